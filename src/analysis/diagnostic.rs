@@ -1,0 +1,233 @@
+//! What the analysis says about a plan: a problem with a stable code, a severity, the object it points
+//! at, a one-line message and a hint.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How serious a diagnostic is. Export refuses a plan with any error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The plan would deploy wrongly or unsafely; nothing is exported.
+    Error,
+    /// Probably a mistake, or a risk the release manager should accept knowingly.
+    Warning,
+    /// Worth knowing; nothing to fix.
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// The kind of plan object a diagnostic points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectKind {
+    /// The plan as a whole.
+    Plan,
+    /// A service.
+    Service,
+    /// A dependency edge; its id is `SERVICE->ON`.
+    Dependency,
+    /// A migration.
+    Migration,
+    /// An environment.
+    Environment,
+    /// A region.
+    Region,
+    /// The rollout policy.
+    Rollout,
+    /// A hotfix runbook.
+    Runbook,
+}
+
+impl SubjectKind {
+    /// The lowercase name used in text and JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Plan => "plan",
+            SubjectKind::Service => "service",
+            SubjectKind::Dependency => "dependency",
+            SubjectKind::Migration => "migration",
+            SubjectKind::Environment => "environment",
+            SubjectKind::Region => "region",
+            SubjectKind::Rollout => "rollout",
+            SubjectKind::Runbook => "runbook",
+        }
+    }
+}
+
+/// The plan object a diagnostic points at, so a user (or the app) can go to it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Subject {
+    /// What kind of object.
+    pub kind: SubjectKind,
+    /// Its id (empty for the plan and the rollout policy).
+    pub id: String,
+}
+
+impl Subject {
+    /// The subject for an object of `kind` with `id`.
+    pub fn new(kind: SubjectKind, id: impl fmt::Display) -> Self {
+        Self {
+            kind,
+            id: id.to_string(),
+        }
+    }
+
+    /// The plan as a whole.
+    pub fn plan() -> Self {
+        Self {
+            kind: SubjectKind::Plan,
+            id: String::new(),
+        }
+    }
+
+    /// The rollout policy.
+    pub fn rollout() -> Self {
+        Self {
+            kind: SubjectKind::Rollout,
+            id: String::new(),
+        }
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.id.is_empty() {
+            f.write_str(self.kind.as_str())
+        } else {
+            write!(f, "{} `{}`", self.kind.as_str(), self.id)
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $severity:ident, $title:literal;)*) => {
+        /// Every rule the analysis checks. The code string is stable across releases: scripts may match on it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $title]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in code order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable code, such as `CUT001`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code),* }
+            }
+
+            /// The severity diagnostics of this code have.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity),* }
+            }
+
+            /// What the rule checks, in a few words (the README's table).
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title),* }
+            }
+        }
+    };
+}
+
+codes! {
+    DependencyCycle = "CUT001", Error, "Services depend on each other in a cycle, so no order can deploy them.";
+    MissingReference = "CUT002", Error, "A reference names a service, environment or other object the plan does not have.";
+    DuplicateId = "CUT003", Error, "Two objects of the same kind share an id.";
+    IdCollision = "CUT004", Error, "Two ids become the same pipeline identifier after sanitising to [A-Za-z_][A-Za-z0-9_]*.";
+    TierInversion = "CUT010", Warning, "A lower tier depends on a higher one (a database on an API, a worker on a frontend).";
+    ContractBeforeConsumers = "CUT020", Error, "A service uses the migrated database but is not a consumer, so contract could run before it runs the new version.";
+    MigrationNotOnDatabase = "CUT021", Error, "A migration's database is not a database-tier service.";
+    MigrationWithoutConsumers = "CUT022", Warning, "A migration lists no consumers, so nothing proves its contract phase is safe.";
+    HotfixWithoutApproval = "CUT030", Error, "A hotfix runbook has no approval (hotfix is not skip everything).";
+    HotfixWithoutTests = "CUT031", Error, "A hotfix runbook runs no critical tests.";
+    HotfixWithoutScan = "CUT032", Error, "A hotfix runbook runs no security scan.";
+    HotfixMergeBackIncomplete = "CUT033", Error, "A hotfix runbook does not merge back to every branch its branching model requires.";
+    HotfixWithoutBackfill = "CUT034", Error, "A hotfix runbook has no post-incident backfill suite.";
+    HotfixSkipsWithoutProductionLike = "CUT035", Error, "A hotfix skips lower environments without a production-like hotfix environment.";
+    HotfixCheckSkippedAndKept = "CUT036", Error, "A hotfix runbook both skips and keeps the same check.";
+    HotfixWithoutServices = "CUT037", Error, "A hotfix runbook deploys no service.";
+    MissingHealthCheck = "CUT040", Error, "A production service has no health check, so its stage cannot be gated.";
+    WebSocketWithoutDraining = "CUT041", Warning, "A WebSocket service is swapped or rolled without connection draining.";
+    CanaryIncrementsInvalid = "CUT042", Error, "Canary increments do not rise strictly to 100.";
+    StrategyTargetMismatch = "CUT043", Error, "The deployment strategy cannot be carried out on the service's target.";
+    RollingBatchInvalid = "CUT044", Error, "A rolling update's batch is zero, or a percentage outside 1-100.";
+    ApprovalWithoutTimeout = "CUT050", Warning, "An approval has no timeout, so a stale deployment can sit waiting forever.";
+    TooManyReviewers = "CUT051", Error, "An approval names more than the 6 reviewers a GitHub environment allows.";
+    WaitTimerTooLong = "CUT052", Error, "A wait timer or approval timeout exceeds the 43,200 minutes (30 days) the platforms allow.";
+    ApprovalUnsatisfiable = "CUT053", Error, "An approval requires no approvals, or more than it has approvers.";
+    ProductionWithoutApproval = "CUT054", Warning, "The release deploys to production with no approval.";
+    ZeroValidationWindow = "CUT060", Warning, "A region is followed by the next with no validation (soak) window.";
+    RetryWithoutBackoff = "CUT061", Warning, "Retries have no delay or no growing backoff, so they hammer a throttled service.";
+    RetryLimitExceeded = "CUT062", Error, "Retry attempts are zero, or exceed what the platforms allow (Azure caps task retries at 10).";
+    NoRegions = "CUT063", Info, "The plan has no regions; it rolls out to a single unnamed region.";
+    EmptyPlan = "CUT064", Info, "The plan has no services yet.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One problem the analysis found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The rule that found it.
+    pub code: Code,
+    /// How serious it is (always the code's severity).
+    pub severity: Severity,
+    /// The object it points at.
+    pub subject: Subject,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// How to fix it, in one line.
+    pub hint: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic of `code` about `subject`.
+    pub fn new(
+        code: Code,
+        subject: Subject,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            severity: code.severity(),
+            subject,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}[{}] {}: {}",
+            self.severity, self.code, self.subject, self.message
+        )
+    }
+}

@@ -1,0 +1,109 @@
+//! References: every id a plan object names must exist, and be of the right kind.
+
+use super::Context;
+use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::plan::Id;
+
+pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let plan = cx.plan;
+    let mut missing = |subject: Subject, what: &str, id: &Id, wanted: SubjectKind| {
+        out.push(Diagnostic::new(
+            Code::MissingReference,
+            subject,
+            format!(
+                "{what} names {} `{id}`, which the plan does not have",
+                wanted.as_str()
+            ),
+            format!(
+                "add a {} with id `{id}`, or fix the reference",
+                wanted.as_str()
+            ),
+        ));
+    };
+    for dependency in &plan.dependencies {
+        let subject = || {
+            Subject::new(
+                SubjectKind::Dependency,
+                format!("{}->{}", dependency.service, dependency.on),
+            )
+        };
+        for id in [&dependency.service, &dependency.on] {
+            if plan.service(id).is_none() {
+                missing(subject(), "the dependency", id, SubjectKind::Service);
+            }
+        }
+    }
+    for migration in &plan.migrations {
+        let subject = || Subject::new(SubjectKind::Migration, &migration.id);
+        if plan.service(&migration.database).is_none() {
+            missing(
+                subject(),
+                "its database",
+                &migration.database,
+                SubjectKind::Service,
+            );
+        }
+        for consumer in &migration.consumers {
+            if plan.service(consumer).is_none() {
+                missing(
+                    subject(),
+                    "its consumer list",
+                    consumer,
+                    SubjectKind::Service,
+                );
+            }
+        }
+    }
+    for runbook in &plan.runbooks {
+        let subject = || Subject::new(SubjectKind::Runbook, &runbook.id);
+        for service in &runbook.services {
+            if plan.service(service).is_none() {
+                missing(subject(), "its service list", service, SubjectKind::Service);
+            }
+        }
+        if plan.environment(&runbook.environment).is_none() {
+            missing(
+                subject(),
+                "its target",
+                &runbook.environment,
+                SubjectKind::Environment,
+            );
+        }
+    }
+    if plan.environment(&plan.rollout.environment).is_none() {
+        missing(
+            Subject::rollout(),
+            "the rollout policy",
+            &plan.rollout.environment,
+            SubjectKind::Environment,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::analysis::Code;
+    use crate::plan::{Dependency, Id};
+
+    #[test]
+    fn a_dependency_on_an_unknown_service_is_reported() {
+        let mut plan = clean_plan();
+        plan.dependencies.push(Dependency {
+            service: Id::new("web"),
+            on: Id::new("cache"),
+        });
+        let d = single(&plan, Code::MissingReference);
+        assert_eq!(d.subject.id, "web->cache");
+        assert!(d.message.contains("`cache`"));
+        none(&clean_plan(), Code::MissingReference);
+    }
+
+    #[test]
+    fn unknown_environments_and_runbook_services_are_reported() {
+        let mut plan = clean_plan();
+        plan.rollout.environment = Id::new("prod");
+        plan.runbooks[0].services.push(Id::new("ghost"));
+        assert_eq!(findings(&plan, Code::MissingReference).len(), 2);
+    }
+}

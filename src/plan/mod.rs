@@ -1,0 +1,10 @@
+//! The plan document: the serde model, ids, and the RON file format with its versions.
+
+mod format;
+mod id;
+mod model;
+pub mod templates;
+
+pub use format::{FORMAT_VERSION, FormatError, TextPosition, parse_plan, plan_to_ron};
+pub use id::{Id, sanitise_identifier};
+pub use model::*;

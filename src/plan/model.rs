@@ -1,0 +1,719 @@
+//! The plan document: every object a release plan holds, as serde types.
+//!
+//! Collections are `Vec`s in the order the user wrote them (never hash maps), so a saved plan is stable
+//! and diff-friendly. Objects refer to each other by [`Id`]; the analysis reports references that do not
+//! resolve. Times carry their unit in the field name (`_minutes`, `_seconds`).
+
+use serde::{Deserialize, Serialize};
+
+use super::id::Id;
+
+/// A whole release plan: the services and their dependencies, the migrations, environments, regions,
+/// rollout policy, hotfix runbooks and the platform settings needed to emit real pipelines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// The file-format version this plan was written in (see [`super::FORMAT_VERSION`]).
+    pub version: u32,
+    /// The plan's name; generated files are named after it.
+    pub name: String,
+    /// Free text shown to readers of the plan and the runbooks.
+    #[serde(default)]
+    pub description: String,
+    /// Settings for the pipeline platforms (service connection, agent pool, runner, credentials).
+    #[serde(default)]
+    pub platforms: PlatformSettings,
+    /// The services that make up the system, each deployed once per region.
+    #[serde(default)]
+    pub services: Vec<Service>,
+    /// "A depends on B" edges between services.
+    #[serde(default)]
+    pub dependencies: Vec<Dependency>,
+    /// Expand–contract database migrations shipped with this release.
+    #[serde(default)]
+    pub migrations: Vec<Migration>,
+    /// The environments pipelines deploy to, with their protection rules.
+    #[serde(default)]
+    pub environments: Vec<Environment>,
+    /// The regions, in rollout order.
+    #[serde(default)]
+    pub regions: Vec<Region>,
+    /// How the standard release rolls out and reacts to failure.
+    pub rollout: RolloutPolicy,
+    /// Hotfix runbooks written before the incident.
+    #[serde(default)]
+    pub runbooks: Vec<HotfixRunbook>,
+}
+
+/// One deployable service of the system.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// The service's id, used by dependencies, migrations and runbooks.
+    pub id: Id,
+    /// The name shown on the canvas, in pipelines and runbooks.
+    pub name: String,
+    /// Which layer of the system the service belongs to; decides order where the graph leaves freedom.
+    pub tier: Tier,
+    /// Where and how the service is deployed.
+    pub target: DeployTarget,
+    /// How a new version replaces the old one.
+    pub strategy: Strategy,
+    /// The endpoint that gates the service's stage; without one the service cannot be gated.
+    #[serde(default)]
+    pub health_check: Option<HealthCheck>,
+    /// Readiness, liveness and startup probes as configured on the platform.
+    #[serde(default)]
+    pub probes: Probes,
+    /// Seconds in-flight requests get to finish before traffic moves (connection draining); `None` is off.
+    #[serde(default)]
+    pub draining_timeout_seconds: Option<u32>,
+    /// Whether the service holds WebSocket connections, which a swap or rolling update severs.
+    #[serde(default)]
+    pub websockets: bool,
+    /// Where the service sits on the canvas, in canvas units.
+    #[serde(default)]
+    pub position: Position,
+}
+
+/// A point on the canvas.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Position {
+    /// Horizontal canvas coordinate.
+    pub x: f32,
+    /// Vertical canvas coordinate.
+    pub y: f32,
+}
+
+/// The layer a service belongs to. Lower layers deploy first (bottom-up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Tier {
+    /// Shared infrastructure (networks, key vaults, message brokers): deployed before anything else.
+    Infrastructure,
+    /// Databases and their schema.
+    Database,
+    /// Background services and workers.
+    Worker,
+    /// Backend APIs.
+    Api,
+    /// API gateways and backends-for-frontends.
+    Gateway,
+    /// User-facing frontends.
+    Frontend,
+    /// Anything else; deployed after the frontends where the graph leaves freedom, and never reported as
+    /// a tier inversion.
+    Other,
+}
+
+impl Tier {
+    /// Every tier, lowest first.
+    pub const ALL: [Tier; 7] = [
+        Tier::Infrastructure,
+        Tier::Database,
+        Tier::Worker,
+        Tier::Api,
+        Tier::Gateway,
+        Tier::Frontend,
+        Tier::Other,
+    ];
+
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tier::Infrastructure => "infrastructure",
+            Tier::Database => "database",
+            Tier::Worker => "worker",
+            Tier::Api => "API",
+            Tier::Gateway => "gateway/BFF",
+            Tier::Frontend => "frontend",
+            Tier::Other => "other",
+        }
+    }
+}
+
+/// Where a service is deployed. Text fields may contain `{region}`, replaced by each region's id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DeployTarget {
+    /// An Azure App Service web app.
+    AppService {
+        /// The web app's name.
+        app: String,
+        /// The resource group holding the app.
+        resource_group: String,
+        /// The deployment slot new versions go to before a swap (`staging`); `None` deploys in place.
+        slot: Option<String>,
+    },
+    /// A Kubernetes deployment.
+    Kubernetes {
+        /// The AKS cluster's name.
+        cluster: String,
+        /// The resource group holding the cluster.
+        resource_group: String,
+        /// The namespace of the deployment.
+        namespace: String,
+        /// The deployment's name.
+        deployment: String,
+        /// The manifest files applied, relative to the repository root.
+        manifests: Vec<String>,
+    },
+    /// A static web site (single-page app) served from storage.
+    StaticSite {
+        /// The storage account serving the site.
+        storage_account: String,
+        /// The resource group holding the storage account.
+        resource_group: String,
+        /// The folder of built files to upload, relative to the repository root.
+        source_dir: String,
+    },
+    /// A database server and database; its schema changes come from [`Migration`]s.
+    Database {
+        /// The database server's name.
+        server: String,
+        /// The database's name.
+        database: String,
+        /// The resource group holding the server.
+        resource_group: String,
+    },
+    /// A custom deployment command run from the repository root.
+    Script {
+        /// The command that deploys the service; `{region}` is replaced by the region id.
+        command: String,
+    },
+}
+
+impl DeployTarget {
+    /// A short human label for the kind of target.
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            DeployTarget::AppService { .. } => "App Service",
+            DeployTarget::Kubernetes { .. } => "Kubernetes",
+            DeployTarget::StaticSite { .. } => "static site",
+            DeployTarget::Database { .. } => "database",
+            DeployTarget::Script { .. } => "script",
+        }
+    }
+}
+
+/// How a new version of a service replaces the old one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Strategy {
+    /// Deploy to a staging slot, check it, swap it into production (App Service).
+    SlotSwap,
+    /// Replace instances in batches behind the load balancer.
+    Rolling {
+        /// How many instances (or what share of them) are replaced at a time.
+        batch: BatchSize,
+    },
+    /// Stand up the new version beside the old one, then move all traffic at once.
+    BlueGreen,
+    /// Move traffic to the new version in rising percentages.
+    Canary {
+        /// Traffic percentages, rising, ending at 100.
+        increments: Vec<u32>,
+    },
+    /// Deploy once in place (databases, scripts, static sites).
+    RunOnce,
+}
+
+impl Strategy {
+    /// A short human label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Strategy::SlotSwap => "slot swap",
+            Strategy::Rolling { .. } => "rolling",
+            Strategy::BlueGreen => "blue-green",
+            Strategy::Canary { .. } => "canary",
+            Strategy::RunOnce => "run once",
+        }
+    }
+}
+
+/// The size of one batch of a rolling update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchSize {
+    /// A number of instances.
+    Instances(u32),
+    /// A percentage of the instances (1–100).
+    Percent(u32),
+}
+
+/// The HTTP check that gates a service's stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// The path requested, such as `/health`.
+    pub path: String,
+    /// The base URL the service answers on; `None` derives it from the target (App Service:
+    /// `https://APP.azurewebsites.net`). May contain `{region}`.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The HTTP status a healthy service answers with.
+    #[serde(default = "default_expected_status")]
+    pub expected_status: u16,
+    /// Seconds one request may take.
+    #[serde(default = "default_health_timeout")]
+    pub timeout_seconds: u32,
+    /// How many more times a failed check is tried before the stage fails.
+    #[serde(default = "default_health_retries")]
+    pub retries: u32,
+    /// Seconds between tries.
+    #[serde(default = "default_health_interval")]
+    pub interval_seconds: u32,
+}
+
+fn default_expected_status() -> u16 {
+    200
+}
+fn default_health_timeout() -> u32 {
+    10
+}
+fn default_health_retries() -> u32 {
+    10
+}
+fn default_health_interval() -> u32 {
+    15
+}
+
+/// The probes a platform uses to route traffic to and restart instances.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probes {
+    /// Gates when traffic starts flowing to a new instance.
+    #[serde(default)]
+    pub readiness: Option<Probe>,
+    /// Restarts instances that stop answering.
+    #[serde(default)]
+    pub liveness: Option<Probe>,
+    /// Holds off the liveness probe until the app has started.
+    #[serde(default)]
+    pub startup: Option<Probe>,
+}
+
+/// One HTTP probe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    /// The path probed.
+    pub path: String,
+    /// The container port probed.
+    pub port: u16,
+    /// Seconds before the first probe.
+    pub initial_delay_seconds: u32,
+    /// Seconds between probes.
+    pub period_seconds: u32,
+    /// Consecutive failures before the probe counts as failed.
+    pub failure_threshold: u32,
+}
+
+/// "`service` depends on `on`": `service` deploys only after `on` is deployed and healthy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    /// The dependent service.
+    pub service: Id,
+    /// The service it depends on.
+    pub on: Id,
+}
+
+/// An expand–contract schema change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Migration {
+    /// The migration's id.
+    pub id: Id,
+    /// The name shown in pipelines and runbooks.
+    pub name: String,
+    /// The database service whose schema changes.
+    pub database: Id,
+    /// Steps that add to the schema so old and new code both work; run before any service deploys.
+    pub expand: Vec<MigrationStep>,
+    /// Steps that remove what old code needed; run only after every consumer, in every region, runs the
+    /// new version.
+    pub contract: Vec<MigrationStep>,
+    /// The services that read or write the changed schema.
+    pub consumers: Vec<Id>,
+}
+
+/// One step of a migration phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationStep {
+    /// What the step does, in words.
+    pub description: String,
+    /// The command that performs it, run from the repository root.
+    pub command: String,
+}
+
+/// A deployment environment and its protection rules (which live outside the pipeline YAML).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The environment's id; also its name on the platforms.
+    pub id: Id,
+    /// The name shown to people.
+    pub name: String,
+    /// What the environment is for.
+    pub kind: EnvironmentKind,
+    /// Whether its configuration matches production (required for a hotfix that skips lower environments).
+    #[serde(default)]
+    pub production_like: bool,
+    /// The approval a deployment needs; `None` deploys without one.
+    #[serde(default)]
+    pub approval: Option<Approval>,
+    /// Minutes a deployment waits before it starts (0 = no wait).
+    #[serde(default)]
+    pub wait_timer_minutes: u32,
+    /// Branch name patterns allowed to deploy here (`main`, `hotfix/*`); empty allows any branch.
+    #[serde(default)]
+    pub allowed_branches: Vec<String>,
+}
+
+/// What an environment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnvironmentKind {
+    /// Developer integration.
+    Development,
+    /// Automated and manual testing.
+    Test,
+    /// Pre-production.
+    Staging,
+    /// Where hotfixes are proven before production.
+    Hotfix,
+    /// Production.
+    Production,
+}
+
+/// A human approval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// Users or groups who may approve.
+    pub approvers: Vec<String>,
+    /// How many of them must approve.
+    pub required: u32,
+    /// Minutes the approval stays open; `None` waits forever (stale deployments sit in the pipeline).
+    pub timeout_minutes: Option<u32>,
+    /// What happens when the approval times out.
+    #[serde(default)]
+    pub on_timeout: TimeoutAction,
+    /// Whether the person who started the run may not approve it.
+    #[serde(default = "default_true")]
+    pub prevent_self_review: bool,
+    /// What the approver is asked to check.
+    #[serde(default)]
+    pub instructions: String,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// What an approval does when nobody answers in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TimeoutAction {
+    /// The deployment is rejected.
+    #[default]
+    Reject,
+    /// The deployment continues.
+    Resume,
+}
+
+/// A region of the rollout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// The region's id, used in `{region}` placeholders and pipeline ids.
+    pub id: Id,
+    /// The name shown to people.
+    pub name: String,
+    /// The cloud location (`eastus`).
+    pub location: String,
+    /// Minutes the new version soaks in this region before the next region starts.
+    pub validation_minutes: u32,
+}
+
+/// How the standard release rolls out and reacts to failure. Healthy regions are never rolled back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutPolicy {
+    /// The environment the release deploys to.
+    pub environment: Id,
+    /// Retries for transient failures (throttling, network blips, agent loss).
+    pub retry: RetryPolicy,
+    /// What a non-transient failure in a region does.
+    pub on_failure: FailureAction,
+}
+
+/// Exponential backoff for transient failures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// How many attempts in all (1 = no retry).
+    pub attempts: u32,
+    /// Seconds before the first retry.
+    pub initial_delay_seconds: u32,
+    /// Each delay is the previous one times this factor.
+    pub backoff_factor: f64,
+    /// The longest delay, in seconds.
+    pub max_delay_seconds: u32,
+}
+
+/// What a non-transient failure in a region does. Earlier, healthy regions are kept either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FailureAction {
+    /// Roll the failing region back to the previous version, and stop the wave.
+    RollbackRegion,
+    /// Stop the wave and leave the failing region for a person to decide.
+    HaltWave,
+}
+
+/// A hotfix path, written before the incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HotfixRunbook {
+    /// The runbook's id; names its pipelines and Markdown file.
+    pub id: Id,
+    /// The name shown to people.
+    pub name: String,
+    /// The incident severity this path is for.
+    pub severity: IncidentSeverity,
+    /// How the team branches, which decides where the fix is merged back.
+    pub branching: BranchingModel,
+    /// The ref the hotfix branch starts from (`main`, `release/2.4`, a tag).
+    pub source_ref: String,
+    /// The branch pattern hotfix runs are restricted to (`hotfix/*`).
+    pub branch_pattern: String,
+    /// The services the hotfix deploys.
+    pub services: Vec<Id>,
+    /// The critical tests that still run (~2 minutes).
+    pub critical_tests: Option<TimedCommand>,
+    /// The security scan that still runs (~1 minute).
+    pub security_scan: Option<TimedCommand>,
+    /// The approval before deploying: a single audited approver by default.
+    pub approval: Option<Approval>,
+    /// The environment the hotfix deploys to.
+    pub environment: Id,
+    /// The checks of the standard release this path skips.
+    #[serde(default)]
+    pub skips: Vec<ReleaseCheck>,
+    /// The checks of the standard release this path keeps besides tests, scan and approval.
+    #[serde(default)]
+    pub keeps: Vec<ReleaseCheck>,
+    /// Minutes of enhanced monitoring after the deploy.
+    pub monitoring_minutes: u32,
+    /// Where the incident is coordinated (a call link or a channel).
+    pub incident_bridge: String,
+    /// Branches the fix is merged (or cherry-picked) back into.
+    pub merge_back: Vec<String>,
+    /// The full suite run on the hotfix branch afterwards, before a standard release includes the fix.
+    pub backfill: Option<TimedCommand>,
+}
+
+/// A command with the time it is allowed to take.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimedCommand {
+    /// The command, run from the repository root.
+    pub command: String,
+    /// Minutes it may take.
+    pub budget_minutes: u32,
+}
+
+/// The severity of the incident a runbook answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IncidentSeverity {
+    /// Production down.
+    P0,
+    /// Major feature broken.
+    P1,
+}
+
+/// How the team branches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BranchingModel {
+    /// `hotfix/*` from main, merged back into main and develop.
+    GitFlow,
+    /// The fix lands on main (or is cherry-picked there) and deploys from it.
+    TrunkBased,
+    /// The fix lands on the release branch and is cherry-picked to main.
+    ReleaseBranch,
+}
+
+impl BranchingModel {
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            BranchingModel::GitFlow => "Git Flow",
+            BranchingModel::TrunkBased => "trunk-based",
+            BranchingModel::ReleaseBranch => "release branch",
+        }
+    }
+}
+
+/// A check of the standard release that a hotfix may skip or keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ReleaseCheck {
+    /// The full regression suite.
+    FullRegression,
+    /// Soaking in staging.
+    StagingSoak,
+    /// Deploying through the lower environments first.
+    LowerEnvironments,
+    /// User acceptance testing.
+    Uat,
+    /// Performance tests.
+    PerformanceTests,
+    /// Smoke tests against the deployed service.
+    SmokeTests,
+}
+
+impl ReleaseCheck {
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReleaseCheck::FullRegression => "full regression",
+            ReleaseCheck::StagingSoak => "staging soak",
+            ReleaseCheck::LowerEnvironments => "lower environments",
+            ReleaseCheck::Uat => "user acceptance testing",
+            ReleaseCheck::PerformanceTests => "performance tests",
+            ReleaseCheck::SmokeTests => "smoke tests",
+        }
+    }
+}
+
+/// What the pipeline platforms need to run real deployments. Holds names of credentials, never secrets.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformSettings {
+    /// The repository's branch names.
+    #[serde(default)]
+    pub repository: RepositorySettings,
+    /// Azure Pipelines settings.
+    #[serde(default)]
+    pub azure: AzureSettings,
+    /// GitHub Actions settings.
+    #[serde(default)]
+    pub github: GitHubSettings,
+}
+
+/// The repository's long-lived branches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepositorySettings {
+    /// The production branch.
+    pub main_branch: String,
+    /// The integration branch of Git Flow, if the team has one.
+    pub develop_branch: Option<String>,
+}
+
+impl Default for RepositorySettings {
+    fn default() -> Self {
+        Self {
+            main_branch: "main".into(),
+            develop_branch: Some("develop".into()),
+        }
+    }
+}
+
+/// Azure Pipelines settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AzureSettings {
+    /// The Azure Resource Manager service connection's name.
+    pub service_connection: String,
+    /// The agents that run jobs.
+    pub agent_pool: AgentPool,
+    /// The Azure DevOps organisation URL, used by the environment setup commands.
+    #[serde(default)]
+    pub organization: String,
+    /// The Azure DevOps project, used by the environment setup commands.
+    #[serde(default)]
+    pub project: String,
+}
+
+impl Default for AzureSettings {
+    fn default() -> Self {
+        Self {
+            service_connection: "azure-production".into(),
+            agent_pool: AgentPool::VmImage("ubuntu-latest".into()),
+            organization: String::new(),
+            project: String::new(),
+        }
+    }
+}
+
+/// Which agents run Azure jobs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AgentPool {
+    /// A Microsoft-hosted image (`ubuntu-latest`).
+    VmImage(String),
+    /// A self-hosted pool, by name.
+    Named(String),
+}
+
+/// GitHub Actions settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitHubSettings {
+    /// The runner label jobs run on.
+    pub runner: String,
+    /// The repository (`owner/name`) the environment setup targets.
+    #[serde(default)]
+    pub repository: String,
+    /// How jobs sign in to Azure.
+    pub credentials: GitHubCredentials,
+}
+
+impl Default for GitHubSettings {
+    fn default() -> Self {
+        Self {
+            runner: "ubuntu-latest".into(),
+            repository: String::new(),
+            credentials: GitHubCredentials::default(),
+        }
+    }
+}
+
+/// OpenID Connect sign-in to Azure: the names of the repository variables holding the ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitHubCredentials {
+    /// Variable holding the client id of the federated identity.
+    pub client_id_variable: String,
+    /// Variable holding the tenant id.
+    pub tenant_id_variable: String,
+    /// Variable holding the subscription id.
+    pub subscription_id_variable: String,
+}
+
+impl Default for GitHubCredentials {
+    fn default() -> Self {
+        Self {
+            client_id_variable: "AZURE_CLIENT_ID".into(),
+            tenant_id_variable: "AZURE_TENANT_ID".into(),
+            subscription_id_variable: "AZURE_SUBSCRIPTION_ID".into(),
+        }
+    }
+}
+
+impl Plan {
+    /// The service with this id, if any.
+    pub fn service(&self, id: &Id) -> Option<&Service> {
+        self.services.iter().find(|s| &s.id == id)
+    }
+
+    /// The environment with this id, if any.
+    pub fn environment(&self, id: &Id) -> Option<&Environment> {
+        self.environments.iter().find(|e| &e.id == id)
+    }
+
+    /// The region with this id, if any.
+    pub fn region(&self, id: &Id) -> Option<&Region> {
+        self.regions.iter().find(|r| &r.id == id)
+    }
+
+    /// The migration with this id, if any.
+    pub fn migration(&self, id: &Id) -> Option<&Migration> {
+        self.migrations.iter().find(|m| &m.id == id)
+    }
+}
