@@ -8,8 +8,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use crate::analysis::{Analysis, DeploymentOrder, Diagnostic, Severity, Step, analyse};
+use crate::emit::{self, ExportError, Target};
 use crate::plan::{Plan, templates};
-use crate::storage::{self, StorageError};
+use crate::storage::{self, FileStatus, StorageError};
 
 /// Exit code when the plan has errors (or a command was refused).
 const EXIT_PROBLEMS: u8 = 1;
@@ -44,6 +45,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Export pipelines, environment setup and runbooks into a repository folder, all files or none.
+    ///
+    /// Exit 0 when written (or, with --check, up to date); 1 when the plan has errors or, with --check,
+    /// a file is missing or differs; 2 when the plan cannot be read or a file cannot be written; 3 when
+    /// a generated file fails its self-check (a bug in Cutover).
+    Export {
+        /// The plan file.
+        plan: PathBuf,
+        /// The repository folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Which platforms to export for.
+        #[arg(long, value_enum, default_value_t = TargetArg::All)]
+        target: TargetArg,
+        /// Write nothing; exit 1 naming each file that is missing or differs (a drift check for CI).
+        #[arg(long)]
+        check: bool,
+    },
     /// Write a starter plan that passes `check`; refuses to overwrite an existing file.
     New {
         /// Which template to start from.
@@ -52,6 +71,17 @@ pub enum Command {
         /// The file to create; its name (without extension) becomes the plan's name.
         file: PathBuf,
     },
+}
+
+/// The platforms `export` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    /// Azure Pipelines.
+    Azure,
+    /// GitHub Actions.
+    Github,
+    /// Both.
+    All,
 }
 
 /// How a command prints its result.
@@ -87,6 +117,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write, err: &mut dyn std::io
         Command::Check { plan, format } => check(&plan, format, out),
         Command::Order { plan, format } => order(&plan, format, out),
         Command::New { template, file } => new_plan(&template, &file, out),
+        Command::Export { plan, out: dir, target, check } => export(&plan, &dir, target, check, out),
     };
     match result {
         Ok(code) => code,
@@ -149,6 +180,75 @@ fn order(path: &Path, format: Format, out: &mut dyn std::io::Write) -> Result<u8
         Format::Text => order_text(&plan, order),
     };
     write!(out, "{text}").ok();
+    Ok(0)
+}
+
+/// Exit code when a generated file fails its self-check.
+const EXIT_BUG: u8 = 3;
+
+fn export(path: &Path, dir: &Path, target: TargetArg, check: bool, out: &mut dyn std::io::Write) -> Result<u8, Failure> {
+    let plan = storage::load_plan(path)?;
+    let target = match target {
+        TargetArg::Azure => Target::Azure,
+        TargetArg::Github => Target::GitHub,
+        TargetArg::All => Target::All,
+    };
+    let export = match emit::export(&plan, target) {
+        Ok(export) => export,
+        Err(ExportError::PlanHasErrors(errors)) => {
+            for diagnostic in &errors {
+                writeln!(out, "{}: {diagnostic}", path.display()).ok();
+            }
+            writeln!(out, "{}: {} error(s); nothing was exported", path.display(), errors.len()).ok();
+            return Ok(EXIT_PROBLEMS);
+        }
+        Err(error @ ExportError::Lowering(_)) => {
+            writeln!(out, "{}: {error}; nothing was exported", path.display()).ok();
+            return Ok(EXIT_PROBLEMS);
+        }
+        Err(error @ ExportError::SelfCheck { .. }) => {
+            writeln!(out, "error: {error}").ok();
+            return Ok(EXIT_BUG);
+        }
+    };
+    let files: Vec<(String, String)> = export.files.iter().map(|f| (f.path.clone(), f.contents.clone())).collect();
+    if check {
+        let statuses = storage::compare_files(dir, &files)?;
+        let mut drift = 0;
+        for ((file, _), status) in files.iter().zip(&statuses) {
+            let word = match status {
+                FileStatus::Created => "missing",
+                FileStatus::Changed => "differs",
+                FileStatus::Unchanged => continue,
+            };
+            drift += 1;
+            writeln!(out, "{word}: {}", dir.join(file).display()).ok();
+        }
+        if drift > 0 {
+            writeln!(out, "{drift} generated file(s) out of date: run `cutover export {} --out {}`", path.display(), dir.display()).ok();
+            return Ok(EXIT_PROBLEMS);
+        }
+        writeln!(out, "{} generated file(s) up to date", files.len()).ok();
+        return Ok(0);
+    }
+    let statuses = storage::write_files(dir, &files)?;
+    for ((file, _), status) in files.iter().zip(&statuses) {
+        let word = match status {
+            FileStatus::Created => "created  ",
+            FileStatus::Changed => "changed  ",
+            FileStatus::Unchanged => "unchanged",
+        };
+        writeln!(out, "{word} {file}").ok();
+    }
+    writeln!(out, "\nenvironments the pipelines name (create them before the first run with the setup scripts):").ok();
+    for environment in &export.environments {
+        let protection = match &environment.approval {
+            Some(approval) => format!("approval by {} ({} required)", approval.approvers.join(", "), approval.required),
+            None => "no approval".to_owned(),
+        };
+        let branches = if environment.branches.is_empty() { "any branch".to_owned() } else { environment.branches.join(", ") };
+        writeln!(out, "  {:<28} {protection}; branches: {branches}", environment.name).ok();
+    }
     Ok(0)
 }
 

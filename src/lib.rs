@@ -4,6 +4,8 @@
 //! [`storage`] is the one module that reads and writes files; [`cli`] is the headless shell over both.
 
 pub mod analysis;
+pub mod emit;
 pub mod cli;
 pub mod plan;
+pub mod release;
 pub mod storage;

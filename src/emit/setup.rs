@@ -1,0 +1,268 @@
+//! Environment setup: approvals, wait timers and branch rules live outside YAML on both platforms, and a
+//! pipeline naming an environment that does not exist silently runs unprotected. These scripts create
+//! every environment the generated pipelines name, with its protection, idempotently.
+//!
+//! Plan text reaches the scripts only as single-quoted shell words ([`shell_word`]); JSON bodies are
+//! built by `jq` from those words, never by pasting text into JSON.
+
+use crate::plan::{Approval, PlatformSettings};
+use crate::release::EnvironmentSpec;
+
+/// Azure DevOps' built-in "Approval" check type.
+const AZURE_APPROVAL_CHECK_TYPE: &str = "8c6f20a7-a545-4486-9777-f762fafe0d4d";
+/// Azure DevOps' "Branch control" task check.
+const AZURE_BRANCH_CONTROL_TASK: &str = "86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b";
+
+/// `text` as one single-quoted shell word.
+pub fn shell_word(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+fn words(items: &[String]) -> String {
+    items.iter().map(|item| shell_word(item)).collect::<Vec<_>>().join(" ")
+}
+
+fn header(lines: &[String]) -> String {
+    let mut text = String::from("#!/usr/bin/env bash\n");
+    for line in lines {
+        text.push_str("# ");
+        text.push_str(&line.replace(['\n', '\r'], " "));
+        text.push('\n');
+    }
+    text
+}
+
+/// The GitHub setup script: `gh api` calls to the environments REST API.
+pub fn github_script(header_lines: &[String], settings: &PlatformSettings, environments: &[EnvironmentSpec]) -> String {
+    let mut text = header(header_lines);
+    text.push_str(&format!(
+        r#"# Creates every GitHub environment the workflows name, with its reviewers, wait timer and branch rules.
+# Needs the GitHub CLI signed in as a repository admin, and jq.
+# Usage: bash THIS_FILE [OWNER/REPO]
+set -euo pipefail
+default_repository={repository}
+repository="${{1:-$default_repository}}"
+if [ -z "$repository" ]; then
+  echo "usage: $0 OWNER/REPO" >&2
+  exit 2
+fi
+
+# Prints the reviewer object for a user login, or for a team written ORG/TEAM-SLUG.
+reviewer() {{
+  local name="$1"
+  local id
+  if [[ "$name" == */* ]]; then
+    id=$(gh api "orgs/${{name%%/*}}/teams/${{name#*/}}" --jq .id)
+    jq --null-input --argjson id "$id" '{{type: "Team", id: $id}}'
+  else
+    id=$(gh api "users/$name" --jq .id)
+    jq --null-input --argjson id "$id" '{{type: "User", id: $id}}'
+  fi
+}}
+
+# configure NAME WAIT_TIMER PREVENT_SELF_REVIEW BRANCH_COUNT BRANCH... REVIEWER...
+configure() {{
+  local name="$1" wait_timer="$2" prevent_self_review="$3" branch_count="$4"
+  shift 4
+  local branches=("${{@:1:$branch_count}}")
+  shift "$branch_count"
+  local reviewers="[]"
+  if [ "$#" -gt 0 ]; then
+    reviewers=$(for person in "$@"; do reviewer "$person"; done | jq --slurp .)
+  fi
+  jq --null-input \
+    --argjson wait_timer "$wait_timer" \
+    --argjson prevent_self_review "$prevent_self_review" \
+    --argjson reviewers "$reviewers" \
+    --argjson custom_branches "$([ "$branch_count" -gt 0 ] && echo true || echo false)" \
+    '{{wait_timer: $wait_timer, prevent_self_review: $prevent_self_review, reviewers: $reviewers,
+      deployment_branch_policy: (if $custom_branches then {{protected_branches: false, custom_branch_policies: true}} else null end)}}' \
+    | gh api --method PUT "repos/$repository/environments/$name" --input - > /dev/null
+  local pattern
+  for pattern in "${{branches[@]}}"; do
+    if ! gh api --method POST "repos/$repository/environments/$name/deployment-branch-policies" \
+      -f name="$pattern" -f type=branch > /dev/null 2>&1; then
+      echo "  branch rule $pattern on $name exists already"
+    fi
+  done
+  echo "configured environment $name"
+}}
+
+"#,
+        repository = shell_word(&settings.github.repository),
+    ));
+    for environment in environments {
+        let (approvers, prevent_self_review) = match &environment.approval {
+            Some(approval) => (approval.approvers.clone(), approval.prevent_self_review),
+            None => (Vec::new(), false),
+        };
+        text.push_str(&format!("# {}\n", environment.purpose.replace(['\n', '\r'], " ")));
+        if let Some(approval) = &environment.approval
+            && approval.required > 1
+        {
+            text.push_str(&format!(
+                "# The plan asks for {} approvals; a GitHub environment needs one of its reviewers.\n",
+                approval.required
+            ));
+        }
+        text.push_str(&format!(
+            "configure {} {} {} {} {} {}\n\n",
+            shell_word(&environment.name),
+            environment.wait_timer_minutes,
+            prevent_self_review,
+            environment.branches.len(),
+            words(&environment.branches),
+            words(&approvers),
+        ));
+    }
+    text
+}
+
+/// The Azure DevOps setup script: creates each environment through the REST API and configures its
+/// approval check and branch control (the check-configuration payloads are built inline by `jq`).
+pub fn azure_script(header_lines: &[String], settings: &PlatformSettings, environments: &[EnvironmentSpec]) -> String {
+    let mut text = header(header_lines);
+    text.push_str(&format!(
+        r#"# Creates every Azure DevOps environment the pipelines name, with its approval and branch-control checks.
+# Needs curl, jq, and AZURE_DEVOPS_EXT_PAT: a token with "Environment (Read & manage)" scope.
+# Usage: bash THIS_FILE [ORGANIZATION_URL PROJECT]
+set -euo pipefail
+default_organization={organization}
+default_project={project}
+organization="${{1:-$default_organization}}"
+project="${{2:-$default_project}}"
+: "${{AZURE_DEVOPS_EXT_PAT:?set AZURE_DEVOPS_EXT_PAT to a personal access token}}"
+if [ -z "$organization" ] || [ -z "$project" ]; then
+  echo "usage: $0 ORGANIZATION_URL PROJECT" >&2
+  exit 2
+fi
+organization="${{organization%/}}"
+
+# request METHOD URL [JSON_BODY]
+request() {{
+  if [ "$#" -gt 2 ]; then
+    curl --fail-with-body --silent --show-error --user ":$AZURE_DEVOPS_EXT_PAT" \
+      --header "Content-Type: application/json" --request "$1" --data "$3" "$2"
+  else
+    curl --fail-with-body --silent --show-error --user ":$AZURE_DEVOPS_EXT_PAT" --request "$1" "$2"
+  fi
+}}
+
+# Prints the id of environment NAME, creating it first when it does not exist.
+environment_id() {{
+  local name="$1" description="$2" id
+  id=$(request GET "$organization/$project/_apis/distributedtask/environments?name=$(jq --raw-output --null-input --arg n "$name" '$n | @uri')&api-version=7.1" | jq --raw-output '.value[0].id // empty')
+  if [ -z "$id" ]; then
+    id=$(request POST "$organization/$project/_apis/distributedtask/environments?api-version=7.1" \
+      "$(jq --null-input --arg name "$name" --arg description "$description" '{{name: $name, description: $description}}')" | jq --raw-output .id)
+  fi
+  echo "$id"
+}}
+
+# Prints the identity id of a user (e-mail) or group ([project]\group) for approver lists.
+identity_id() {{
+  local vssps="${{organization/dev.azure.com/vssps.dev.azure.com}}"
+  request GET "$vssps/_apis/identities?searchFilter=General&filterValue=$(jq --raw-output --null-input --arg n "$1" '$n | @uri')&api-version=7.1" \
+    | jq --raw-output '.value[0].id // empty'
+}}
+
+# Removes the checks of TYPE_NAME on environment ID, so running the script again replaces them.
+remove_checks() {{
+  local id="$1" type_name="$2" check
+  for check in $(request GET "$organization/$project/_apis/pipelines/checks/configurations?resourceType=environment&resourceId=$id&api-version=7.1-preview.1" \
+    | jq --raw-output --arg type "$type_name" '.value[] | select(.type.name == $type) | .id'); do
+    request DELETE "$organization/$project/_apis/pipelines/checks/configurations/$check?api-version=7.1-preview.1" > /dev/null
+  done
+}}
+
+add_check() {{
+  request POST "$organization/$project/_apis/pipelines/checks/configurations?api-version=7.1-preview.1" "$1" > /dev/null
+}}
+
+# approval ENVIRONMENT_ID TIMEOUT_MINUTES MIN_APPROVERS REQUESTER_CANNOT_APPROVE INSTRUCTIONS APPROVER...
+approval() {{
+  local id="$1" timeout="$2" minimum="$3" requester_cannot_approve="$4" instructions="$5"
+  shift 5
+  local approvers person identity
+  approvers=$(for person in "$@"; do
+    identity=$(identity_id "$person")
+    if [ -z "$identity" ]; then
+      echo "no Azure DevOps identity named $person" >&2
+      exit 1
+    fi
+    jq --null-input --arg id "$identity" '{{id: $id}}'
+  done | jq --slurp .)
+  remove_checks "$id" Approval
+  add_check "$(jq --null-input --arg id "$id" --argjson approvers "$approvers" --argjson minimum "$minimum" \
+    --argjson requester_cannot_approve "$requester_cannot_approve" --arg instructions "$instructions" --argjson timeout "$timeout" \
+    '{{type: {{id: "{approval_type}", name: "Approval"}},
+      settings: {{approvers: $approvers, minRequiredApprovers: $minimum, requesterCannotBeApprover: $requester_cannot_approve,
+                 instructions: $instructions, executionOrder: "anyOrder"}},
+      resource: {{type: "environment", id: $id}}, timeout: $timeout}}')"
+}}
+
+# branch_control ENVIRONMENT_ID PATTERN...
+branch_control() {{
+  local id="$1"
+  shift
+  local allowed
+  allowed=$(printf 'refs/heads/%s\n' "$@" | paste --serial --delimiters=, -)
+  remove_checks "$id" "Task Check"
+  add_check "$(jq --null-input --arg id "$id" --arg allowed "$allowed" \
+    '{{type: {{name: "Task Check"}},
+      settings: {{definitionRef: {{id: "{branch_task}", name: "evaluatebranchProtection", version: "0.0.1"}},
+                 displayName: "Branch control", inputs: {{allowedBranches: $allowed, ensureProtectionOfBranch: "false"}},
+                 retryInterval: 5}},
+      resource: {{type: "environment", id: $id}}, timeout: 1440}}')"
+}}
+
+"#,
+        organization = shell_word(&settings.azure.organization),
+        project = shell_word(&settings.azure.project),
+        approval_type = AZURE_APPROVAL_CHECK_TYPE,
+        branch_task = AZURE_BRANCH_CONTROL_TASK,
+    ));
+    for environment in environments {
+        text.push_str(&format!("# {}\n", environment.purpose.replace(['\n', '\r'], " ")));
+        text.push_str(&format!(
+            "id=$(environment_id {} {})\n",
+            shell_word(&environment.name),
+            shell_word(&environment.purpose)
+        ));
+        if let Some(approval) = &environment.approval {
+            text.push_str(&azure_approval_line(approval));
+        }
+        if !environment.branches.is_empty() {
+            text.push_str(&format!("branch_control \"$id\" {}\n", words(&environment.branches)));
+        }
+        if environment.wait_timer_minutes > 0 {
+            text.push_str(&format!(
+                "# Wait timer ({} min): Azure has no environment wait timer; the pipeline waits with Delay@1 after the approval.\n",
+                environment.wait_timer_minutes
+            ));
+        }
+        text.push_str(&format!("echo {}\n\n", shell_word(&format!("configured environment {}", environment.name))));
+    }
+    text
+}
+
+fn azure_approval_line(approval: &Approval) -> String {
+    format!(
+        "approval \"$id\" {} {} {} {} {}\n",
+        approval.timeout_minutes.unwrap_or(43_200),
+        approval.required.max(1),
+        approval.prevent_self_review,
+        shell_word(&approval.instructions),
+        words(&approval.approvers),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_survive_quotes_and_expansions() {
+        assert_eq!(shell_word("it's $(rm -rf /) `x` \"y\""), r#"'it'\''s $(rm -rf /) `x` "y"'"#);
+    }
+}

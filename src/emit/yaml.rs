@@ -1,0 +1,306 @@
+//! A small YAML document model and writer that quotes every scalar safely.
+//!
+//! Generated pipelines must never let text change meaning: `no` must stay a string, `: ` and ` #` must
+//! not split a value, a leading `*`, `&` or `!` must not become an alias, anchor or tag. The writer
+//! emits a plain scalar only when the text is unambiguous in both YAML 1.1 and 1.2, and otherwise
+//! single- or double-quotes it. Scripts are written as literal blocks. Keys keep insertion order, and
+//! no anchors or aliases are ever written (Azure rejects them).
+
+/// A YAML value as the emitters build it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Yaml {
+    /// A string, quoted when needed.
+    Str(String),
+    /// A string written as a literal block (`|`), for scripts; falls back to quoting when it cannot be.
+    Block(String),
+    /// An integer.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// A sequence.
+    Seq(Vec<Yaml>),
+    /// A mapping, in insertion order.
+    Map(Vec<(String, Yaml)>),
+}
+
+impl Yaml {
+    /// A string value.
+    pub fn str(text: impl Into<String>) -> Self {
+        Yaml::Str(text.into())
+    }
+
+    /// An empty mapping, to fill with [`Yaml::with`].
+    pub fn map() -> Self {
+        Yaml::Map(Vec::new())
+    }
+
+    /// This mapping with one more entry. On anything but a mapping, returns `self` unchanged.
+    pub fn with(mut self, key: &str, value: impl Into<Yaml>) -> Self {
+        if let Yaml::Map(entries) = &mut self {
+            entries.push((key.to_owned(), value.into()));
+        }
+        self
+    }
+
+    /// This mapping with one more entry when `value` is `Some`.
+    pub fn with_some(self, key: &str, value: Option<impl Into<Yaml>>) -> Self {
+        match value {
+            Some(value) => self.with(key, value),
+            None => self,
+        }
+    }
+}
+
+impl From<&str> for Yaml {
+    fn from(text: &str) -> Self {
+        Yaml::Str(text.to_owned())
+    }
+}
+
+impl From<String> for Yaml {
+    fn from(text: String) -> Self {
+        Yaml::Str(text)
+    }
+}
+
+impl From<&String> for Yaml {
+    fn from(text: &String) -> Self {
+        Yaml::Str(text.clone())
+    }
+}
+
+impl From<bool> for Yaml {
+    fn from(value: bool) -> Self {
+        Yaml::Bool(value)
+    }
+}
+
+impl From<u32> for Yaml {
+    fn from(value: u32) -> Self {
+        Yaml::Int(i64::from(value))
+    }
+}
+
+impl From<Vec<Yaml>> for Yaml {
+    fn from(items: Vec<Yaml>) -> Self {
+        Yaml::Seq(items)
+    }
+}
+
+/// Writes a document, preceded by `#`-comment lines (the generated-file header).
+pub fn write_document(header: &[String], root: &Yaml) -> String {
+    let mut out = String::new();
+    for line in header {
+        out.push_str("# ");
+        out.push_str(&line.replace(['\n', '\r'], " "));
+        out.push('\n');
+    }
+    match root {
+        Yaml::Map(entries) if !entries.is_empty() => write_map_entries(&mut out, entries, 0),
+        Yaml::Seq(items) if !items.is_empty() => write_seq_items(&mut out, items, 0),
+        scalar => {
+            write_inline(&mut out, scalar, 0);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn indent(out: &mut String, level: usize) {
+    out.extend(std::iter::repeat_n(' ', level));
+}
+
+fn write_map_entries(out: &mut String, entries: &[(String, Yaml)], level: usize) {
+    for (index, (key, value)) in entries.iter().enumerate() {
+        if index > 0 {
+            indent(out, level);
+        }
+        out.push_str(&scalar_text(key));
+        out.push(':');
+        write_after_key(out, value, level);
+    }
+}
+
+/// Writes a value after `key:`: nested collections go on the next lines, scalars on the same line.
+fn write_after_key(out: &mut String, value: &Yaml, level: usize) {
+    match value {
+        Yaml::Map(entries) if !entries.is_empty() => {
+            out.push('\n');
+            indent(out, level + 2);
+            write_map_entries(out, entries, level + 2);
+        }
+        Yaml::Seq(items) if !items.is_empty() => {
+            out.push('\n');
+            indent(out, level + 2);
+            write_seq_items(out, items, level + 2);
+        }
+        other => {
+            out.push(' ');
+            write_inline(out, other, level);
+            out.push('\n');
+        }
+    }
+}
+
+fn write_seq_items(out: &mut String, items: &[Yaml], level: usize) {
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            indent(out, level);
+        }
+        out.push_str("- ");
+        match item {
+            Yaml::Map(entries) if !entries.is_empty() => write_map_entries(out, entries, level + 2),
+            Yaml::Seq(inner) if !inner.is_empty() => write_seq_items(out, inner, level + 2),
+            other => {
+                write_inline(out, other, level);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// Writes a scalar (or an empty collection) where it stands; block scalars continue on the next lines.
+fn write_inline(out: &mut String, value: &Yaml, level: usize) {
+    match value {
+        Yaml::Str(text) => out.push_str(&scalar_text(text)),
+        Yaml::Block(text) => write_block(out, text, level),
+        Yaml::Int(number) => out.push_str(&number.to_string()),
+        Yaml::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
+        Yaml::Seq(_) => out.push_str("[]"),
+        Yaml::Map(_) => out.push_str("{}"),
+    }
+}
+
+/// A literal block scalar (`|`, `|-`), or a double-quoted string when the text cannot be a block
+/// (leading space, trailing spaces, tabs or carriage returns, or no lines at all).
+fn write_block(out: &mut String, text: &str, level: usize) {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let blockable = !body.is_empty()
+        && !body.starts_with([' ', '\n'])
+        && !body.ends_with('\n')
+        && !text.contains(['\r', '\t'])
+        && body.lines().all(|line| !line.ends_with(' ') && line.chars().all(|c| !c.is_control()));
+    if !blockable {
+        out.push_str(&double_quoted(text));
+        return;
+    }
+    out.push_str(if text.ends_with('\n') { "|" } else { "|-" });
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            indent(out, level + 2);
+            out.push_str(line);
+        }
+    }
+}
+
+/// The text of a string scalar: plain when unambiguous, else single-quoted, else double-quoted.
+pub fn scalar_text(text: &str) -> String {
+    if is_plain_safe(text) {
+        text.to_owned()
+    } else if text.chars().all(|c| !c.is_control()) {
+        format!("'{}'", text.replace('\'', "''"))
+    } else {
+        double_quoted(text)
+    }
+}
+
+fn double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Words YAML 1.1 or 1.2 reads as booleans or null.
+const RESERVED_WORDS: [&str; 12] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "none", "nan"];
+
+/// Whether `text` reads back as the same string when written plain, in YAML 1.1 and 1.2 alike.
+fn is_plain_safe(text: &str) -> bool {
+    let Some(first) = text.chars().next() else { return false };
+    if !(first.is_ascii_alphabetic() || first == '_' || first == '/' || first == '$') {
+        return false;
+    }
+    if text.ends_with([' ', ':']) || text.contains(": ") || text.contains(" #") {
+        return false;
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || " _./-:()+,=%@$'*".contains(c);
+    if !text.chars().all(allowed) {
+        return false;
+    }
+    // `${{ }}` and `$[ ]` are fine plain, but `{`/`[` are excluded above, so only `$(`-style text gets here.
+    let lower = text.to_ascii_lowercase();
+    !RESERVED_WORDS.contains(&lower.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn risky_scalars_are_quoted() {
+        for (text, expected) in [
+            ("plain-text", "plain-text"),
+            ("no", "'no'"),
+            ("On", "'On'"),
+            ("10", "'10'"),
+            ("3.10", "'3.10'"),
+            ("12:30", "'12:30'"),
+            ("*alias", "'*alias'"),
+            ("&anchor", "'&anchor'"),
+            ("!tag", "'!tag'"),
+            ("a: b", "'a: b'"),
+            ("a #b", "'a #b'"),
+            ("it's", "it's"),
+            ("-leading", "'-leading'"),
+            ("", "''"),
+            ("line\nbreak", "\"line\\nbreak\""),
+            ("${{ github.ref }}", "'${{ github.ref }}'"),
+            ("ümlaut", "'ümlaut'"),
+            ("https://x.example/health", "https://x.example/health"),
+            ("trailing:", "'trailing:'"),
+        ] {
+            assert_eq!(scalar_text(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn documents_nest_maps_and_sequences() {
+        let doc = Yaml::map()
+            .with("trigger", "none")
+            .with(
+                "stages",
+                vec![Yaml::map().with("stage", "build").with("dependsOn", Yaml::Seq(vec![])).with(
+                    "jobs",
+                    vec![Yaml::map().with("job", "a").with("steps", vec![Yaml::map().with("bash", Yaml::Block("echo hi\nexit 0\n".into()))])],
+                )],
+            )
+            .with("empty", Yaml::map());
+        let text = write_document(&["generated".into()], &doc);
+        assert_eq!(
+            text,
+            "# generated\ntrigger: none\nstages:\n  - stage: build\n    dependsOn: []\n    jobs:\n      - job: a\n        steps:\n          - bash: |\n              echo hi\n              exit 0\nempty: {}\n"
+        );
+    }
+
+    #[test]
+    fn blocks_that_cannot_be_literal_fall_back_to_double_quotes() {
+        let mut out = String::new();
+        write_block(&mut out, " leading space\n", 0);
+        assert_eq!(out, "\" leading space\\n\"");
+        let mut out = String::new();
+        write_block(&mut out, "trailing \nx", 0);
+        assert_eq!(out, "\"trailing \\nx\"");
+    }
+}
