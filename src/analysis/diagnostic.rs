@@ -148,6 +148,7 @@ codes! {
     MissingReference = "CUT002", Error, "A reference names a service, environment or other object the plan does not have.";
     DuplicateId = "CUT003", Error, "Two objects of the same kind share an id.";
     IdCollision = "CUT004", Error, "Two ids become the same pipeline identifier after sanitising to [A-Za-z_][A-Za-z0-9_]*.";
+    PipelineExpressionInText = "CUT005", Error, "Plan text contains pipeline expression syntax (${{ anywhere; $( or $[ outside commands) that a platform would evaluate.";
     TierInversion = "CUT010", Warning, "A lower tier depends on a higher one (a database on an API, a worker on a frontend).";
     ContractBeforeConsumers = "CUT020", Error, "A service uses the migrated database but is not a consumer, so contract could run before it runs the new version.";
     MigrationNotOnDatabase = "CUT021", Error, "A migration's database is not a database-tier service.";
@@ -165,11 +166,12 @@ codes! {
     CanaryIncrementsInvalid = "CUT042", Error, "Canary increments do not rise strictly to 100.";
     StrategyTargetMismatch = "CUT043", Error, "The deployment strategy cannot be carried out on the service's target.";
     RollingBatchInvalid = "CUT044", Error, "A rolling update's batch is zero, or a percentage outside 1-100.";
+    NoRollbackPath = "CUT045", Error, "A production service has no rollback path (App Service without a slot, or a script without a rollback command).";
     ApprovalWithoutTimeout = "CUT050", Warning, "An approval has no timeout, so a stale deployment can sit waiting forever.";
     TooManyReviewers = "CUT051", Error, "An approval names more than the 6 reviewers a GitHub environment allows.";
     WaitTimerTooLong = "CUT052", Error, "A wait timer or approval timeout exceeds the 43,200 minutes (30 days) the platforms allow.";
     ApprovalUnsatisfiable = "CUT053", Error, "An approval requires no approvals, or more than it has approvers.";
-    ProductionWithoutApproval = "CUT054", Warning, "The release deploys to production with no approval.";
+    ProductionWithoutApproval = "CUT054", Error, "The release deploys to production (and runs contract migrations) with no approval.";
     ZeroValidationWindow = "CUT060", Warning, "A region is followed by the next with no validation (soak) window.";
     RetryWithoutBackoff = "CUT061", Warning, "Retries have no delay or no growing backoff, so they hammer a throttled service.";
     RetryLimitExceeded = "CUT062", Error, "Retry attempts are zero, or exceed what the platforms allow (Azure caps task retries at 10).";

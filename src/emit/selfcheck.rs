@@ -66,9 +66,10 @@ pub fn check(text: &str, platform: Platform, pipeline: &Pipeline, plan: &Plan) -
                 return Err(format!("`{stage}` does not wait for `{dependency_stage}`, which it depends on"));
             }
         }
-        // Every deployment that changes a running service can be rolled back.
-        let service = plan.service(service).map(|s| &s.target);
-        if !matches!(service, Some(DeployTarget::Database { .. })) && !read.rolled_back.contains(*stage) {
+        // Every production deployment that changes a running service can be rolled back.
+        let production = pipeline.stage(stage).is_some_and(|s| matches!(&s.work, Work::Job(job) if job.production));
+        let target = plan.service(service).map(|s| &s.target);
+        if production && !matches!(target, Some(DeployTarget::Database { .. })) && !read.rolled_back.contains(*stage) {
             return Err(format!("the deployment `{stage}` has no rollback path"));
         }
     }

@@ -224,7 +224,7 @@ fn double_quoted(text: &str) -> String {
 }
 
 /// Words YAML 1.1 or 1.2 reads as booleans or null.
-const RESERVED_WORDS: [&str; 12] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "none", "nan"];
+const RESERVED_WORDS: [&str; 11] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "nan"];
 
 /// Whether `text` reads back as the same string when written plain, in YAML 1.1 and 1.2 alike.
 fn is_plain_safe(text: &str) -> bool {

@@ -114,6 +114,8 @@ pub struct Gate {
 pub struct Job {
     /// The environment the job deploys to (its name on the platform); `None` for plain jobs.
     pub environment: Option<String>,
+    /// Whether the job deploys to a production environment (and so must be able to roll back).
+    pub production: bool,
     /// Whether the steps use the Azure CLI (so the job signs in to Azure first).
     pub uses_azure: bool,
     /// Whether the job needs the build artifact.

@@ -16,7 +16,7 @@ use super::ir::*;
 use super::scripts;
 use crate::analysis::ServiceGraph;
 use crate::plan::{
-    Approval, BatchSize, BranchingModel, DeployTarget, Environment, FailureAction, HealthCheck, HotfixRunbook,
+    Approval, BatchSize, BranchingModel, DeployTarget, Environment, EnvironmentKind, FailureAction, HealthCheck, HotfixRunbook,
     Migration, Plan, Region, RetryPolicy, Service, Strategy, sanitise_identifier,
 };
 
@@ -158,6 +158,7 @@ impl<'a> Builder<'a> {
         &mut self,
         services: &[usize],
         environment_name: &str,
+        production: bool,
         rollback_environment: Option<&str>,
         first_wait: Vec<String>,
         soak: bool,
@@ -193,6 +194,7 @@ impl<'a> Builder<'a> {
                     rollback_environment,
                     rollback_id,
                 );
+                let job = Job { production, ..job };
                 let id = self.push(id, title, depends_on, Work::Job(job));
                 if let Some(stage) = self.stages.last_mut() {
                     stage.deploys = Some((service_ref.id.clone(), region.map(|r| r.id.clone())));
@@ -286,6 +288,7 @@ fn release_pipeline(plan: &Plan, graph: &ServiceGraph, environments: &mut Enviro
     let deployed = builder.deploy_regions(
         &services,
         &deploy_environment,
+        environment.kind == EnvironmentKind::Production,
         rollback_environment.as_deref(),
         before_services,
         true,
@@ -336,7 +339,7 @@ fn fallback_environment(plan: &Plan) -> Environment {
     Environment {
         id: plan.rollout.environment.clone(),
         name: plan.rollout.environment.to_string(),
-        kind: crate::plan::EnvironmentKind::Production,
+        kind: EnvironmentKind::Production,
         production_like: true,
         approval: None,
         wait_timer_minutes: 0,
@@ -406,6 +409,7 @@ fn hotfix_pipeline(
     let deployed = builder.deploy_regions(
         &services,
         &deploy_environment,
+        environment.kind == EnvironmentKind::Production,
         rollback_environment.as_deref(),
         vec![approve],
         false,
@@ -491,6 +495,7 @@ fn hotfix_pipeline(
 
 fn plain_job(steps: Vec<ShellStep>, timeout_minutes: u32) -> Job {
     Job {
+        production: false,
         environment: None,
         uses_azure: false,
         needs_artifact: false,
@@ -551,6 +556,7 @@ fn migration_job(plan: &Plan, migration: &Migration, phase: MigrationPhase, envi
         })
         .collect();
     Job {
+        production: false,
         environment: Some(environment.to_owned()),
         uses_azure: true,
         needs_artifact: false,
@@ -609,6 +615,11 @@ fn production_health(service: &Service, region: Option<&Region>) -> Option<(u16,
     Some((check.expected_status, join_url(&base, &check.path)))
 }
 
+/// Where the build leaves an App Service package: `ARTIFACTS_DIR/SERVICE_ID.zip`.
+fn package_path(plan: &Plan, service: &Service) -> String {
+    format!("{}/{}.zip", plan.platforms.build.artifacts_dir.trim_end_matches('/'), service.id)
+}
+
 fn join_url(base: &str, path: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
 }
@@ -637,15 +648,31 @@ fn deployment_job(
     };
     let build_id = ("BUILD_ID", EnvValue::RunId);
     let (steps, rollback_steps): (Vec<ShellStep>, Vec<ShellStep>) = match &service.target {
-        DeployTarget::AppService { app, resource_group, slot } => {
+        DeployTarget::AppService { app, resource_group, slot: None } => {
+            let env = vec![
+                ("APP", text(in_region(app, region))),
+                ("RESOURCE_GROUP", text(in_region(resource_group, region))),
+                ("PACKAGE", text(package_path(plan, service))),
+            ]
+            .into_iter()
+            .chain(retry.iter().cloned())
+            .collect();
+            let mut steps = vec![ShellStep::new("Deploy in place", Phase::Deploy, env, &scripts::app_service_deploy_in_place())];
+            if !health_vars.is_empty() {
+                steps.push(ShellStep::new("Health gate", Phase::PostRouteTraffic, health_vars.clone(), &scripts::health_gate()));
+            }
+            // No slot, no previous version to return to: the analysis refuses this in production.
+            (steps, Vec::new())
+        }
+        DeployTarget::AppService { app, resource_group, slot: Some(slot) } => {
             let app = in_region(app, region);
-            let slot = slot.clone().unwrap_or_else(|| "staging".to_owned());
+            let slot = slot.clone();
             let target = vec![
                 ("APP", text(&app)),
                 ("RESOURCE_GROUP", text(in_region(resource_group, region))),
                 ("SLOT", text(&slot)),
             ];
-            let package = format!("{}/{}.zip", plan.platforms.build.artifacts_dir.trim_end_matches('/'), service.id);
+            let package = package_path(plan, service);
             let mut steps = vec![ShellStep::new(
                 format!("Deploy to the {slot} slot"),
                 Phase::Deploy,
@@ -797,6 +824,7 @@ fn deployment_job(
     });
     let needs_artifact = matches!(service.target, DeployTarget::AppService { .. } | DeployTarget::StaticSite { .. });
     Job {
+        production: false,
         environment: Some(environment_name.to_owned()),
         uses_azure: !matches!(service.target, DeployTarget::Script { .. }),
         needs_artifact,

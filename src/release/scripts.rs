@@ -95,6 +95,14 @@ retry az webapp config appsettings set --resource-group "$RESOURCE_GROUP" --name
     )
 }
 
+/// App Service without a slot: deploy `PACKAGE` in place (only outside production: there is no way back).
+pub fn app_service_deploy_in_place() -> String {
+    script(
+        Helpers::Retry,
+        "retry az webapp deploy --resource-group \"$RESOURCE_GROUP\" --name \"$APP\" --src-path \"$PACKAGE\" --type zip\n",
+    )
+}
+
 /// App Service: swap `SLOT` into production, first holding a swap preview for `DRAIN_SECONDS` so
 /// in-flight requests finish (connection draining) when the plan asks for it.
 pub fn app_service_swap() -> String {

@@ -173,7 +173,7 @@ mod tests {
     }
 
     #[test]
-    fn production_without_approval_is_a_warning() {
+    fn production_without_approval_is_an_error() {
         let mut plan = clean_plan();
         plan.environments[1].approval = None;
         single(&plan, Code::ProductionWithoutApproval);

@@ -8,6 +8,7 @@ mod migrations;
 mod references;
 mod rollout;
 mod services;
+mod text;
 
 use super::diagnostic::Diagnostic;
 use super::graph::ServiceGraph;
@@ -32,6 +33,7 @@ pub(super) fn check_all(plan: &Plan, graph: &ServiceGraph) -> Vec<Diagnostic> {
         approvals::check,
         rollout::check,
         hotfix::check,
+        text::check,
     ] {
         family(&cx, &mut out);
     }

@@ -21,13 +21,20 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 "add a health check (path and expected status) so dependents wait until it is healthy",
             ));
         }
+        if to_production && !has_rollback_path(&service.target) {
+            out.push(Diagnostic::new(
+                Code::NoRollbackPath,
+                subject(),
+                format!("`{}` deploys to production with no way back: {}", service.id, target_description(service)),
+                "give an App Service target a staging slot, or a script target a rollback command",
+            ));
+        }
         if !target_supports(&service.target, &service.strategy) {
             out.push(Diagnostic::new(
                 Code::StrategyTargetMismatch,
                 subject(),
                 format!("a {} target cannot be deployed with {}", target_description(service), service.strategy.label()),
-                "App Service with a slot: slot swap, blue-green or canary; Kubernetes: rolling, blue-green or \
-                 canary; anything: run once",
+                "App Service with a slot: slot swap, blue-green or canary; Kubernetes: rolling; anything: run once",
             ));
         }
         match &service.strategy {
@@ -73,8 +80,18 @@ fn target_supports(target: &DeployTarget, strategy: &Strategy) -> bool {
     match strategy {
         Strategy::RunOnce => true,
         Strategy::SlotSwap => app_service_with_slot,
-        Strategy::BlueGreen | Strategy::Canary { .. } => app_service_with_slot || kubernetes,
+        Strategy::BlueGreen | Strategy::Canary { .. } => app_service_with_slot,
         Strategy::Rolling { .. } => kubernetes,
+    }
+}
+
+/// Whether a failed deployment to this target can be undone automatically. Databases need none: the
+/// expand phase keeps the old schema working and contract has not run.
+fn has_rollback_path(target: &DeployTarget) -> bool {
+    match target {
+        DeployTarget::AppService { slot, .. } => slot.is_some(),
+        DeployTarget::Script { rollback_command, .. } => rollback_command.as_ref().is_some_and(|c| !c.trim().is_empty()),
+        DeployTarget::Kubernetes { .. } | DeployTarget::StaticSite { .. } | DeployTarget::Database { .. } => true,
     }
 }
 
@@ -178,6 +195,37 @@ mod tests {
                 .contains("without a slot")
         );
         none(&clean_plan(), Code::StrategyTargetMismatch);
+    }
+
+    #[test]
+    fn production_services_need_a_rollback_path() {
+        let mut plan = clean_plan();
+        plan.services[1].target = DeployTarget::Script { command: "./deploy.sh".into(), rollback_command: None };
+        plan.services[1].strategy = Strategy::RunOnce;
+        assert_eq!(single(&plan, Code::NoRollbackPath).subject.id, "api");
+        plan.services[1].target = DeployTarget::Script { command: "./deploy.sh".into(), rollback_command: Some("./undo.sh".into()) };
+        none(&plan, Code::NoRollbackPath);
+        plan.services[1].target = DeployTarget::AppService { app: "a".into(), resource_group: "rg".into(), slot: None };
+        single(&plan, Code::NoRollbackPath);
+        plan.environments[1].kind = EnvironmentKind::Staging;
+        none(&plan, Code::NoRollbackPath);
+        none(&clean_plan(), Code::NoRollbackPath);
+    }
+
+    #[test]
+    fn kubernetes_cannot_canary_or_blue_green() {
+        let mut plan = clean_plan();
+        plan.services[1].target = DeployTarget::Kubernetes {
+            cluster: "aks".into(),
+            resource_group: "rg".into(),
+            namespace: "ns".into(),
+            deployment: "api".into(),
+            manifests: vec![],
+        };
+        for strategy in [Strategy::BlueGreen, Strategy::Canary { increments: vec![50, 100] }] {
+            plan.services[1].strategy = strategy;
+            single(&plan, Code::StrategyTargetMismatch);
+        }
     }
 
     #[test]
