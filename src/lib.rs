@@ -2,8 +2,10 @@
 //!
 //! The core modules ([`plan`], [`analysis`]) are pure: they never touch files, the clock or a GUI.
 //! [`storage`] is the one module that reads and writes files; [`cli`] is the headless shell over both.
+//! [`synth`] generates realistic plans of any size for benchmarks and property tests.
 
 pub mod analysis;
 pub mod cli;
 pub mod plan;
 pub mod storage;
+pub mod synth;
