@@ -48,7 +48,10 @@ pub fn load_plan(path: &Path) -> Result<Plan, StorageError> {
             message: "the file is not UTF-8 text".to_owned(),
         }
     })?;
-    Ok(parse_plan(&text, &name)?)
+    // Some Windows editors start UTF-8 files with a byte-order mark; it is not part of the plan, and
+    // editors do not show it, so positions are counted without it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok(parse_plan(text, &name)?)
 }
 
 /// Saves a plan atomically: the text goes to a temporary file beside the target, is flushed to disk,
@@ -138,6 +141,29 @@ mod tests {
         let err = create_plan_file(&path, &templates::starter("x")).unwrap_err();
         assert!(matches!(err, StorageError::AlreadyExists { .. }));
         assert_eq!(fs::read_to_string(&path).expect("read"), "keep me");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_plan() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("bom.ron");
+        let plan = templates::starter("bom");
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend(plan_to_ron(&plan).into_bytes());
+        fs::write(&path, &bytes).expect("written");
+        assert_eq!(load_plan(&path).expect("loaded"), plan);
+
+        fs::write(&path, "\u{feff}Plan(version: 1, nmae: \"x\")").expect("written");
+        let StorageError::Format(error) = load_plan(&path).unwrap_err() else {
+            panic!("expected a format error")
+        };
+        assert_eq!(
+            error.position(),
+            TextPosition {
+                line: 1,
+                column: 18
+            }
+        );
     }
 
     #[test]
