@@ -25,7 +25,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 Code::StrategyTargetMismatch,
                 subject(),
-                format!("a {} target cannot be deployed with {}", target_description(service), service.strategy.label()),
+                format!("{} cannot be deployed with {}", super::with_article(&target_description(service)), service.strategy.label()),
                 "App Service with a slot: slot swap, blue-green or canary; Kubernetes: rolling, blue-green or \
                  canary; anything: run once",
             ));
@@ -167,7 +167,10 @@ mod tests {
         plan.services[1].strategy = Strategy::Rolling {
             batch: BatchSize::Instances(1),
         };
-        single(&plan, Code::StrategyTargetMismatch);
+        assert_eq!(
+            single(&plan, Code::StrategyTargetMismatch).message,
+            "an App Service target cannot be deployed with rolling"
+        );
         let mut plan = clean_plan();
         if let DeployTarget::AppService { slot, .. } = &mut plan.services[1].target {
             *slot = None;
