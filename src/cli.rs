@@ -117,7 +117,12 @@ pub fn run(command: Command, out: &mut dyn std::io::Write, err: &mut dyn std::io
         Command::Check { plan, format } => check(&plan, format, out),
         Command::Order { plan, format } => order(&plan, format, out),
         Command::New { template, file } => new_plan(&template, &file, out),
-        Command::Export { plan, out: dir, target, check } => export(&plan, &dir, target, check, out),
+        Command::Export {
+            plan,
+            out: dir,
+            target,
+            check,
+        } => export(&plan, &dir, target, check, out),
     };
     match result {
         Ok(code) => code,
@@ -186,7 +191,13 @@ fn order(path: &Path, format: Format, out: &mut dyn std::io::Write) -> Result<u8
 /// Exit code when a generated file fails its self-check.
 const EXIT_BUG: u8 = 3;
 
-fn export(path: &Path, dir: &Path, target: TargetArg, check: bool, out: &mut dyn std::io::Write) -> Result<u8, Failure> {
+fn export(
+    path: &Path,
+    dir: &Path,
+    target: TargetArg,
+    check: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<u8, Failure> {
     let plan = storage::load_plan(path)?;
     let target = match target {
         TargetArg::Azure => Target::Azure,
@@ -199,7 +210,13 @@ fn export(path: &Path, dir: &Path, target: TargetArg, check: bool, out: &mut dyn
             for diagnostic in &errors {
                 writeln!(out, "{}: {diagnostic}", path.display()).ok();
             }
-            writeln!(out, "{}: {} error(s); nothing was exported", path.display(), errors.len()).ok();
+            writeln!(
+                out,
+                "{}: {} error(s); nothing was exported",
+                path.display(),
+                errors.len()
+            )
+            .ok();
             return Ok(EXIT_PROBLEMS);
         }
         Err(error @ ExportError::Lowering(_)) => {
@@ -211,7 +228,11 @@ fn export(path: &Path, dir: &Path, target: TargetArg, check: bool, out: &mut dyn
             return Ok(EXIT_BUG);
         }
     };
-    let files: Vec<(String, String)> = export.files.iter().map(|f| (f.path.clone(), f.contents.clone())).collect();
+    let files: Vec<(String, String)> = export
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.contents.clone()))
+        .collect();
     if check {
         let statuses = storage::compare_files(dir, &files)?;
         let mut drift = 0;
@@ -225,7 +246,13 @@ fn export(path: &Path, dir: &Path, target: TargetArg, check: bool, out: &mut dyn
             writeln!(out, "{word}: {}", dir.join(file).display()).ok();
         }
         if drift > 0 {
-            writeln!(out, "{drift} generated file(s) out of date: run `cutover export {} --out {}`", path.display(), dir.display()).ok();
+            writeln!(
+                out,
+                "{drift} generated file(s) out of date: run `cutover export {} --out {}`",
+                path.display(),
+                dir.display()
+            )
+            .ok();
             return Ok(EXIT_PROBLEMS);
         }
         writeln!(out, "{} generated file(s) up to date", files.len()).ok();
@@ -243,11 +270,24 @@ fn export(path: &Path, dir: &Path, target: TargetArg, check: bool, out: &mut dyn
     writeln!(out, "\nenvironments the pipelines name (create them before the first run with the setup scripts):").ok();
     for environment in &export.environments {
         let protection = match &environment.approval {
-            Some(approval) => format!("approval by {} ({} required)", approval.approvers.join(", "), approval.required),
+            Some(approval) => format!(
+                "approval by {} ({} required)",
+                approval.approvers.join(", "),
+                approval.required
+            ),
             None => "no approval".to_owned(),
         };
-        let branches = if environment.branches.is_empty() { "any branch".to_owned() } else { environment.branches.join(", ") };
-        writeln!(out, "  {:<28} {protection}; branches: {branches}", environment.name).ok();
+        let branches = if environment.branches.is_empty() {
+            "any branch".to_owned()
+        } else {
+            environment.branches.join(", ")
+        };
+        writeln!(
+            out,
+            "  {:<28} {protection}; branches: {branches}",
+            environment.name
+        )
+        .ok();
     }
     Ok(0)
 }

@@ -2,10 +2,12 @@
 //!
 //! The core modules ([`plan`], [`analysis`]) are pure: they never touch files, the clock or a GUI.
 //! [`storage`] is the one module that reads and writes files; [`cli`] is the headless shell over both.
+//! [`synth`] generates realistic plans of any size for benchmarks and property tests.
 
 pub mod analysis;
-pub mod emit;
 pub mod cli;
+pub mod emit;
 pub mod plan;
 pub mod release;
 pub mod storage;
+pub mod synth;

@@ -48,7 +48,10 @@ pub fn load_plan(path: &Path) -> Result<Plan, StorageError> {
             message: "the file is not UTF-8 text".to_owned(),
         }
     })?;
-    Ok(parse_plan(&text, &name)?)
+    // Some Windows editors start UTF-8 files with a byte-order mark; it is not part of the plan, and
+    // editors do not show it, so positions are counted without it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok(parse_plan(text, &name)?)
 }
 
 /// Saves a plan atomically: the text goes to a temporary file beside the target, is flushed to disk,
@@ -122,7 +125,10 @@ pub enum FileStatus {
 }
 
 /// Compares generated files (paths relative to `dir`) with what `dir` holds.
-pub fn compare_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<FileStatus>, StorageError> {
+pub fn compare_files(
+    dir: &Path,
+    files: &[(String, String)],
+) -> Result<Vec<FileStatus>, StorageError> {
     files
         .iter()
         .map(|(relative, contents)| {
@@ -141,13 +147,23 @@ pub fn compare_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<FileS
 /// beside its target, and only when all of them are on disk are they renamed into place. If anything
 /// fails, the files already replaced are restored and the temporary files removed. Unchanged files are
 /// not touched. Returns what happened to each file.
-pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<FileStatus>, StorageError> {
+pub fn write_files(
+    dir: &Path,
+    files: &[(String, String)],
+) -> Result<Vec<FileStatus>, StorageError> {
     for (relative, _) in files {
         let path = Path::new(relative);
-        if path.is_absolute() || path.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+        if path.is_absolute()
+            || path
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
             return Err(StorageError::Io {
                 path: path.to_owned(),
-                source: io::Error::new(io::ErrorKind::InvalidInput, "generated paths must stay inside the output folder"),
+                source: io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "generated paths must stay inside the output folder",
+                ),
             });
         }
     }
@@ -168,7 +184,10 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<FileSta
     let stage = |staged: &mut Vec<PathBuf>| -> Result<(), StorageError> {
         for (path, contents) in &pending {
             let temp = side_path(path, "new");
-            let io_error = |source| StorageError::Io { path: path.clone(), source };
+            let io_error = |source| StorageError::Io {
+                path: path.clone(),
+                source,
+            };
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent).map_err(io_error)?;
             }
@@ -203,7 +222,10 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<FileSta
                 if had_old && !path.exists() {
                     fs::rename(&backup, path).ok();
                 }
-                failure = Some(StorageError::Io { path: path.clone(), source });
+                failure = Some(StorageError::Io {
+                    path: path.clone(),
+                    source,
+                });
                 break;
             }
         }
@@ -261,14 +283,38 @@ mod tests {
     #[test]
     fn writing_files_reports_what_changed_and_leaves_nothing_behind() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let files = vec![("a/b.txt".to_owned(), "one".to_owned()), ("c.txt".to_owned(), "two".to_owned())];
-        assert_eq!(write_files(dir.path(), &files).expect("written"), vec![FileStatus::Created, FileStatus::Created]);
-        let changed = vec![("a/b.txt".to_owned(), "one".to_owned()), ("c.txt".to_owned(), "three".to_owned())];
-        assert_eq!(write_files(dir.path(), &changed).expect("written"), vec![FileStatus::Unchanged, FileStatus::Changed]);
-        assert_eq!(fs::read_to_string(dir.path().join("c.txt")).expect("read"), "three");
-        let mut names: Vec<_> = fs::read_dir(dir.path()).expect("listed").map(|e| e.expect("entry").file_name()).collect();
+        let files = vec![
+            ("a/b.txt".to_owned(), "one".to_owned()),
+            ("c.txt".to_owned(), "two".to_owned()),
+        ];
+        assert_eq!(
+            write_files(dir.path(), &files).expect("written"),
+            vec![FileStatus::Created, FileStatus::Created]
+        );
+        let changed = vec![
+            ("a/b.txt".to_owned(), "one".to_owned()),
+            ("c.txt".to_owned(), "three".to_owned()),
+        ];
+        assert_eq!(
+            write_files(dir.path(), &changed).expect("written"),
+            vec![FileStatus::Unchanged, FileStatus::Changed]
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("c.txt")).expect("read"),
+            "three"
+        );
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .expect("listed")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
         names.sort();
-        assert_eq!(names, vec![std::ffi::OsString::from("a"), std::ffi::OsString::from("c.txt")]);
+        assert_eq!(
+            names,
+            vec![
+                std::ffi::OsString::from("a"),
+                std::ffi::OsString::from("c.txt")
+            ]
+        );
     }
 
     #[test]
@@ -277,18 +323,56 @@ mod tests {
         fs::write(dir.path().join("keep.txt"), "old").expect("written");
         // "blocker" is a file, so nothing can be created beneath it: staging fails after keep.txt was staged.
         fs::write(dir.path().join("blocker"), "").expect("written");
-        let files = vec![("keep.txt".to_owned(), "new".to_owned()), ("blocker/x.txt".to_owned(), "x".to_owned())];
+        let files = vec![
+            ("keep.txt".to_owned(), "new".to_owned()),
+            ("blocker/x.txt".to_owned(), "x".to_owned()),
+        ];
         assert!(write_files(dir.path(), &files).is_err());
-        assert_eq!(fs::read_to_string(dir.path().join("keep.txt")).expect("read"), "old");
-        let mut names: Vec<_> = fs::read_dir(dir.path()).expect("listed").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("keep.txt")).expect("read"),
+            "old"
+        );
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .expect("listed")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
         names.sort();
-        assert_eq!(names, vec![std::ffi::OsString::from("blocker"), std::ffi::OsString::from("keep.txt")]);
+        assert_eq!(
+            names,
+            vec![
+                std::ffi::OsString::from("blocker"),
+                std::ffi::OsString::from("keep.txt")
+            ]
+        );
     }
 
     #[test]
     fn generated_paths_cannot_escape_the_folder() {
         let dir = tempfile::tempdir().expect("temp dir");
         assert!(write_files(dir.path(), &[("../x".to_owned(), String::new())]).is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_plan() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("bom.ron");
+        let plan = templates::starter("bom");
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend(plan_to_ron(&plan).into_bytes());
+        fs::write(&path, &bytes).expect("written");
+        assert_eq!(load_plan(&path).expect("loaded"), plan);
+
+        fs::write(&path, "\u{feff}Plan(version: 1, nmae: \"x\")").expect("written");
+        let StorageError::Format(error) = load_plan(&path).unwrap_err() else {
+            panic!("expected a format error")
+        };
+        assert_eq!(
+            error.position(),
+            TextPosition {
+                line: 1,
+                column: 18
+            }
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use cutover::analysis::analyse;
 use cutover::emit::{Export, FileKind, Target, export};
 use cutover::plan::{
-    DeployTarget, Dependency, HealthCheck, Id, Migration, MigrationStep, Plan, Position, Probes, Service, Strategy as DeployStrategy, Tier,
-    templates,
+    Dependency, DeployTarget, HealthCheck, Id, Migration, MigrationStep, Plan, Position, Probes,
+    Service, Strategy as DeployStrategy, Tier, templates,
 };
 use proptest::prelude::*;
 use proptest::strategy::Strategy;
@@ -58,13 +58,17 @@ const HOSTILE: &[&str] = &[
 ];
 
 fn hostile() -> impl Strategy<Value = String> {
-    (prop::sample::select(HOSTILE), "[a-z]{0,4}").prop_map(|(text, suffix)| format!("{text}{suffix}"))
+    (prop::sample::select(HOSTILE), "[a-z]{0,4}")
+        .prop_map(|(text, suffix)| format!("{text}{suffix}"))
 }
 
 /// Hostile text without pipeline expression syntax, which the analysis refuses (CUT005).
 fn hostile_without_expressions() -> impl Strategy<Value = String> {
-    let pool: Vec<&'static str> =
-        HOSTILE.iter().copied().filter(|h| !["${{", "$(", "$["].iter().any(|syntax| h.contains(syntax))).collect();
+    let pool: Vec<&'static str> = HOSTILE
+        .iter()
+        .copied()
+        .filter(|h| !["${{", "$(", "$["].iter().any(|syntax| h.contains(syntax)))
+        .collect();
     (prop::sample::select(pool), "[a-z]{0,4}").prop_map(|(text, suffix)| format!("{text}{suffix}"))
 }
 
@@ -81,7 +85,10 @@ fn plan_with(texts: &[String]) -> Plan {
         id: Id::new(t(5)),
         name: t(6),
         tier: Tier::Worker,
-        target: DeployTarget::Script { command: t(7), rollback_command: Some(t(8)) },
+        target: DeployTarget::Script {
+            command: t(7),
+            rollback_command: Some(t(8)),
+        },
         strategy: DeployStrategy::RunOnce,
         health_check: Some(HealthCheck {
             path: t(9),
@@ -96,13 +103,22 @@ fn plan_with(texts: &[String]) -> Plan {
         websockets: false,
         position: Position::default(),
     });
-    plan.dependencies.push(Dependency { service: Id::new(t(5)), on: Id::new("db") });
+    plan.dependencies.push(Dependency {
+        service: Id::new(t(5)),
+        on: Id::new("db"),
+    });
     plan.migrations.push(Migration {
         id: Id::new(t(11)),
         name: t(12),
         database: Id::new("db"),
-        expand: vec![MigrationStep { description: t(13), command: t(14) }],
-        contract: vec![MigrationStep { description: t(15), command: t(16) }],
+        expand: vec![MigrationStep {
+            description: t(13),
+            command: t(14),
+        }],
+        contract: vec![MigrationStep {
+            description: t(15),
+            command: t(16),
+        }],
         consumers: vec![Id::new("api"), Id::new(t(5))],
     });
     plan.regions[0].name = t(17);
@@ -132,7 +148,9 @@ fn strings(value: &Value, key: &str, out: &mut Vec<(String, String)>) {
 }
 
 fn dump(export: &Export, case: &str) {
-    let Some(dir) = std::env::var_os("CUTOVER_EXPORT_DUMP") else { return };
+    let Some(dir) = std::env::var_os("CUTOVER_EXPORT_DUMP") else {
+        return;
+    };
     let root = PathBuf::from(dir).join(case);
     for file in &export.files {
         let path = root.join(&file.path);
@@ -162,11 +180,17 @@ fn check_case(texts: &[String], must_export: bool) -> Result<(), TestCaseError> 
     let result = export(&plan, Target::All);
     if analysis.has_errors() {
         prop_assert!(!must_export, "refused: {:#?}", analysis.diagnostics);
-        prop_assert!(matches!(result, Err(cutover::emit::ExportError::PlanHasErrors(_))));
+        prop_assert!(matches!(
+            result,
+            Err(cutover::emit::ExportError::PlanHasErrors(_))
+        ));
         return Ok(());
     }
     let export = result.map_err(|e| TestCaseError::fail(format!("export failed: {e}")))?;
-    let commands: Vec<&String> = [7, 8, 14, 16, 23, 24, 25, 27].iter().map(|&i| &texts[i % texts.len()]).collect();
+    let commands: Vec<&String> = [7, 8, 14, 16, 23, 24, 25, 27]
+        .iter()
+        .map(|&i| &texts[i % texts.len()])
+        .collect();
     for kind in [FileKind::AzurePipeline, FileKind::GitHubWorkflow] {
         let mut carried = Vec::new();
         for file in export.files.iter().filter(|f| f.kind == kind) {
@@ -177,27 +201,53 @@ fn check_case(texts: &[String], must_export: bool) -> Result<(), TestCaseError> 
             // No plan text appears in a script body.
             for (key, text) in &all {
                 if key == "run" || key == "inlineScript" || key == "bash" {
-                    for hostile in HOSTILE.iter().filter(|h| h.len() > 3 && h.chars().any(|c| !c.is_ascii_alphanumeric())) {
-                        prop_assert!(!text.contains(hostile), "{}: script contains plan text {hostile:?}", file.path);
+                    for hostile in HOSTILE
+                        .iter()
+                        .filter(|h| h.len() > 3 && h.chars().any(|c| !c.is_ascii_alphanumeric()))
+                    {
+                        prop_assert!(
+                            !text.contains(hostile),
+                            "{}: script contains plan text {hostile:?}",
+                            file.path
+                        );
                     }
                 }
             }
-            carried.extend(all.into_iter().filter(|(key, _)| key == "COMMAND").map(|(_, text)| text));
+            carried.extend(
+                all.into_iter()
+                    .filter(|(key, _)| key == "COMMAND")
+                    .map(|(_, text)| text),
+            );
         }
         // Every command arrives verbatim, as an environment value.
         for command in &commands {
-            prop_assert!(carried.contains(command), "{kind:?}: command {command:?} did not arrive verbatim");
+            prop_assert!(
+                carried.contains(command),
+                "{kind:?}: command {command:?} did not arrive verbatim"
+            );
         }
     }
-    let github = export.files.iter().find(|f| f.path.ends_with("-release.yml") && f.kind == FileKind::GitHubWorkflow).expect("release");
+    let github = export
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("-release.yml") && f.kind == FileKind::GitHubWorkflow)
+        .expect("release");
     let doc: Value = serde_saphyr::from_str(&github.contents).expect("parses");
     let expected = format!("Deploy {} ({})", texts[2], texts[17]);
-    prop_assert_eq!(doc["jobs"]["deploy_api_eastus"]["name"].as_str(), Some(expected.as_str()));
+    prop_assert_eq!(
+        doc["jobs"]["deploy_api_eastus"]["name"].as_str(),
+        Some(expected.as_str())
+    );
     dump(&export, &format!("case-{:016x}", fxhash(texts)));
     Ok(())
 }
 
 /// A stable name for a dumped case.
 fn fxhash(texts: &[String]) -> u64 {
-    texts.iter().flat_map(|t| t.bytes()).fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+    texts
+        .iter()
+        .flat_map(|t| t.bytes())
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
 }

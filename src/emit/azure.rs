@@ -32,7 +32,11 @@ pub fn pipeline_document(pipeline: &Pipeline, settings: &PlatformSettings) -> Ya
             .collect::<Vec<_>>();
         root = root.with("parameters", parameters);
     }
-    let stages: Vec<Yaml> = pipeline.stages.iter().flat_map(|stage| emitter.stage(stage)).collect();
+    let stages: Vec<Yaml> = pipeline
+        .stages
+        .iter()
+        .flat_map(|stage| emitter.stage(stage))
+        .collect();
     root.with("stages", stages)
 }
 
@@ -44,29 +48,47 @@ struct Emitter<'a> {
 impl Emitter<'_> {
     /// The stage, plus a separate rollback stage when the rollback waits for a person.
     fn stage(&self, stage: &Stage) -> Vec<Yaml> {
-        let mut yaml = Yaml::map().with("stage", &stage.id).with("displayName", &stage.title).with(
-            "dependsOn",
-            Yaml::Seq(stage.depends_on.iter().map(Yaml::from).collect()),
-        );
+        let mut yaml = Yaml::map()
+            .with("stage", &stage.id)
+            .with("displayName", &stage.title)
+            .with(
+                "dependsOn",
+                Yaml::Seq(stage.depends_on.iter().map(Yaml::from).collect()),
+            );
         if stage.depends_on.is_empty()
             && let Some(pattern) = &self.pipeline.branch_guard
         {
             yaml = yaml.with("condition", branch_condition(pattern));
         }
         let jobs = match &stage.work {
-            Work::Build { steps, artifacts_dir } => vec![self.build_job(steps, artifacts_dir)],
+            Work::Build {
+                steps,
+                artifacts_dir,
+            } => vec![self.build_job(steps, artifacts_dir)],
             Work::Gate(gate) => self.gate_jobs(gate),
             Work::Job(job) => vec![self.job(job)],
-            Work::Soak { minutes } => vec![delay_job("soak", &format!("Soak for {minutes} min"), *minutes, None)],
+            Work::Soak { minutes } => vec![delay_job(
+                "soak",
+                &format!("Soak for {minutes} min"),
+                *minutes,
+                None,
+            )],
         };
         let mut out = vec![yaml.with("jobs", jobs)];
-        if let Work::Job(Job { rollback: Some(rollback), environment: Some(_), .. }) = &stage.work
+        if let Work::Job(Job {
+            rollback: Some(rollback),
+            environment: Some(_),
+            ..
+        }) = &stage.work
             && let Some(environment) = &rollback.approval_environment
         {
             let steps = self.steps(&rollback.steps, false);
             let job = Yaml::map()
                 .with("deployment", "rollback")
-                .with("displayName", format!("Roll back after approval ({environment})"))
+                .with(
+                    "displayName",
+                    format!("Roll back after approval ({environment})"),
+                )
                 .with("environment", environment)
                 .with("pool", self.pool())
                 .with("timeoutInMinutes", "60")
@@ -93,7 +115,11 @@ impl Emitter<'_> {
     fn build_job(&self, steps: &[ShellStep], artifacts_dir: &str) -> Yaml {
         let mut all = vec![Yaml::map().with("checkout", "self")];
         all.extend(self.steps(steps, false));
-        all.push(Yaml::map().with("publish", artifacts_dir).with("artifact", ARTIFACT));
+        all.push(
+            Yaml::map()
+                .with("publish", artifacts_dir)
+                .with("artifact", ARTIFACT),
+        );
         Yaml::map()
             .with("job", "build")
             .with("displayName", "Build")
@@ -105,7 +131,10 @@ impl Emitter<'_> {
     fn gate_jobs(&self, gate: &Gate) -> Vec<Yaml> {
         let approval = &gate.approval;
         let first = if gate.in_pipeline {
-            let timeout = approval.timeout_minutes.unwrap_or(MAX_SERVER_JOB_MINUTES).clamp(1, MAX_SERVER_JOB_MINUTES - 60);
+            let timeout = approval
+                .timeout_minutes
+                .unwrap_or(MAX_SERVER_JOB_MINUTES)
+                .clamp(1, MAX_SERVER_JOB_MINUTES - 60);
             let people = approval.approvers.join(",");
             let instructions = if approval.instructions.trim().is_empty() {
                 format!("Approve: {}", self.pipeline.title)
@@ -129,7 +158,10 @@ impl Emitter<'_> {
                                 Yaml::map()
                                     .with("notifyUsers", people.as_str())
                                     .with("approvers", people.as_str())
-                                    .with("allowApproversToApproveTheirOwnRuns", !approval.prevent_self_review)
+                                    .with(
+                                        "allowApproversToApproveTheirOwnRuns",
+                                        !approval.prevent_self_review,
+                                    )
                                     .with("instructions", instructions)
                                     .with(
                                         "onTimeout",
@@ -144,7 +176,12 @@ impl Emitter<'_> {
         } else {
             let steps = vec![
                 Yaml::map()
-                    .with("bash", Yaml::Block("echo \"approved through the environment's approval check\"\n".into()))
+                    .with(
+                        "bash",
+                        Yaml::Block(
+                            "echo \"approved through the environment's approval check\"\n".into(),
+                        ),
+                    )
                     .with("displayName", "Record the approval"),
             ];
             Yaml::map()
@@ -169,7 +206,10 @@ impl Emitter<'_> {
 
     fn job(&self, job: &Job) -> Yaml {
         let checkout = if job.opens_pull_requests {
-            Yaml::map().with("checkout", "self").with("fetchDepth", "0").with("persistCredentials", "true")
+            Yaml::map()
+                .with("checkout", "self")
+                .with("fetchDepth", "0")
+                .with("persistCredentials", "true")
         } else {
             Yaml::map().with("checkout", "self")
         };
@@ -182,7 +222,13 @@ impl Emitter<'_> {
         if job.needs_artifact {
             deploy_steps.push(self.download_artifact(job.transient_retries));
         }
-        let phase_steps = |phase: Phase| -> Vec<ShellStep> { job.steps.iter().filter(|s| s.phase == phase).cloned().collect() };
+        let phase_steps = |phase: Phase| -> Vec<ShellStep> {
+            job.steps
+                .iter()
+                .filter(|s| s.phase == phase)
+                .cloned()
+                .collect()
+        };
         deploy_steps.extend(self.steps(&phase_steps(Phase::Deploy), job.uses_azure));
         let Some(environment) = &job.environment else {
             let mut yaml = Yaml::map()
@@ -223,7 +269,9 @@ impl Emitter<'_> {
     }
 
     fn download_artifact(&self, retries: u32) -> Yaml {
-        let mut task = Yaml::map().with("task", "DownloadPipelineArtifact@2").with("displayName", "Download the release artifact");
+        let mut task = Yaml::map()
+            .with("task", "DownloadPipelineArtifact@2")
+            .with("displayName", "Download the release artifact");
         if retries > 0 {
             task = task.with("retryCountOnTaskFailure", retries);
         }
@@ -232,23 +280,48 @@ impl Emitter<'_> {
             Yaml::map()
                 .with("buildType", "current")
                 .with("artifactName", ARTIFACT)
-                .with("targetPath", format!("$(System.DefaultWorkingDirectory)/{}", self.settings.build.artifacts_dir)),
+                .with(
+                    "targetPath",
+                    format!(
+                        "$(System.DefaultWorkingDirectory)/{}",
+                        self.settings.build.artifacts_dir
+                    ),
+                ),
         )
     }
 
     fn steps(&self, steps: &[ShellStep], uses_azure: bool) -> Vec<Yaml> {
-        steps.iter().map(|step| self.step(step, uses_azure)).collect()
+        steps
+            .iter()
+            .map(|step| self.step(step, uses_azure))
+            .collect()
     }
 
     fn step(&self, step: &ShellStep, uses_azure: bool) -> Yaml {
         let opens_pull_requests = step.script.contains("open_pull_request ");
-        let script = if opens_pull_requests { with_prelude(&step.script, &open_pull_request_function(AZURE_PULL_REQUEST)) } else { step.script.clone() };
-        let mut env: Vec<(String, Yaml)> = step.env.iter().map(|(name, value)| (name.clone(), env_value(value))).collect();
+        let script = if opens_pull_requests {
+            with_prelude(
+                &step.script,
+                &open_pull_request_function(AZURE_PULL_REQUEST),
+            )
+        } else {
+            step.script.clone()
+        };
+        let mut env: Vec<(String, Yaml)> = step
+            .env
+            .iter()
+            .map(|(name, value)| (name.clone(), env_value(value)))
+            .collect();
         if opens_pull_requests {
-            env.push(("AZURE_DEVOPS_EXT_PAT".to_owned(), Yaml::str("$(System.AccessToken)")));
+            env.push((
+                "AZURE_DEVOPS_EXT_PAT".to_owned(),
+                Yaml::str("$(System.AccessToken)"),
+            ));
         }
         let yaml = if uses_azure {
-            let mut task = Yaml::map().with("task", "AzureCLI@2").with("displayName", &step.name);
+            let mut task = Yaml::map()
+                .with("task", "AzureCLI@2")
+                .with("displayName", &step.name);
             if let Some(minutes) = step.timeout_minutes {
                 task = task.with("timeoutInMinutes", minutes);
             }
@@ -261,13 +334,19 @@ impl Emitter<'_> {
                     .with("inlineScript", Yaml::Block(script)),
             )
         } else {
-            let mut bash = Yaml::map().with("bash", Yaml::Block(script)).with("displayName", &step.name);
+            let mut bash = Yaml::map()
+                .with("bash", Yaml::Block(script))
+                .with("displayName", &step.name);
             if let Some(minutes) = step.timeout_minutes {
                 bash = bash.with("timeoutInMinutes", minutes.to_string());
             }
             bash
         };
-        if env.is_empty() { yaml } else { yaml.with("env", Yaml::Map(env)) }
+        if env.is_empty() {
+            yaml
+        } else {
+            yaml.with("env", Yaml::Map(env))
+        }
     }
 }
 
@@ -297,15 +376,23 @@ fn delay_job(id: &str, title: &str, minutes: u32, depends_on: Option<&str>) -> Y
     if let Some(depends_on) = depends_on {
         job = job.with("dependsOn", depends_on);
     }
-    job.with("pool", "server").with("timeoutInMinutes", (minutes + 10).min(MAX_SERVER_JOB_MINUTES).to_string()).with(
-        "steps",
-        vec![
-            Yaml::map()
-                .with("task", "Delay@1")
-                .with("displayName", title)
-                .with("inputs", Yaml::map().with("delayForMinutes", minutes.to_string())),
-        ],
-    )
+    job.with("pool", "server")
+        .with(
+            "timeoutInMinutes",
+            (minutes + 10).min(MAX_SERVER_JOB_MINUTES).to_string(),
+        )
+        .with(
+            "steps",
+            vec![
+                Yaml::map()
+                    .with("task", "Delay@1")
+                    .with("displayName", title)
+                    .with(
+                        "inputs",
+                        Yaml::map().with("delayForMinutes", minutes.to_string()),
+                    ),
+            ],
+        )
 }
 
 /// The stage condition that restricts a run to branches matching `pattern` (`hotfix/*` is a prefix).
@@ -315,6 +402,9 @@ fn branch_condition(pattern: &str) -> String {
             "startsWith(variables['Build.SourceBranch'], {})",
             expression_string(&format!("refs/heads/{prefix}"))
         ),
-        None => format!("eq(variables['Build.SourceBranch'], {})", expression_string(&format!("refs/heads/{pattern}"))),
+        None => format!(
+            "eq(variables['Build.SourceBranch'], {})",
+            expression_string(&format!("refs/heads/{pattern}"))
+        ),
     }
 }

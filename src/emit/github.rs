@@ -20,11 +20,21 @@ pub fn workflow_document(pipeline: &Pipeline, settings: &PlatformSettings) -> Ya
     let inputs = pipeline.inputs.iter().fold(Yaml::map(), |inputs, input| {
         inputs.with(
             &input.name,
-            Yaml::map().with("description", &input.description).with("required", input.required).with("type", "string"),
+            Yaml::map()
+                .with("description", &input.description)
+                .with("required", input.required)
+                .with("type", "string"),
         )
     });
-    let dispatch = if pipeline.inputs.is_empty() { Yaml::map() } else { Yaml::map().with("inputs", inputs) };
-    let uses_azure = pipeline.stages.iter().any(|s| matches!(&s.work, Work::Job(job) if job.uses_azure));
+    let dispatch = if pipeline.inputs.is_empty() {
+        Yaml::map()
+    } else {
+        Yaml::map().with("inputs", inputs)
+    };
+    let uses_azure = pipeline
+        .stages
+        .iter()
+        .any(|s| matches!(&s.work, Work::Job(job) if job.uses_azure));
     let mut permissions = Yaml::map().with("contents", "read");
     if uses_azure {
         permissions = permissions.with("id-token", "write");
@@ -32,7 +42,11 @@ pub fn workflow_document(pipeline: &Pipeline, settings: &PlatformSettings) -> Ya
     let mut jobs = Vec::new();
     for stage in &pipeline.stages {
         jobs.push((stage.id.clone(), emitter.job(stage)));
-        if let Work::Job(Job { rollback: Some(rollback), .. }) = &stage.work {
+        if let Work::Job(Job {
+            rollback: Some(rollback),
+            ..
+        }) = &stage.work
+        {
             jobs.push((rollback.id.clone(), emitter.rollback_job(stage, rollback)));
         }
     }
@@ -42,7 +56,9 @@ pub fn workflow_document(pipeline: &Pipeline, settings: &PlatformSettings) -> Ya
         .with("permissions", permissions)
         .with(
             "concurrency",
-            Yaml::map().with("group", pipeline.file_stem.as_str()).with("cancel-in-progress", false),
+            Yaml::map()
+                .with("group", pipeline.file_stem.as_str())
+                .with("cancel-in-progress", false),
         )
         .with("jobs", Yaml::Map(jobs))
 }
@@ -56,7 +72,10 @@ impl Emitter<'_> {
     fn job_head(&self, stage: &Stage) -> Yaml {
         let mut yaml = Yaml::map().with("name", &stage.title);
         if !stage.depends_on.is_empty() {
-            yaml = yaml.with("needs", Yaml::Seq(stage.depends_on.iter().map(Yaml::from).collect()));
+            yaml = yaml.with(
+                "needs",
+                Yaml::Seq(stage.depends_on.iter().map(Yaml::from).collect()),
+            );
         } else if let Some(pattern) = &self.pipeline.branch_guard {
             yaml = yaml.with("if", branch_condition(pattern));
         }
@@ -118,7 +137,12 @@ impl Emitter<'_> {
             head = head.with("environment", environment.as_str());
         }
         if job.opens_pull_requests {
-            head = head.with("permissions", Yaml::map().with("contents", "write").with("pull-requests", "write"));
+            head = head.with(
+                "permissions",
+                Yaml::map()
+                    .with("contents", "write")
+                    .with("pull-requests", "write"),
+            );
         }
         head = head.with("timeout-minutes", job.timeout_minutes);
         if job.continue_on_error {
@@ -127,10 +151,15 @@ impl Emitter<'_> {
         let mut steps = vec![checkout(job.opens_pull_requests)];
         if job.needs_artifact {
             steps.push(
-                Yaml::map().with("name", "Download the release artifact").with("uses", "actions/download-artifact@v4").with(
-                    "with",
-                    Yaml::map().with("name", ARTIFACT).with("path", self.settings.build.artifacts_dir.as_str()),
-                ),
+                Yaml::map()
+                    .with("name", "Download the release artifact")
+                    .with("uses", "actions/download-artifact@v4")
+                    .with(
+                        "with",
+                        Yaml::map()
+                            .with("name", ARTIFACT)
+                            .with("path", self.settings.build.artifacts_dir.as_str()),
+                    ),
             );
         }
         if job.uses_azure {
@@ -141,14 +170,22 @@ impl Emitter<'_> {
     }
 
     fn rollback_job(&self, stage: &Stage, rollback: &Rollback) -> Yaml {
-        let Work::Job(job) = &stage.work else { return Yaml::map() };
+        let Work::Job(job) = &stage.work else {
+            return Yaml::map();
+        };
         let deploy = &stage.id;
         let mut yaml = Yaml::map()
             .with("name", format!("Roll back: {}", stage.title))
             .with("needs", vec![Yaml::from(deploy)])
-            .with("if", format!("${{{{ failure() && needs.{deploy}.result == 'failure' }}}}"))
+            .with(
+                "if",
+                format!("${{{{ failure() && needs.{deploy}.result == 'failure' }}}}"),
+            )
             .with("runs-on", self.settings.github.runner.as_str());
-        let environment = rollback.approval_environment.as_ref().or(job.environment.as_ref());
+        let environment = rollback
+            .approval_environment
+            .as_ref()
+            .or(job.environment.as_ref());
         if let Some(environment) = environment {
             yaml = yaml.with("environment", environment.as_str());
         }
@@ -163,19 +200,36 @@ impl Emitter<'_> {
     fn azure_login(&self) -> Yaml {
         let credentials = &self.settings.github.credentials;
         let var = |name: &str| format!("${{{{ secrets.{} }}}}", sanitise_identifier(name));
-        Yaml::map().with("name", "Sign in to Azure (OIDC)").with("uses", "azure/login@v2").with(
-            "with",
-            Yaml::map()
-                .with("client-id", var(&credentials.client_id_variable))
-                .with("tenant-id", var(&credentials.tenant_id_variable))
-                .with("subscription-id", var(&credentials.subscription_id_variable)),
-        )
+        Yaml::map()
+            .with("name", "Sign in to Azure (OIDC)")
+            .with("uses", "azure/login@v2")
+            .with(
+                "with",
+                Yaml::map()
+                    .with("client-id", var(&credentials.client_id_variable))
+                    .with("tenant-id", var(&credentials.tenant_id_variable))
+                    .with(
+                        "subscription-id",
+                        var(&credentials.subscription_id_variable),
+                    ),
+            )
     }
 
     fn step(&self, step: &ShellStep) -> Yaml {
         let opens_pull_requests = step.script.contains("open_pull_request ");
-        let script = if opens_pull_requests { with_prelude(&step.script, &open_pull_request_function(GITHUB_PULL_REQUEST)) } else { step.script.clone() };
-        let mut env: Vec<(String, Yaml)> = step.env.iter().map(|(name, value)| (name.clone(), env_value(value))).collect();
+        let script = if opens_pull_requests {
+            with_prelude(
+                &step.script,
+                &open_pull_request_function(GITHUB_PULL_REQUEST),
+            )
+        } else {
+            step.script.clone()
+        };
+        let mut env: Vec<(String, Yaml)> = step
+            .env
+            .iter()
+            .map(|(name, value)| (name.clone(), env_value(value)))
+            .collect();
         if opens_pull_requests {
             env.push(("GH_TOKEN".to_owned(), Yaml::str("${{ github.token }}")));
         }
@@ -194,8 +248,14 @@ impl Emitter<'_> {
 const GITHUB_PULL_REQUEST: &str = r#"gh pr create --base "$1" --head "$2" --title "$3" --body "Opened by the hotfix workflow (Cutover)""#;
 
 fn checkout(full_history: bool) -> Yaml {
-    let step = Yaml::map().with("name", "Check out").with("uses", "actions/checkout@v4");
-    if full_history { step.with("with", Yaml::map().with("fetch-depth", 0u32)) } else { step }
+    let step = Yaml::map()
+        .with("name", "Check out")
+        .with("uses", "actions/checkout@v4");
+    if full_history {
+        step.with("with", Yaml::map().with("fetch-depth", 0u32))
+    } else {
+        step
+    }
 }
 
 fn env_value(value: &EnvValue) -> Yaml {
@@ -212,8 +272,14 @@ fn env_value(value: &EnvValue) -> Yaml {
 fn branch_condition(pattern: &str) -> String {
     match pattern.split_once('*') {
         Some((prefix, _)) => {
-            format!("${{{{ startsWith(github.ref, {}) }}}}", expression_string(&format!("refs/heads/{prefix}")))
+            format!(
+                "${{{{ startsWith(github.ref, {}) }}}}",
+                expression_string(&format!("refs/heads/{prefix}"))
+            )
         }
-        None => format!("${{{{ github.ref == {} }}}}", expression_string(&format!("refs/heads/{pattern}"))),
+        None => format!(
+            "${{{{ github.ref == {} }}}}",
+            expression_string(&format!("refs/heads/{pattern}"))
+        ),
     }
 }

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::plan::{BranchingModel, HotfixRunbook, IncidentSeverity, Plan, ReleaseCheck, TimedCommand};
+use crate::plan::{
+    BranchingModel, HotfixRunbook, IncidentSeverity, Plan, ReleaseCheck, TimedCommand,
+};
 use crate::release::{Pipeline, Work};
 
 /// Where the generated pipelines of one runbook live, for the "run it" section.
@@ -15,7 +17,12 @@ pub struct PipelinePaths {
 }
 
 /// The runbook's Markdown text.
-pub fn runbook_markdown(plan: &Plan, runbook: &HotfixRunbook, pipeline: &Pipeline, paths: &PipelinePaths) -> String {
+pub fn runbook_markdown(
+    plan: &Plan,
+    runbook: &HotfixRunbook,
+    pipeline: &Pipeline,
+    paths: &PipelinePaths,
+) -> String {
     let mut md = String::new();
     let line = |md: &mut String, text: &str| {
         md.push_str(text);
@@ -28,68 +35,191 @@ pub fn runbook_markdown(plan: &Plan, runbook: &HotfixRunbook, pipeline: &Pipelin
             plan.name.replace("--", "- -")
         ),
     );
-    line(&mut md, &format!("# Hotfix runbook: {}\n", inline(&runbook.name)));
+    line(
+        &mut md,
+        &format!("# Hotfix runbook: {}\n", inline(&runbook.name)),
+    );
     let severity = match runbook.severity {
         IncidentSeverity::P0 => "P0 (production down)",
         IncidentSeverity::P1 => "P1 (major feature broken)",
     };
-    line(&mut md, &format!("- **For:** {severity} incidents in {}", service_names(plan, runbook)));
-    line(&mut md, &format!("- **Branching:** {} — start from `{}`, branch name `{}`", runbook.branching.label(), code(&runbook.source_ref), code(&runbook.branch_pattern)));
-    let environment = plan.environment(&runbook.environment).map_or_else(|| runbook.environment.to_string(), |e| e.name.clone());
-    line(&mut md, &format!("- **Deploys to:** {}", inline(&environment)));
-    line(&mut md, &format!("- **Incident bridge:** {}", inline(&runbook.incident_bridge)));
-    line(&mut md, "\nHotfix is not \"skip everything\": critical tests, a security scan and one audited approval stay. Decide nothing new at 3 a.m.: follow the steps.\n");
+    line(
+        &mut md,
+        &format!(
+            "- **For:** {severity} incidents in {}",
+            service_names(plan, runbook)
+        ),
+    );
+    line(
+        &mut md,
+        &format!(
+            "- **Branching:** {} — start from `{}`, branch name `{}`",
+            runbook.branching.label(),
+            code(&runbook.source_ref),
+            code(&runbook.branch_pattern)
+        ),
+    );
+    let environment = plan
+        .environment(&runbook.environment)
+        .map_or_else(|| runbook.environment.to_string(), |e| e.name.clone());
+    line(
+        &mut md,
+        &format!("- **Deploys to:** {}", inline(&environment)),
+    );
+    line(
+        &mut md,
+        &format!(
+            "- **Incident bridge:** {}",
+            inline(&runbook.incident_bridge)
+        ),
+    );
+    line(
+        &mut md,
+        "\nHotfix is not \"skip everything\": critical tests, a security scan and one audited approval stay. Decide nothing new at 3 a.m.: follow the steps.\n",
+    );
 
     line(&mut md, "## Roles\n");
-    line(&mut md, "- **On-call engineer** — creates the hotfix branch, starts the pipeline, watches it, opens the incident bridge.");
+    line(
+        &mut md,
+        "- **On-call engineer** — creates the hotfix branch, starts the pipeline, watches it, opens the incident bridge.",
+    );
     match &runbook.approval {
         Some(approval) => {
-            let who = approval.approvers.iter().map(|a| inline(a)).collect::<Vec<_>>().join(", ");
-            let timeout = approval.timeout_minutes.map_or_else(|| "no timeout".to_owned(), |m| format!("expires after {m} min"));
-            line(&mut md, &format!("- **Approver** — {who} ({} required, {timeout}; the approval is recorded in the pipeline run).", approval.required));
+            let who = approval
+                .approvers
+                .iter()
+                .map(|a| inline(a))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let timeout = approval.timeout_minutes.map_or_else(
+                || "no timeout".to_owned(),
+                |m| format!("expires after {m} min"),
+            );
+            line(
+                &mut md,
+                &format!(
+                    "- **Approver** — {who} ({} required, {timeout}; the approval is recorded in the pipeline run).",
+                    approval.required
+                ),
+            );
             if approval.prevent_self_review {
-                line(&mut md, "- The person who starts the run cannot approve it.");
+                line(
+                    &mut md,
+                    "- The person who starts the run cannot approve it.",
+                );
             }
         }
-        None => line(&mut md, "- **Approver** — none configured: fix the plan before using this runbook."),
+        None => line(
+            &mut md,
+            "- **Approver** — none configured: fix the plan before using this runbook.",
+        ),
     }
-    line(&mut md, "- **Incident commander** — keeps the bridge open until monitoring ends and the backfill passes.\n");
+    line(
+        &mut md,
+        "- **Incident commander** — keeps the bridge open until monitoring ends and the backfill passes.\n",
+    );
 
     line(&mut md, "## Before you start\n");
-    let start = format!("git fetch origin\ngit switch --create {} origin/{}", example_branch(&runbook.branch_pattern), runbook.source_ref);
-    line(&mut md, "1. Join the incident bridge and say you are starting the hotfix path.");
+    let start = format!(
+        "git fetch origin\ngit switch --create {} origin/{}",
+        example_branch(&runbook.branch_pattern),
+        runbook.source_ref
+    );
+    line(
+        &mut md,
+        "1. Join the incident bridge and say you are starting the hotfix path.",
+    );
     line(&mut md, "2. Create the hotfix branch and commit the fix:\n");
-    fenced(&mut md, "sh", &format!("{start}\n# commit the fix, then:\ngit push --set-upstream origin HEAD"));
+    fenced(
+        &mut md,
+        "sh",
+        &format!("{start}\n# commit the fix, then:\ngit push --set-upstream origin HEAD"),
+    );
     line(&mut md, "");
 
     line(&mut md, "## Run the pipeline\n");
     if let Some(path) = &paths.github {
         let file = path.rsplit('/').next().unwrap_or(path);
-        line(&mut md, &format!("**GitHub Actions** (`{}`): Actions → *{}* → Run workflow, pick the hotfix branch, give the incident id. Or:\n", code(path), inline(&pipeline.title)));
-        fenced(&mut md, "sh", &format!("gh workflow run {file} --ref {} -f incident=INC-1234", example_branch(&runbook.branch_pattern)));
+        line(
+            &mut md,
+            &format!(
+                "**GitHub Actions** (`{}`): Actions → *{}* → Run workflow, pick the hotfix branch, give the incident id. Or:\n",
+                code(path),
+                inline(&pipeline.title)
+            ),
+        );
+        fenced(
+            &mut md,
+            "sh",
+            &format!(
+                "gh workflow run {file} --ref {} -f incident=INC-1234",
+                example_branch(&runbook.branch_pattern)
+            ),
+        );
         line(&mut md, "");
     }
     if let Some(path) = &paths.azure {
-        line(&mut md, &format!("**Azure Pipelines** (`{}`): Pipelines → the pipeline created from this file → Run pipeline, pick the hotfix branch, give the incident id. Or:\n", code(path)));
-        fenced(&mut md, "sh", &format!("az pipelines run --name {} --branch {} --parameters incident=INC-1234", pipeline.file_stem, example_branch(&runbook.branch_pattern)));
+        line(
+            &mut md,
+            &format!(
+                "**Azure Pipelines** (`{}`): Pipelines → the pipeline created from this file → Run pipeline, pick the hotfix branch, give the incident id. Or:\n",
+                code(path)
+            ),
+        );
+        fenced(
+            &mut md,
+            "sh",
+            &format!(
+                "az pipelines run --name {} --branch {} --parameters incident=INC-1234",
+                pipeline.file_stem,
+                example_branch(&runbook.branch_pattern)
+            ),
+        );
         line(&mut md, "");
     }
-    line(&mut md, &format!("The pipeline refuses to run from any branch that does not match `{}`.\n", code(&runbook.branch_pattern)));
+    line(
+        &mut md,
+        &format!(
+            "The pipeline refuses to run from any branch that does not match `{}`.\n",
+            code(&runbook.branch_pattern)
+        ),
+    );
 
     line(&mut md, "## Steps, in order\n");
     line(&mut md, "| # | Step | Budget | If it fails |");
     line(&mut md, "|---|------|--------|-------------|");
     for (index, stage) in pipeline.stages.iter().enumerate() {
         let (budget, failure) = step_notes(runbook, &stage.work, &stage.id);
-        line(&mut md, &format!("| {} | {} | {budget} | {failure} |", index + 1, table_cell(&stage.title)));
+        line(
+            &mut md,
+            &format!(
+                "| {} | {} | {budget} | {failure} |",
+                index + 1,
+                table_cell(&stage.title)
+            ),
+        );
     }
     line(&mut md, "");
-    line(&mut md, "Steps without an arrow between them run side by side: the tests, the scan and the build start together; nothing deploys before all three pass and the approver approves.\n");
+    line(
+        &mut md,
+        "Steps without an arrow between them run side by side: the tests, the scan and the build start together; nothing deploys before all three pass and the approver approves.\n",
+    );
 
     line(&mut md, "## The exact commands\n");
-    for (title, command) in [("Critical tests", &runbook.critical_tests), ("Security scan", &runbook.security_scan), ("Backfill (full suite)", &runbook.backfill)] {
-        if let Some(TimedCommand { command, budget_minutes }) = command {
-            line(&mut md, &format!("**{title}** — budget {budget_minutes} min:\n"));
+    for (title, command) in [
+        ("Critical tests", &runbook.critical_tests),
+        ("Security scan", &runbook.security_scan),
+        ("Backfill (full suite)", &runbook.backfill),
+    ] {
+        if let Some(TimedCommand {
+            command,
+            budget_minutes,
+        }) = command
+        {
+            line(
+                &mut md,
+                &format!("**{title}** — budget {budget_minutes} min:\n"),
+            );
             fenced(&mut md, "sh", command);
             line(&mut md, "");
         }
@@ -100,9 +230,15 @@ pub fn runbook_markdown(plan: &Plan, runbook: &HotfixRunbook, pipeline: &Pipelin
         line(&mut md, "Nothing of the standard release is skipped.");
     }
     for check in &runbook.skips {
-        line(&mut md, &format!("- **{}** — {}", check.label(), skip_reason(*check)));
+        line(
+            &mut md,
+            &format!("- **{}** — {}", check.label(), skip_reason(*check)),
+        );
     }
-    line(&mut md, "\nIt keeps: critical tests, the security scan, one audited approval, health gates and automatic rollback on every deployment");
+    line(
+        &mut md,
+        "\nIt keeps: critical tests, the security scan, one audited approval, health gates and automatic rollback on every deployment",
+    );
     let kept: Vec<&str> = runbook.keeps.iter().map(|c| c.label()).collect();
     if !kept.is_empty() {
         line(&mut md, &format!(", and {}.", kept.join(", ")));
@@ -112,21 +248,52 @@ pub fn runbook_markdown(plan: &Plan, runbook: &HotfixRunbook, pipeline: &Pipelin
     line(&mut md, "");
 
     line(&mut md, "## Monitoring\n");
-    line(&mut md, &format!("For {} minutes after the deploy the pipeline checks every affected service's health endpoint each minute and fails loudly on the first bad answer. Keep the incident bridge ({}) open for that window, watch dashboards and error rates, and page the service owners if anything moves.\n", runbook.monitoring_minutes, inline(&runbook.incident_bridge)));
+    line(
+        &mut md,
+        &format!(
+            "For {} minutes after the deploy the pipeline checks every affected service's health endpoint each minute and fails loudly on the first bad answer. Keep the incident bridge ({}) open for that window, watch dashboards and error rates, and page the service owners if anything moves.\n",
+            runbook.monitoring_minutes,
+            inline(&runbook.incident_bridge)
+        ),
+    );
 
     line(&mut md, "## If a deployment fails\n");
-    line(&mut md, "Each deployment has a health gate; when it fails, the pipeline rolls that service back in that region only if the new build reached production (it never promotes a build that did not), and stops before anything that depends on it. Regions already healthy are not rolled back. Re-run the failed stage once for a transient error (throttling, timeouts); if it fails again, the fix itself is wrong: go back to the branch.\n");
+    line(
+        &mut md,
+        "Each deployment has a health gate; when it fails, the pipeline rolls that service back in that region only if the new build reached production (it never promotes a build that did not), and stops before anything that depends on it. Regions already healthy are not rolled back. Re-run the failed stage once for a transient error (throttling, timeouts); if it fails again, the fix itself is wrong: go back to the branch.\n",
+    );
 
     line(&mut md, "## Merge back\n");
-    let targets = runbook.merge_back.iter().map(|b| format!("`{}`", code(b))).collect::<Vec<_>>().join(" and ");
+    let targets = runbook
+        .merge_back
+        .iter()
+        .map(|b| format!("`{}`", code(b)))
+        .collect::<Vec<_>>()
+        .join(" and ");
     match runbook.branching {
-        BranchingModel::GitFlow => line(&mut md, &format!("The pipeline opens pull requests merging the hotfix branch into {targets}. Merge both today, or the next release regresses.\n")),
-        BranchingModel::TrunkBased | BranchingModel::ReleaseBranch => line(&mut md, &format!("The pipeline cherry-picks the hotfix commits onto {targets} and opens pull requests. Merge them today, or the next release regresses.\n")),
+        BranchingModel::GitFlow => line(
+            &mut md,
+            &format!(
+                "The pipeline opens pull requests merging the hotfix branch into {targets}. Merge both today, or the next release regresses.\n"
+            ),
+        ),
+        BranchingModel::TrunkBased | BranchingModel::ReleaseBranch => line(
+            &mut md,
+            &format!(
+                "The pipeline cherry-picks the hotfix commits onto {targets} and opens pull requests. Merge them today, or the next release regresses.\n"
+            ),
+        ),
     }
 
     line(&mut md, "## Backfill (non-negotiable)\n");
     match &runbook.backfill {
-        Some(backfill) => line(&mut md, &format!("The pipeline's last step runs the full suite on the hotfix branch (budget {} min). Then ship a standard release that includes the fix with complete testing, and close the incident.\n", backfill.budget_minutes)),
+        Some(backfill) => line(
+            &mut md,
+            &format!(
+                "The pipeline's last step runs the full suite on the hotfix branch (budget {} min). Then ship a standard release that includes the fix with complete testing, and close the incident.\n",
+                backfill.budget_minutes
+            ),
+        ),
         None => line(&mut md, "No backfill suite is configured: fix the plan.\n"),
     }
     md
@@ -146,7 +313,10 @@ fn step_notes(runbook: &HotfixRunbook, work: &Work, id: &str) -> (String, &'stat
         Work::Soak { minutes } => (format!("{minutes} min"), "—"),
         Work::Job(job) => {
             let budget = job.steps.iter().filter_map(|s| s.timeout_minutes).max();
-            let budget = budget.map_or_else(|| format!("≤ {} min", job.timeout_minutes), |m| format!("{m} min"));
+            let budget = budget.map_or_else(
+                || format!("≤ {} min", job.timeout_minutes),
+                |m| format!("{m} min"),
+            );
             let failure = if id.starts_with("critical") || id.starts_with("security") {
                 "stop: the fix is not safe to ship; fix it on the branch"
             } else if id.starts_with("deploy") {
@@ -165,10 +335,18 @@ fn step_notes(runbook: &HotfixRunbook, work: &Work, id: &str) -> (String, &'stat
 
 fn skip_reason(check: ReleaseCheck) -> &'static str {
     match check {
-        ReleaseCheck::FullRegression => "too slow for an outage; it runs afterwards as the backfill",
-        ReleaseCheck::StagingSoak => "production is already broken; enhanced monitoring replaces the soak",
-        ReleaseCheck::LowerEnvironments => "the hotfix environment is production-like, so it proves the fix",
-        ReleaseCheck::Uat => "users are already affected; acceptance happens in the follow-up release",
+        ReleaseCheck::FullRegression => {
+            "too slow for an outage; it runs afterwards as the backfill"
+        }
+        ReleaseCheck::StagingSoak => {
+            "production is already broken; enhanced monitoring replaces the soak"
+        }
+        ReleaseCheck::LowerEnvironments => {
+            "the hotfix environment is production-like, so it proves the fix"
+        }
+        ReleaseCheck::Uat => {
+            "users are already affected; acceptance happens in the follow-up release"
+        }
         ReleaseCheck::PerformanceTests => "the follow-up standard release runs them",
         ReleaseCheck::SmokeTests => "health gates still check every deployment",
     }
@@ -178,7 +356,10 @@ fn service_names(plan: &Plan, runbook: &HotfixRunbook) -> String {
     runbook
         .services
         .iter()
-        .map(|id| plan.service(id).map_or_else(|| id.to_string(), |s| s.name.clone()))
+        .map(|id| {
+            plan.service(id)
+                .map_or_else(|| id.to_string(), |s| s.name.clone())
+        })
         .map(|name| inline(&name))
         .collect::<Vec<_>>()
         .join(", ")

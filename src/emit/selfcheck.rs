@@ -30,8 +30,14 @@ struct ReadBack {
 }
 
 /// Checks one emitted pipeline file against the plan and the IR pipeline it came from.
-pub fn check(text: &str, platform: Platform, pipeline: &Pipeline, plan: &Plan) -> Result<(), String> {
-    let root: Value = serde_saphyr::from_str(text).map_err(|e| format!("the YAML does not parse: {e}"))?;
+pub fn check(
+    text: &str,
+    platform: Platform,
+    pipeline: &Pipeline,
+    plan: &Plan,
+) -> Result<(), String> {
+    let root: Value =
+        serde_saphyr::from_str(text).map_err(|e| format!("the YAML does not parse: {e}"))?;
     let read = match platform {
         Platform::Azure => read_azure(&root)?,
         Platform::GitHub => read_github(&root)?,
@@ -51,42 +57,64 @@ pub fn check(text: &str, platform: Platform, pipeline: &Pipeline, plan: &Plan) -
         .iter()
         .filter_map(|s| s.deploys.clone().map(|key| (key, s.id.as_str())))
         .collect();
-    if let Some(stage) = deploy_stage.values().find(|stage| !read.nodes.contains_key(**stage)) {
+    if let Some(stage) = deploy_stage
+        .values()
+        .find(|stage| !read.nodes.contains_key(**stage))
+    {
         return Err(format!("the deployment stage `{stage}` is missing"));
     }
     // Every plan dependency is kept, transitively, between the deployments of each region.
     let graph = ServiceGraph::new(plan);
     for ((service, region), stage) in &deploy_stage {
-        let Some(index) = graph.index_of(service) else { continue };
+        let Some(index) = graph.index_of(service) else {
+            continue;
+        };
         for dependency in transitive_dependencies(&graph, index) {
             let key = (plan.services[dependency].id.clone(), region.clone());
             if let Some(dependency_stage) = deploy_stage.get(&key)
                 && !reaches(stage, dependency_stage)
             {
-                return Err(format!("`{stage}` does not wait for `{dependency_stage}`, which it depends on"));
+                return Err(format!(
+                    "`{stage}` does not wait for `{dependency_stage}`, which it depends on"
+                ));
             }
         }
         // Every production deployment that changes a running service can be rolled back.
-        let production = pipeline.stage(stage).is_some_and(|s| matches!(&s.work, Work::Job(job) if job.production));
+        let production = pipeline
+            .stage(stage)
+            .is_some_and(|s| matches!(&s.work, Work::Job(job) if job.production));
         let target = plan.service(service).map(|s| &s.target);
-        if production && !matches!(target, Some(DeployTarget::Database { .. })) && !read.rolled_back.contains(*stage) {
+        if production
+            && !matches!(target, Some(DeployTarget::Database { .. }))
+            && !read.rolled_back.contains(*stage)
+        {
             return Err(format!("the deployment `{stage}` has no rollback path"));
         }
     }
     // Regions run in order: each deployment waits for every deployment of the previous region.
     for window in plan.regions.windows(2) {
         let (earlier, later) = (&window[0].id, &window[1].id);
-        for (_, stage) in deploy_stage.iter().filter(|((_, r), _)| r.as_ref() == Some(later)) {
-            for (_, before) in deploy_stage.iter().filter(|((_, r), _)| r.as_ref() == Some(earlier)) {
+        for (_, stage) in deploy_stage
+            .iter()
+            .filter(|((_, r), _)| r.as_ref() == Some(later))
+        {
+            for (_, before) in deploy_stage
+                .iter()
+                .filter(|((_, r), _)| r.as_ref() == Some(earlier))
+            {
                 if !reaches(stage, before) {
-                    return Err(format!("`{stage}` starts before `{before}` of the previous region finished"));
+                    return Err(format!(
+                        "`{stage}` starts before `{before}` of the previous region finished"
+                    ));
                 }
             }
         }
     }
     match &pipeline.kind {
         PipelineKind::Release => check_contracts(pipeline, plan, &deploy_stage, &reaches),
-        PipelineKind::Hotfix { runbook } => check_hotfix(pipeline, runbook, &read, &deploy_stage, &reaches),
+        PipelineKind::Hotfix { runbook } => {
+            check_hotfix(pipeline, runbook, &read, &deploy_stage, &reaches)
+        }
     }
 }
 
@@ -97,18 +125,37 @@ fn check_contracts(
     reaches: &dyn Fn(&str, &str) -> bool,
 ) -> Result<(), String> {
     for migration in plan.migrations.iter().filter(|m| !m.contract.is_empty()) {
-        let Some(contract) = pipeline.stages.iter().find(|s| s.contract_of.as_ref() == Some(&migration.id)) else {
-            return Err(format!("the contract stage of migration `{}` is missing", migration.id));
+        let Some(contract) = pipeline
+            .stages
+            .iter()
+            .find(|s| s.contract_of.as_ref() == Some(&migration.id))
+        else {
+            return Err(format!(
+                "the contract stage of migration `{}` is missing",
+                migration.id
+            ));
         };
         for ((service, _), stage) in deploy_stage {
             if migration.consumers.contains(service) && !reaches(&contract.id, stage) {
-                return Err(format!("contract `{}` runs before consumer deployment `{stage}`", contract.id));
+                return Err(format!(
+                    "contract `{}` runs before consumer deployment `{stage}`",
+                    contract.id
+                ));
             }
         }
-        let gated = pipeline.stages.iter().any(|s| matches!(s.work, Work::Gate(_)) && reaches(&contract.id, &s.id) && s.id.contains("contract"));
-        let approval_configured = plan.environment(&plan.rollout.environment).is_some_and(|e| e.approval.is_some());
+        let gated = pipeline.stages.iter().any(|s| {
+            matches!(s.work, Work::Gate(_))
+                && reaches(&contract.id, &s.id)
+                && s.id.contains("contract")
+        });
+        let approval_configured = plan
+            .environment(&plan.rollout.environment)
+            .is_some_and(|e| e.approval.is_some());
         if approval_configured && !gated {
-            return Err(format!("contract `{}` is not behind its own approval", contract.id));
+            return Err(format!(
+                "contract `{}` is not behind its own approval",
+                contract.id
+            ));
         }
     }
     Ok(())
@@ -121,17 +168,31 @@ fn check_hotfix(
     deploy_stage: &BTreeMap<(Id, Option<Id>), &str>,
     reaches: &dyn Fn(&str, &str) -> bool,
 ) -> Result<(), String> {
-    let find = |prefix: &str| pipeline.stages.iter().find(|s| s.id.starts_with(prefix)).map(|s| s.id.as_str());
-    let tests = find("critical_tests").ok_or_else(|| format!("hotfix `{runbook}` has no critical tests"))?;
-    let scan = find("security_scan").ok_or_else(|| format!("hotfix `{runbook}` has no security scan"))?;
-    let approval = read.approvals.iter().next().ok_or_else(|| format!("hotfix `{runbook}` has no approval"))?;
+    let find = |prefix: &str| {
+        pipeline
+            .stages
+            .iter()
+            .find(|s| s.id.starts_with(prefix))
+            .map(|s| s.id.as_str())
+    };
+    let tests = find("critical_tests")
+        .ok_or_else(|| format!("hotfix `{runbook}` has no critical tests"))?;
+    let scan =
+        find("security_scan").ok_or_else(|| format!("hotfix `{runbook}` has no security scan"))?;
+    let approval = read
+        .approvals
+        .iter()
+        .next()
+        .ok_or_else(|| format!("hotfix `{runbook}` has no approval"))?;
     for required in [tests, scan, approval.as_str()] {
         if !read.nodes.contains_key(required) {
             return Err(format!("hotfix `{runbook}` lost its `{required}` stage"));
         }
         for stage in deploy_stage.values() {
             if !reaches(stage, required) {
-                return Err(format!("hotfix deployment `{stage}` does not wait for `{required}`"));
+                return Err(format!(
+                    "hotfix deployment `{stage}` does not wait for `{required}`"
+                ));
             }
         }
     }
@@ -150,7 +211,9 @@ fn transitive_dependencies(graph: &ServiceGraph, service: usize) -> BTreeSet<usi
 }
 
 /// For every node, the set of nodes it waits for directly or indirectly. Fails on a cycle.
-fn reachability(nodes: &BTreeMap<String, Vec<String>>) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+fn reachability(
+    nodes: &BTreeMap<String, Vec<String>>,
+) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
     let mut done: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut in_progress = BTreeSet::new();
     fn visit(
@@ -186,16 +249,30 @@ fn reachability(nodes: &BTreeMap<String, Vec<String>>) -> Result<BTreeMap<String
 fn string_list(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(one)) => vec![one.clone()],
-        Some(Value::Array(many)) => many.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(many)) => many
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }
 
 fn read_azure(root: &Value) -> Result<ReadBack, String> {
-    let stages = root.get("stages").and_then(Value::as_array).ok_or("the pipeline has no `stages` list")?;
-    let mut read = ReadBack { nodes: BTreeMap::new(), rolled_back: BTreeSet::new(), approvals: BTreeSet::new() };
+    let stages = root
+        .get("stages")
+        .and_then(Value::as_array)
+        .ok_or("the pipeline has no `stages` list")?;
+    let mut read = ReadBack {
+        nodes: BTreeMap::new(),
+        rolled_back: BTreeSet::new(),
+        approvals: BTreeSet::new(),
+    };
     for stage in stages {
-        let id = stage.get("stage").and_then(Value::as_str).ok_or("a stage has no `stage` id")?.to_owned();
+        let id = stage
+            .get("stage")
+            .and_then(Value::as_str)
+            .ok_or("a stage has no `stage` id")?
+            .to_owned();
         let depends_on = string_list(stage.get("dependsOn"));
         let condition = stage.get("condition").and_then(Value::as_str).unwrap_or("");
         if let [only] = depends_on.as_slice()
@@ -203,14 +280,29 @@ fn read_azure(root: &Value) -> Result<ReadBack, String> {
         {
             read.rolled_back.insert(only.clone());
         }
-        for job in stage.get("jobs").and_then(Value::as_array).into_iter().flatten() {
-            if job.pointer("/strategy/runOnce/on/failure/steps").and_then(Value::as_array).is_some_and(|s| !s.is_empty()) {
+        for job in stage
+            .get("jobs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if job
+                .pointer("/strategy/runOnce/on/failure/steps")
+                .and_then(Value::as_array)
+                .is_some_and(|s| !s.is_empty())
+            {
                 read.rolled_back.insert(id.clone());
             }
-            let manual = job.get("steps").and_then(Value::as_array).into_iter().flatten().any(|step| {
-                step.get("task").and_then(Value::as_str) == Some("ManualValidation@1")
-            });
-            let environment_gate = job.get("environment").and_then(Value::as_str).is_some_and(|e| e.ends_with("-approval"));
+            let manual = job
+                .get("steps")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|step| step.get("task").and_then(Value::as_str) == Some("ManualValidation@1"));
+            let environment_gate = job
+                .get("environment")
+                .and_then(Value::as_str)
+                .is_some_and(|e| e.ends_with("-approval"));
             if manual || environment_gate {
                 read.approvals.insert(id.clone());
             }
@@ -223,12 +315,21 @@ fn read_azure(root: &Value) -> Result<ReadBack, String> {
 }
 
 fn read_github(root: &Value) -> Result<ReadBack, String> {
-    let jobs = root.get("jobs").and_then(Value::as_object).ok_or("the workflow has no `jobs` mapping")?;
-    let mut read = ReadBack { nodes: BTreeMap::new(), rolled_back: BTreeSet::new(), approvals: BTreeSet::new() };
+    let jobs = root
+        .get("jobs")
+        .and_then(Value::as_object)
+        .ok_or("the workflow has no `jobs` mapping")?;
+    let mut read = ReadBack {
+        nodes: BTreeMap::new(),
+        rolled_back: BTreeSet::new(),
+        approvals: BTreeSet::new(),
+    };
     let mut lowercase = BTreeSet::new();
     for (id, job) in jobs {
         if !lowercase.insert(id.to_ascii_lowercase()) {
-            return Err(format!("two jobs have the id `{id}` (GitHub compares job ids case-insensitively)"));
+            return Err(format!(
+                "two jobs have the id `{id}` (GitHub compares job ids case-insensitively)"
+            ));
         }
         let needs = string_list(job.get("needs"));
         let condition = job.get("if").and_then(Value::as_str).unwrap_or("");

@@ -19,7 +19,11 @@ pub fn shell_word(text: &str) -> String {
 }
 
 fn words(items: &[String]) -> String {
-    items.iter().map(|item| shell_word(item)).collect::<Vec<_>>().join(" ")
+    items
+        .iter()
+        .map(|item| shell_word(item))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn header(lines: &[String]) -> String {
@@ -33,7 +37,11 @@ fn header(lines: &[String]) -> String {
 }
 
 /// The GitHub setup script: `gh api` calls to the environments REST API.
-pub fn github_script(header_lines: &[String], settings: &PlatformSettings, environments: &[EnvironmentSpec]) -> String {
+pub fn github_script(
+    header_lines: &[String],
+    settings: &PlatformSettings,
+    environments: &[EnvironmentSpec],
+) -> String {
     let mut text = header(header_lines);
     text.push_str(&format!(
         r#"# Creates every GitHub environment the workflows name, with its reviewers, wait timer and branch rules.
@@ -96,7 +104,10 @@ configure() {{
             Some(approval) => (approval.approvers.clone(), approval.prevent_self_review),
             None => (Vec::new(), false),
         };
-        text.push_str(&format!("# {}\n", environment.purpose.replace(['\n', '\r'], " ")));
+        text.push_str(&format!(
+            "# {}\n",
+            environment.purpose.replace(['\n', '\r'], " ")
+        ));
         if let Some(approval) = &environment.approval
             && approval.required > 1
         {
@@ -120,7 +131,11 @@ configure() {{
 
 /// The Azure DevOps setup script: creates each environment through the REST API and configures its
 /// approval check and branch control (the check-configuration payloads are built inline by `jq`).
-pub fn azure_script(header_lines: &[String], settings: &PlatformSettings, environments: &[EnvironmentSpec]) -> String {
+pub fn azure_script(
+    header_lines: &[String],
+    settings: &PlatformSettings,
+    environments: &[EnvironmentSpec],
+) -> String {
     let mut text = header(header_lines);
     text.push_str(&format!(
         r#"# Creates every Azure DevOps environment the pipelines name, with its approval and branch-control checks.
@@ -223,7 +238,10 @@ branch_control() {{
         branch_task = AZURE_BRANCH_CONTROL_TASK,
     ));
     for environment in environments {
-        text.push_str(&format!("# {}\n", environment.purpose.replace(['\n', '\r'], " ")));
+        text.push_str(&format!(
+            "# {}\n",
+            environment.purpose.replace(['\n', '\r'], " ")
+        ));
         text.push_str(&format!(
             "id=$(environment_id {} {})\n",
             shell_word(&environment.name),
@@ -233,7 +251,10 @@ branch_control() {{
             text.push_str(&azure_approval_line(approval));
         }
         if !environment.branches.is_empty() {
-            text.push_str(&format!("branch_control \"$id\" {}\n", words(&environment.branches)));
+            text.push_str(&format!(
+                "branch_control \"$id\" {}\n",
+                words(&environment.branches)
+            ));
         }
         if environment.wait_timer_minutes > 0 {
             text.push_str(&format!(
@@ -241,7 +262,10 @@ branch_control() {{
                 environment.wait_timer_minutes
             ));
         }
-        text.push_str(&format!("echo {}\n\n", shell_word(&format!("configured environment {}", environment.name))));
+        text.push_str(&format!(
+            "echo {}\n\n",
+            shell_word(&format!("configured environment {}", environment.name))
+        ));
     }
     text
 }
@@ -263,6 +287,9 @@ mod tests {
 
     #[test]
     fn shell_words_survive_quotes_and_expansions() {
-        assert_eq!(shell_word("it's $(rm -rf /) `x` \"y\""), r#"'it'\''s $(rm -rf /) `x` "y"'"#);
+        assert_eq!(
+            shell_word("it's $(rm -rf /) `x` \"y\""),
+            r#"'it'\''s $(rm -rf /) `x` "y"'"#
+        );
     }
 }

@@ -29,6 +29,9 @@ mod tests {
 
     #[test]
     fn preludes_go_after_the_first_line() {
-        assert_eq!(with_prelude("set -e\necho hi\n", "f() { :; }\n"), "set -e\nf() { :; }\necho hi\n");
+        assert_eq!(
+            with_prelude("set -e\necho hi\n", "f() { :; }\n"),
+            "set -e\nf() { :; }\necho hi\n"
+        );
     }
 }

@@ -179,7 +179,9 @@ fn write_block(out: &mut String, text: &str, level: usize) {
         && !body.starts_with([' ', '\n'])
         && !body.ends_with('\n')
         && !text.contains(['\r', '\t'])
-        && body.lines().all(|line| !line.ends_with(' ') && line.chars().all(|c| !c.is_control()));
+        && body
+            .lines()
+            .all(|line| !line.ends_with(' ') && line.chars().all(|c| !c.is_control()));
     if !blockable {
         out.push_str(&double_quoted(text));
         return;
@@ -224,11 +226,15 @@ fn double_quoted(text: &str) -> String {
 }
 
 /// Words YAML 1.1 or 1.2 reads as booleans or null.
-const RESERVED_WORDS: [&str; 11] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "nan"];
+const RESERVED_WORDS: [&str; 11] = [
+    "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "nan",
+];
 
 /// Whether `text` reads back as the same string when written plain, in YAML 1.1 and 1.2 alike.
 fn is_plain_safe(text: &str) -> bool {
-    let Some(first) = text.chars().next() else { return false };
+    let Some(first) = text.chars().next() else {
+        return false;
+    };
     if !(first.is_ascii_alphabetic() || first == '_' || first == '/' || first == '$') {
         return false;
     }
@@ -281,10 +287,21 @@ mod tests {
             .with("trigger", "none")
             .with(
                 "stages",
-                vec![Yaml::map().with("stage", "build").with("dependsOn", Yaml::Seq(vec![])).with(
-                    "jobs",
-                    vec![Yaml::map().with("job", "a").with("steps", vec![Yaml::map().with("bash", Yaml::Block("echo hi\nexit 0\n".into()))])],
-                )],
+                vec![
+                    Yaml::map()
+                        .with("stage", "build")
+                        .with("dependsOn", Yaml::Seq(vec![]))
+                        .with(
+                            "jobs",
+                            vec![Yaml::map().with("job", "a").with(
+                                "steps",
+                                vec![
+                                        Yaml::map()
+                                            .with("bash", Yaml::Block("echo hi\nexit 0\n".into())),
+                                    ],
+                            )],
+                        ),
+                ],
             )
             .with("empty", Yaml::map());
         let text = write_document(&["generated".into()], &doc);

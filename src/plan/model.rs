@@ -615,7 +615,10 @@ pub struct BuildSettings {
 
 impl Default for BuildSettings {
     fn default() -> Self {
-        Self { command: "./build.sh".into(), artifacts_dir: "artifacts".into() }
+        Self {
+            command: "./build.sh".into(),
+            artifacts_dir: "artifacts".into(),
+        }
     }
 }
 

@@ -215,7 +215,12 @@ impl Pipeline {
 
 impl ShellStep {
     /// A step with text-valued environment variables.
-    pub fn new(name: impl Into<String>, phase: Phase, env: Vec<(&str, EnvValue)>, script: &str) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        phase: Phase,
+        env: Vec<(&str, EnvValue)>,
+        script: &str,
+    ) -> Self {
         Self {
             name: name.into(),
             phase,

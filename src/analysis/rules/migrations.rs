@@ -18,9 +18,9 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 Code::MigrationNotOnDatabase,
                 subject(),
                 format!(
-                    "the migration's database `{}` is a {} service, not a database",
+                    "the migration's database `{}` is {} service, not a database",
                     database_service.id,
-                    database_service.tier.label()
+                    super::with_article(database_service.tier.label())
                 ),
                 "point the migration at the database service whose schema changes",
             ));
@@ -98,7 +98,10 @@ mod tests {
     fn a_migration_must_target_a_database() {
         let mut plan = with_migration(&["web"]);
         plan.migrations[0].database = Id::new("api");
-        single(&plan, Code::MigrationNotOnDatabase);
+        assert_eq!(
+            single(&plan, Code::MigrationNotOnDatabase).message,
+            "the migration's database `api` is an API service, not a database"
+        );
         none(&with_migration(&["api"]), Code::MigrationNotOnDatabase);
     }
 

@@ -20,6 +20,15 @@ struct Context<'a> {
     graph: &'a ServiceGraph,
 }
 
+/// `noun` with its indefinite article: "an API", "a database", "an App Service target".
+fn with_article(noun: &str) -> String {
+    let vowel = noun
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
 /// Runs every rule family over `plan`.
 pub(super) fn check_all(plan: &Plan, graph: &ServiceGraph) -> Vec<Diagnostic> {
     let cx = Context { plan, graph };
@@ -42,3 +51,21 @@ pub(super) fn check_all(plan: &Plan, graph: &ServiceGraph) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod test_support;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nouns_get_the_article_they_are_read_with() {
+        assert_eq!(super::with_article("API"), "an API");
+        assert_eq!(super::with_article("environment"), "an environment");
+        assert_eq!(
+            super::with_article("App Service target"),
+            "an App Service target"
+        );
+        assert_eq!(super::with_article("database"), "a database");
+        assert_eq!(
+            super::with_article("Kubernetes target"),
+            "a Kubernetes target"
+        );
+    }
+}

@@ -15,8 +15,8 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 wanted.as_str()
             ),
             format!(
-                "add a {} with id `{id}`, or fix the reference",
-                wanted.as_str()
+                "add {} with id `{id}`, or fix the reference",
+                super::with_article(wanted.as_str())
             ),
         ));
     };
@@ -104,6 +104,13 @@ mod tests {
         let mut plan = clean_plan();
         plan.rollout.environment = Id::new("prod");
         plan.runbooks[0].services.push(Id::new("ghost"));
-        assert_eq!(findings(&plan, Code::MissingReference).len(), 2);
+        let found = findings(&plan, Code::MissingReference);
+        assert_eq!(found.len(), 2);
+        assert!(
+            found
+                .iter()
+                .any(|d| d.hint == "add an environment with id `prod`, or fix the reference"),
+            "{found:#?}"
+        );
     }
 }

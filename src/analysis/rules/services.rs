@@ -25,7 +25,11 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 Code::NoRollbackPath,
                 subject(),
-                format!("`{}` deploys to production with no way back: {}", service.id, target_description(service)),
+                format!(
+                    "`{}` deploys to production with no way back: it is {}",
+                    service.id,
+                    super::with_article(&target_description(service))
+                ),
                 "give an App Service target a staging slot, or a script target a rollback command",
             ));
         }
@@ -33,7 +37,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 Code::StrategyTargetMismatch,
                 subject(),
-                format!("a {} target cannot be deployed with {}", target_description(service), service.strategy.label()),
+                format!("{} cannot be deployed with {}", super::with_article(&target_description(service)), service.strategy.label()),
                 "App Service with a slot: slot swap, blue-green or canary; Kubernetes: rolling; anything: run once",
             ));
         }
@@ -90,8 +94,14 @@ fn target_supports(target: &DeployTarget, strategy: &Strategy) -> bool {
 fn has_rollback_path(target: &DeployTarget) -> bool {
     match target {
         DeployTarget::AppService { slot, .. } => slot.is_some(),
-        DeployTarget::Script { rollback_command, .. } => rollback_command.as_ref().is_some_and(|c| !c.trim().is_empty()),
-        DeployTarget::Kubernetes { .. } | DeployTarget::StaticSite { .. } | DeployTarget::Database { .. } => true,
+        DeployTarget::Script {
+            rollback_command, ..
+        } => rollback_command
+            .as_ref()
+            .is_some_and(|c| !c.trim().is_empty()),
+        DeployTarget::Kubernetes { .. }
+        | DeployTarget::StaticSite { .. }
+        | DeployTarget::Database { .. } => true,
     }
 }
 
@@ -100,6 +110,10 @@ fn target_description(service: &Service) -> String {
         DeployTarget::AppService { slot: None, .. } => {
             "App Service target without a slot".to_owned()
         }
+        DeployTarget::Script {
+            rollback_command: None,
+            ..
+        } => "script target without a rollback command".to_owned(),
         target => format!("{} target", target.kind_label()),
     }
 }
@@ -184,7 +198,10 @@ mod tests {
         plan.services[1].strategy = Strategy::Rolling {
             batch: BatchSize::Instances(1),
         };
-        single(&plan, Code::StrategyTargetMismatch);
+        assert_eq!(
+            single(&plan, Code::StrategyTargetMismatch).message,
+            "an App Service target cannot be deployed with rolling"
+        );
         let mut plan = clean_plan();
         if let DeployTarget::AppService { slot, .. } = &mut plan.services[1].target {
             *slot = None;
@@ -200,12 +217,22 @@ mod tests {
     #[test]
     fn production_services_need_a_rollback_path() {
         let mut plan = clean_plan();
-        plan.services[1].target = DeployTarget::Script { command: "./deploy.sh".into(), rollback_command: None };
+        plan.services[1].target = DeployTarget::Script {
+            command: "./deploy.sh".into(),
+            rollback_command: None,
+        };
         plan.services[1].strategy = Strategy::RunOnce;
         assert_eq!(single(&plan, Code::NoRollbackPath).subject.id, "api");
-        plan.services[1].target = DeployTarget::Script { command: "./deploy.sh".into(), rollback_command: Some("./undo.sh".into()) };
+        plan.services[1].target = DeployTarget::Script {
+            command: "./deploy.sh".into(),
+            rollback_command: Some("./undo.sh".into()),
+        };
         none(&plan, Code::NoRollbackPath);
-        plan.services[1].target = DeployTarget::AppService { app: "a".into(), resource_group: "rg".into(), slot: None };
+        plan.services[1].target = DeployTarget::AppService {
+            app: "a".into(),
+            resource_group: "rg".into(),
+            slot: None,
+        };
         single(&plan, Code::NoRollbackPath);
         plan.environments[1].kind = EnvironmentKind::Staging;
         none(&plan, Code::NoRollbackPath);
@@ -222,7 +249,12 @@ mod tests {
             deployment: "api".into(),
             manifests: vec![],
         };
-        for strategy in [Strategy::BlueGreen, Strategy::Canary { increments: vec![50, 100] }] {
+        for strategy in [
+            Strategy::BlueGreen,
+            Strategy::Canary {
+                increments: vec![50, 100],
+            },
+        ] {
             plan.services[1].strategy = strategy;
             single(&plan, Code::StrategyTargetMismatch);
         }

@@ -20,15 +20,26 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let evaluated = if item.command {
             item.text.contains("${{")
         } else {
-            ["${{", "$(", "$["].iter().any(|syntax| item.text.contains(syntax))
+            ["${{", "$(", "$["]
+                .iter()
+                .any(|syntax| item.text.contains(syntax))
         };
         if evaluated {
-            let allowed = if item.command { "commands may use `$(…)` but not `${{`" } else { "names and settings may not use `${{`, `$(` or `$[`" };
+            let allowed = if item.command {
+                "commands may use `$(…)` but not `${{`"
+            } else {
+                "names and settings may not use `${{`, `$(` or `$[`"
+            };
             out.push(Diagnostic::new(
                 Code::PipelineExpressionInText,
                 item.subject,
-                format!("{} contains pipeline expression syntax the platforms would evaluate", item.field),
-                format!("remove it ({allowed}); pass values to commands through the environment instead"),
+                format!(
+                    "{} contains pipeline expression syntax the platforms would evaluate",
+                    item.field
+                ),
+                format!(
+                    "remove it ({allowed}); pass values to commands through the environment instead"
+                ),
             ));
         }
     }
@@ -38,51 +49,127 @@ fn texts(plan: &Plan) -> Vec<Text<'_>> {
     let mut all = Vec::new();
     let platform = Subject::plan();
     plain(&mut all, &platform, "the plan name", &plan.name);
-    command(&mut all, &platform, "the build command", &plan.platforms.build.command);
-    plain(&mut all, &platform, "the artifacts folder", &plan.platforms.build.artifacts_dir);
-    plain(&mut all, &platform, "the main branch", &plan.platforms.repository.main_branch);
+    command(
+        &mut all,
+        &platform,
+        "the build command",
+        &plan.platforms.build.command,
+    );
+    plain(
+        &mut all,
+        &platform,
+        "the artifacts folder",
+        &plan.platforms.build.artifacts_dir,
+    );
+    plain(
+        &mut all,
+        &platform,
+        "the main branch",
+        &plan.platforms.repository.main_branch,
+    );
     if let Some(develop) = &plan.platforms.repository.develop_branch {
         plain(&mut all, &platform, "the develop branch", develop);
     }
-    plain(&mut all, &platform, "the Azure service connection", &plan.platforms.azure.service_connection);
-    plain(&mut all, &platform, "the Azure organization", &plan.platforms.azure.organization);
-    plain(&mut all, &platform, "the Azure project", &plan.platforms.azure.project);
+    plain(
+        &mut all,
+        &platform,
+        "the Azure service connection",
+        &plan.platforms.azure.service_connection,
+    );
+    plain(
+        &mut all,
+        &platform,
+        "the Azure organization",
+        &plan.platforms.azure.organization,
+    );
+    plain(
+        &mut all,
+        &platform,
+        "the Azure project",
+        &plan.platforms.azure.project,
+    );
     match &plan.platforms.azure.agent_pool {
-        crate::plan::AgentPool::VmImage(name) | crate::plan::AgentPool::Named(name) => plain(&mut all, &platform, "the agent pool", name),
+        crate::plan::AgentPool::VmImage(name) | crate::plan::AgentPool::Named(name) => {
+            plain(&mut all, &platform, "the agent pool", name)
+        }
     }
-    plain(&mut all, &platform, "the GitHub runner", &plan.platforms.github.runner);
-    plain(&mut all, &platform, "the GitHub repository", &plan.platforms.github.repository);
+    plain(
+        &mut all,
+        &platform,
+        "the GitHub runner",
+        &plan.platforms.github.runner,
+    );
+    plain(
+        &mut all,
+        &platform,
+        "the GitHub repository",
+        &plan.platforms.github.repository,
+    );
     for service in &plan.services {
         let subject = Subject::new(SubjectKind::Service, &service.id);
         plain(&mut all, &subject, "the id", service.id.as_str());
         plain(&mut all, &subject, "the name", &service.name);
         match &service.target {
-            DeployTarget::AppService { app, resource_group, slot } => {
+            DeployTarget::AppService {
+                app,
+                resource_group,
+                slot,
+            } => {
                 plain(&mut all, &subject, "the app name", app);
                 plain(&mut all, &subject, "the resource group", resource_group);
                 if let Some(slot) = slot {
                     plain(&mut all, &subject, "the slot", slot);
                 }
             }
-            DeployTarget::Kubernetes { cluster, resource_group, namespace, deployment, manifests } => {
-                for (field, text) in [("the cluster", cluster), ("the resource group", resource_group), ("the namespace", namespace), ("the deployment", deployment)] {
+            DeployTarget::Kubernetes {
+                cluster,
+                resource_group,
+                namespace,
+                deployment,
+                manifests,
+            } => {
+                for (field, text) in [
+                    ("the cluster", cluster),
+                    ("the resource group", resource_group),
+                    ("the namespace", namespace),
+                    ("the deployment", deployment),
+                ] {
                     plain(&mut all, &subject, field, text);
                 }
                 for manifest in manifests {
                     plain(&mut all, &subject, "a manifest path", manifest);
                 }
             }
-            DeployTarget::StaticSite { storage_account, resource_group, source_dir } => {
-                for (field, text) in [("the storage account", storage_account), ("the resource group", resource_group), ("the source folder", source_dir)] {
+            DeployTarget::StaticSite {
+                storage_account,
+                resource_group,
+                source_dir,
+            } => {
+                for (field, text) in [
+                    ("the storage account", storage_account),
+                    ("the resource group", resource_group),
+                    ("the source folder", source_dir),
+                ] {
                     plain(&mut all, &subject, field, text);
                 }
             }
-            DeployTarget::Database { server, database, resource_group } => {
-                for (field, text) in [("the server", server), ("the database", database), ("the resource group", resource_group)] {
+            DeployTarget::Database {
+                server,
+                database,
+                resource_group,
+            } => {
+                for (field, text) in [
+                    ("the server", server),
+                    ("the database", database),
+                    ("the resource group", resource_group),
+                ] {
                     plain(&mut all, &subject, field, text);
                 }
             }
-            DeployTarget::Script { command: deploy, rollback_command } => {
+            DeployTarget::Script {
+                command: deploy,
+                rollback_command,
+            } => {
                 command(&mut all, &subject, "the deploy command", deploy);
                 if let Some(rollback) = rollback_command {
                     command(&mut all, &subject, "the rollback command", rollback);
@@ -136,7 +223,14 @@ fn texts(plan: &Plan) -> Vec<Text<'_>> {
         for branch in &runbook.merge_back {
             plain(&mut all, &subject, "a merge-back branch", branch);
         }
-        for TimedCommand { command: text, .. } in [&runbook.critical_tests, &runbook.security_scan, &runbook.backfill].into_iter().flatten() {
+        for TimedCommand { command: text, .. } in [
+            &runbook.critical_tests,
+            &runbook.security_scan,
+            &runbook.backfill,
+        ]
+        .into_iter()
+        .flatten()
+        {
             command(&mut all, &subject, "a command", text);
         }
         if let Some(approval) = &runbook.approval {
@@ -147,18 +241,33 @@ fn texts(plan: &Plan) -> Vec<Text<'_>> {
 }
 
 fn plain<'a>(all: &mut Vec<Text<'a>>, subject: &Subject, field: &'static str, text: &'a str) {
-    all.push(Text { subject: subject.clone(), field, text, command: false });
+    all.push(Text {
+        subject: subject.clone(),
+        field,
+        text,
+        command: false,
+    });
 }
 
 fn command<'a>(all: &mut Vec<Text<'a>>, subject: &Subject, field: &'static str, text: &'a str) {
-    all.push(Text { subject: subject.clone(), field, text, command: true });
+    all.push(Text {
+        subject: subject.clone(),
+        field,
+        text,
+        command: true,
+    });
 }
 
 fn approval_texts<'a>(all: &mut Vec<Text<'a>>, subject: &Subject, approval: &'a Approval) {
     for approver in &approval.approvers {
         plain(all, subject, "an approver", approver);
     }
-    plain(all, subject, "the approval instructions", &approval.instructions);
+    plain(
+        all,
+        subject,
+        "the approval instructions",
+        &approval.instructions,
+    );
 }
 
 #[cfg(test)]
@@ -169,10 +278,18 @@ mod tests {
 
     #[test]
     fn expressions_in_names_are_refused() {
-        for hostile in ["${{ secrets.TOKEN }}", "$(System.AccessToken)", "$[ variables.x ]"] {
+        for hostile in [
+            "${{ secrets.TOKEN }}",
+            "$(System.AccessToken)",
+            "$[ variables.x ]",
+        ] {
             let mut plan = clean_plan();
             plan.services[1].name = hostile.into();
-            assert_eq!(single(&plan, Code::PipelineExpressionInText).subject.id, "api", "{hostile}");
+            assert_eq!(
+                single(&plan, Code::PipelineExpressionInText).subject.id,
+                "api",
+                "{hostile}"
+            );
         }
         none(&clean_plan(), Code::PipelineExpressionInText);
     }
@@ -180,9 +297,16 @@ mod tests {
     #[test]
     fn commands_may_use_shell_substitution_but_not_github_expressions() {
         let mut plan = clean_plan();
-        plan.runbooks[0].critical_tests.as_mut().expect("tests").command = "make test TAG=$(git rev-parse HEAD)".into();
+        plan.runbooks[0]
+            .critical_tests
+            .as_mut()
+            .expect("tests")
+            .command = "make test TAG=$(git rev-parse HEAD)".into();
         none(&plan, Code::PipelineExpressionInText);
-        plan.services[1].target = DeployTarget::Script { command: "echo ${{ github.token }}".into(), rollback_command: None };
+        plan.services[1].target = DeployTarget::Script {
+            command: "echo ${{ github.token }}".into(),
+            rollback_command: None,
+        };
         single(&plan, Code::PipelineExpressionInText);
     }
 }
