@@ -1,5 +1,6 @@
-"""Writes every script body of the given pipeline files (GitHub `run:`, Azure `bash:` and `inlineScript:`)
-to its own file under OUT_DIR, so shellcheck can read them. Usage: extract_scripts.py OUT_DIR FILE..."""
+"""Writes every distinct script body of the given pipeline files (GitHub `run:`, Azure `bash:` and
+`inlineScript:`) to its own file under OUT_DIR, so shellcheck can read them. Usage: extract_scripts.py
+OUT_DIR FILE..."""
 import pathlib
 import sys
 
@@ -21,13 +22,17 @@ def scripts(node):
 def main():
     out = pathlib.Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    count = 0
+    seen = set()
+    total = 0
     for name in sys.argv[2:]:
         document = YAML(typ="safe").load(pathlib.Path(name).read_text(encoding="utf-8"))
         for body in scripts(document):
-            count += 1
-            (out / f"script-{count:05d}.sh").write_text("#!/usr/bin/env bash\n" + body, encoding="utf-8")
-    print(f"extracted {count} script(s) from {len(sys.argv) - 2} file(s)")
+            total += 1
+            if body in seen:
+                continue
+            seen.add(body)
+            (out / f"script-{len(seen):05d}.sh").write_text("#!/usr/bin/env bash\n" + body, encoding="utf-8")
+    print(f"extracted {len(seen)} distinct script(s) of {total} from {len(sys.argv) - 2} file(s)")
 
 
 main()
