@@ -18,11 +18,11 @@ use cutover::synth::{SynthOptions, generate};
 #[derive(Debug, Parser)]
 #[command(name = "synth", about, long_about = None)]
 struct Args {
-    /// How many services (at least 1).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// How many services (1 to 100000).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     services: u32,
-    /// How many regions (0 rolls out to one unnamed region).
-    #[arg(long, default_value_t = 3)]
+    /// How many regions (0 to 1000; 0 rolls out to one unnamed region).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=1000))]
     regions: u32,
     /// The seed: the same seed gives the same file.
     #[arg(long, default_value_t = 1)]

@@ -143,6 +143,22 @@ fn random_bytes_and_invalid_utf8_are_located() {
 }
 
 #[test]
+fn files_of_random_bytes_are_located() {
+    let mut rng = cutover::synth::rng::SplitMix64::new(0x5eed);
+    for n in 0..12 {
+        let length = 1 + rng.below(400);
+        // Half any bytes (almost never UTF-8), half printable ASCII (UTF-8, but not RON).
+        let bytes: Vec<u8> = (0..length)
+            .map(|_| {
+                let byte = rng.next_u64() as u8;
+                if n % 2 == 0 { byte } else { b' ' + byte % 95 }
+            })
+            .collect();
+        assert_unreadable(&format!("random-{n}.ron"), &bytes);
+    }
+}
+
+#[test]
 fn a_missing_file_exits_2_and_names_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("nowhere.ron");
