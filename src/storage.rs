@@ -84,6 +84,16 @@ pub fn create_plan_file(path: &Path, plan: &Plan) -> Result<(), StorageError> {
     file.sync_all().map_err(io_error)
 }
 
+/// Flushes the directory holding `path`, so the rename that put it there survives a power cut. Best
+/// effort: some platforms cannot open a directory for syncing, and the data itself is already on disk.
+fn sync_parent(path: &Path) {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Ok(dir) = fs::File::open(parent)
+    {
+        dir.sync_all().ok();
+    }
+}
+
 /// Replaces `path` with `bytes` through a temporary file and a rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     let io_error = |source| StorageError::Io {
@@ -96,15 +106,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
             "the path names no file",
         ))
     })?;
+    // The process id and a per-process counter keep two saves at once (an autosave and a save) apart.
+    static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let save = SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(file_name);
-    temp_name.push(format!(".{}.tmp", std::process::id()));
+    temp_name.push(format!(".{}-{save}.tmp", std::process::id()));
     let temp_path = path.with_file_name(temp_name);
     let result = (|| {
         let mut file = fs::File::create(&temp_path)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&temp_path, path)
+        fs::rename(&temp_path, path)?;
+        sync_parent(path);
+        Ok(())
     })();
     if result.is_err() {
         // The temporary file is ours and useless now; failing to remove it changes nothing for the user.

@@ -4,11 +4,18 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn cutover(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cutover")).args(args).output().expect("cutover runs")
+    Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(args)
+        .output()
+        .expect("cutover runs")
 }
 
 fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 fn stdout(output: &Output) -> String {
@@ -24,7 +31,12 @@ fn files_under(dir: &Path) -> Vec<String> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                found.push(path.strip_prefix(dir).expect("inside").display().to_string());
+                found.push(
+                    path.strip_prefix(dir)
+                        .expect("inside")
+                        .display()
+                        .to_string(),
+                );
             }
         }
     }
@@ -51,7 +63,10 @@ fn meridian_exports_pipelines_setup_and_runbook_for_both_platforms() {
         ]
     );
     let summary = stdout(&output);
-    assert!(summary.contains("production-approval"), "the summary lists the environments:\n{summary}");
+    assert!(
+        summary.contains("production-approval"),
+        "the summary lists the environments:\n{summary}"
+    );
     assert!(summary.contains("claims-api-hotfix-approval"), "{summary}");
 }
 
@@ -65,26 +80,43 @@ fn the_drift_check_names_missing_and_changed_files_and_passes_when_up_to_date() 
     assert!(stdout(&before).contains("missing: "), "{}", stdout(&before));
     assert!(files_under(dir.path()).is_empty(), "--check writes nothing");
 
-    assert_eq!(cutover(&["export", &plan, "--out", out]).status.code(), Some(0));
+    assert_eq!(
+        cutover(&["export", &plan, "--out", out]).status.code(),
+        Some(0)
+    );
     let clean = cutover(&["export", &plan, "--out", out, "--check"]);
     assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
 
-    let edited = dir.path().join(".github/workflows/meridian-claims-release.yml");
+    let edited = dir
+        .path()
+        .join(".github/workflows/meridian-claims-release.yml");
     let mut text = std::fs::read_to_string(&edited).expect("read");
     text.push_str("# a hand edit\n");
     std::fs::write(&edited, text).expect("written");
     let drift = cutover(&["export", &plan, "--out", out, "--check"]);
     assert_eq!(drift.status.code(), Some(1));
     let report = stdout(&drift);
-    assert!(report.contains("differs: ") && report.contains("meridian-claims-release.yml"), "{report}");
-    assert_eq!(report.matches("differs: ").count(), 1, "only the edited file differs:\n{report}");
+    assert!(
+        report.contains("differs: ") && report.contains("meridian-claims-release.yml"),
+        "{report}"
+    );
+    assert_eq!(
+        report.matches("differs: ").count(),
+        1,
+        "only the edited file differs:\n{report}"
+    );
 }
 
 #[test]
 fn a_plan_with_errors_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().to_str().expect("utf-8 path");
-    let output = cutover(&["export", &example("broken/CUT030-hotfix-without-approval.ron"), "--out", out]);
+    let output = cutover(&[
+        "export",
+        &example("broken/CUT030-hotfix-without-approval.ron"),
+        "--out",
+        out,
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).contains("CUT030"), "{}", stdout(&output));
     assert!(files_under(dir.path()).is_empty());
@@ -94,10 +126,22 @@ fn a_plan_with_errors_is_refused_and_nothing_is_written() {
 fn a_single_target_writes_only_its_platform_and_the_runbooks() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().to_str().expect("utf-8 path");
-    let output = cutover(&["export", &example("northwind-commerce.ron"), "--out", out, "--target", "azure"]);
+    let output = cutover(&[
+        "export",
+        &example("northwind-commerce.ron"),
+        "--out",
+        out,
+        "--target",
+        "azure",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let files = files_under(dir.path());
-    assert!(files.iter().all(|f| f.starts_with("azure-pipelines/") || f.starts_with("docs/runbooks/")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .all(|f| f.starts_with("azure-pipelines/") || f.starts_with("docs/runbooks/")),
+        "{files:?}"
+    );
     assert!(files.iter().any(|f| f.starts_with("docs/runbooks/")));
 }
 

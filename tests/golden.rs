@@ -9,11 +9,15 @@ use cutover::emit::{Target, export};
 use cutover::storage::load_plan;
 
 fn golden_dir(example: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(example)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(example)
 }
 
 fn check_example(name: &str) {
-    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(format!("{name}.ron"));
+    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(format!("{name}.ron"));
     let plan = load_plan(&plan_path).expect("example loads");
     let export = export(&plan, Target::All).expect("example exports");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
@@ -27,13 +31,21 @@ fn check_example(name: &str) {
             std::fs::write(&path, &file.contents).expect("golden written");
             continue;
         }
-        let golden = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("no golden file {}: run UPDATE_GOLDEN=1 cargo test --test golden", path.display()));
+        let golden = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "no golden file {}: run UPDATE_GOLDEN=1 cargo test --test golden",
+                path.display()
+            )
+        });
         if golden != file.contents {
-            let line = golden.lines().zip(file.contents.lines()).position(|(a, b)| a != b).map_or_else(
-                || golden.lines().count().min(file.contents.lines().count()) + 1,
-                |index| index + 1,
-            );
+            let line = golden
+                .lines()
+                .zip(file.contents.lines())
+                .position(|(a, b)| a != b)
+                .map_or_else(
+                    || golden.lines().count().min(file.contents.lines().count()) + 1,
+                    |index| index + 1,
+                );
             panic!(
                 "{} differs from its golden file at line {line}:\n  golden: {:?}\n  now:    {:?}\nreview, then UPDATE_GOLDEN=1",
                 file.path,
@@ -50,13 +62,21 @@ fn check_example(name: &str) {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                stored.push(path.strip_prefix(&root).expect("inside").to_string_lossy().replace('\\', "/"));
+                stored.push(
+                    path.strip_prefix(&root)
+                        .expect("inside")
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
         }
     }
     stored.sort();
     expected_files.sort();
-    assert_eq!(stored, expected_files, "golden files without an export (or the reverse): delete stale ones");
+    assert_eq!(
+        stored, expected_files,
+        "golden files without an export (or the reverse): delete stale ones"
+    );
 }
 
 #[test]

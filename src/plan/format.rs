@@ -90,10 +90,24 @@ struct VersionProbe {
 /// Parses plan text. `source_name` (usually the file path) is used only in error messages.
 pub fn parse_plan(text: &str, source_name: &str) -> Result<Plan, FormatError> {
     let start = TextPosition { line: 1, column: 1 };
-    let probe: VersionProbe = ron::from_str(text).map_err(|e| FormatError::NotAPlan {
-        source_name: source_name.to_owned(),
-        position: position_of(&e),
-        message: e.code.to_string(),
+    let probe: VersionProbe = ron::from_str(text).map_err(|e| {
+        let (source_name, position, message) =
+            (source_name.to_owned(), position_of(&e), e.code.to_string());
+        // A file that starts as a plan and breaks later is an invalid plan (a syntax error), not some
+        // other kind of file.
+        if starts_like_a_plan(text) {
+            FormatError::Invalid {
+                source_name,
+                position,
+                message,
+            }
+        } else {
+            FormatError::NotAPlan {
+                source_name,
+                position,
+                message,
+            }
+        }
     })?;
     let version = probe.version;
     if version == 0 {
@@ -132,6 +146,23 @@ pub fn plan_to_ron(plan: &Plan) -> String {
         .unwrap_or_else(|e| unreachable!("a Plan always serialises to RON: {e}"));
     text.push('\n');
     text
+}
+
+/// Whether the text, past whitespace and comments, opens with `Plan(`.
+fn starts_like_a_plan(text: &str) -> bool {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, next)| next);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, next)| next);
+        } else {
+            break;
+        }
+    }
+    rest.strip_prefix("Plan")
+        .is_some_and(|after| after.trim_start().starts_with('('))
 }
 
 fn position_of(error: &ron::error::SpannedError) -> TextPosition {
@@ -199,6 +230,14 @@ mod tests {
         assert!(matches!(err, FormatError::Invalid { .. }), "{err}");
         assert_eq!(err.position().line, 3);
         assert!(err.to_string().starts_with("typo.ron:3:"), "{err}");
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_plan_is_an_invalid_plan_with_its_position() {
+        let text = MINIMAL.replace("name: \"tiny\",", "name: \"tiny\"");
+        let err = parse_plan(&format!("// a comment\n{text}"), "plan.ron").unwrap_err();
+        assert!(matches!(err, FormatError::Invalid { .. }), "{err}");
+        assert_eq!(err.position().line, 5, "{err}");
     }
 
     #[test]
