@@ -675,3 +675,35 @@ fn a_plan_with_errors_exports_nothing() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+#[test]
+fn a_plan_without_regions_deploys_once_with_plain_stage_ids() {
+    let mut plan = rich_plan();
+    plan.regions.clear();
+    let export = exported(&plan);
+    let stages = azure_stages(&document(&export, AZURE_RELEASE));
+    let ids: Vec<&str> = stages
+        .iter()
+        .map(|s| s["stage"].as_str().expect("id"))
+        .collect();
+    assert!(
+        ids.contains(&"deploy_api") && ids.contains(&"deploy_web"),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.iter().any(|id| id.starts_with("validate")),
+        "no regions, no soak: {ids:?}"
+    );
+    let github = document(&export, GITHUB_RELEASE);
+    let worker = github_job(&github, "deploy_worker")["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find_map(|s| s["env"].get("CLUSTER").and_then(Value::as_str))
+        .expect("cluster")
+        .to_owned();
+    assert_eq!(
+        worker, "aks-shop-",
+        "{{region}} becomes empty without regions"
+    );
+}

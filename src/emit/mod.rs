@@ -3,6 +3,7 @@
 //! before it is handed back. Pure: the files are returned as text; [`crate::storage`] writes them.
 
 mod azure;
+pub mod diff;
 mod github;
 mod runbook;
 mod selfcheck;

@@ -147,7 +147,12 @@ struct StageIds {
 
 impl StageIds {
     fn allocate(&mut self, parts: &[&str]) -> String {
-        let base = sanitise_identifier(&parts.join("_"));
+        let named: Vec<&str> = parts
+            .iter()
+            .copied()
+            .filter(|part| !part.is_empty())
+            .collect();
+        let base = sanitise_identifier(&named.join("_"));
         let mut candidate = base.clone();
         let mut counter = 2;
         while !self.taken.insert(candidate.to_ascii_lowercase()) {
