@@ -5,5 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod edit;
+pub mod layout;
 pub mod plan;
 pub mod storage;
