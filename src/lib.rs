@@ -4,6 +4,7 @@
 //! [`storage`] is the one module that reads and writes files; [`cli`] is the headless shell over both.
 
 pub mod analysis;
+pub mod app;
 pub mod cli;
 pub mod edit;
 pub mod layout;

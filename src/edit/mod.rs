@@ -12,6 +12,7 @@
 //! inverse is computed from the plan at the moment it is applied, so undo restores the identical plan;
 //! the unit tests check this for every kind of edit.
 
+pub mod defaults;
 mod history;
 mod object;
 
@@ -246,6 +247,14 @@ impl Edit {
             Edit::SetPositions(_) => true,
             Edit::Batch(edits) => edits.iter().all(Edit::is_layout_only),
             _ => false,
+        }
+    }
+
+    /// Appends `object` to its collection.
+    pub fn append(plan: &Plan, object: Object) -> Edit {
+        Edit::Insert {
+            index: object.kind().len(plan),
+            object,
         }
     }
 

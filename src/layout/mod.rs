@@ -218,25 +218,26 @@ fn reduce_crossings(layers: &mut [Vec<usize>], ranks: &[usize], graph: &Adjacenc
             break;
         }
         refresh(layers, &mut slot);
-        for rank in 1..layers.len() {
-            sort_by_barycentre(&mut layers[rank], &slot, |n| {
+        for (rank, layer) in layers.iter_mut().enumerate().skip(1) {
+            sort_by_barycentre(layer, &slot, |n| {
                 graph.dependencies[n]
                     .iter()
                     .copied()
                     .filter(|&d| ranks[d] < rank)
             });
-            for (s, &node) in layers[rank].iter().enumerate() {
+            for (s, &node) in layer.iter().enumerate() {
                 slot[node] = s as f32;
             }
         }
-        for rank in (0..layers.len().saturating_sub(1)).rev() {
-            sort_by_barycentre(&mut layers[rank], &slot, |n| {
+        let top = layers.len().saturating_sub(1);
+        for (rank, layer) in layers.iter_mut().enumerate().take(top).rev() {
+            sort_by_barycentre(layer, &slot, |n| {
                 graph.dependents[n]
                     .iter()
                     .copied()
                     .filter(|&d| ranks[d] > rank)
             });
-            for (s, &node) in layers[rank].iter().enumerate() {
+            for (s, &node) in layer.iter().enumerate() {
                 slot[node] = s as f32;
             }
         }
