@@ -589,3 +589,33 @@ fn the_command_line_opens_the_app_without_a_subcommand_and_keeps_the_headless_on
     assert!(matches!(check.command, Some(Command::Check { .. })));
     assert!(Cli::try_parse_from(["cutover", "order", "a.ron", "b.ron"]).is_err());
 }
+
+#[test]
+fn zoom_with_the_toolbar_and_the_wheel_and_fit_back() {
+    let mut h = meridian();
+    let fitted = h.state().canvas().zoom(&h.ctx);
+    click_button(&mut h, "Zoom in");
+    let zoomed = h.state().canvas().zoom(&h.ctx);
+    assert!((zoomed / fitted - 1.25).abs() < 0.01, "{fitted} → {zoomed}");
+    let portal = node_pos(&h, "claims-portal");
+    h.event(Event::PointerMoved(portal));
+    h.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -200.0),
+        phase: egui::TouchPhase::Move,
+        modifiers: Modifiers::NONE,
+    });
+    h.run_steps(6);
+    assert!(
+        h.state().canvas().zoom(&h.ctx) < zoomed,
+        "the wheel zooms out"
+    );
+    let after = node_pos(&h, "claims-portal");
+    assert!(
+        portal.distance(after) < 2.0,
+        "the point under the pointer stays put"
+    );
+    h.key_press(egui::Key::F);
+    h.run_steps(2);
+    assert!((h.state().canvas().zoom(&h.ctx) - fitted).abs() < 0.01);
+}

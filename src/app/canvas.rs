@@ -277,6 +277,11 @@ impl Canvas {
         (self.graph.g().node_count(), self.graph.g().edge_count())
     }
 
+    /// The canvas's zoom factor now.
+    pub fn zoom(&self, ctx: &egui::Context) -> f32 {
+        load_meta(ctx).zoom
+    }
+
     /// The document revision the view graph was last built from.
     pub fn built_revision(&self) -> Option<u64> {
         self.built_revision
@@ -331,6 +336,7 @@ impl Canvas {
         for change in &response.changes {
             self.handle_change(change, pointer, document, out);
         }
+        self.handle_wheel_zoom(ui, &response.response);
         self.handle_empty_space(ui, &response.response, out);
         self.handle_link_gesture(ui, &response.response, out);
         self.paint_overlay(ui, document);
@@ -481,6 +487,23 @@ impl Canvas {
         }
     }
 
+    /// The mouse wheel zooms around the pointer (egui_graphs itself zooms only with Ctrl held).
+    fn handle_wheel_zoom(&self, ui: &egui::Ui, response: &egui::Response) {
+        let (scroll, ctrl) = ui.input(|i| (i.smooth_scroll_delta.y, i.modifiers.command));
+        let Some(pointer) = response.hover_pos() else {
+            return;
+        };
+        if scroll == 0.0 || ctrl {
+            return;
+        }
+        let mut meta = load_meta(ui.ctx());
+        let local = pointer - self.rect.min;
+        let under_pointer = (local - meta.pan) / meta.zoom;
+        meta.zoom = (meta.zoom * (scroll * 0.002).exp()).clamp(0.02, 8.0);
+        meta.pan = local - under_pointer * meta.zoom;
+        ui.ctx().data_mut(|d| d.insert_persisted(meta_key(), meta));
+    }
+
     fn handle_empty_space(
         &mut self,
         ui: &egui::Ui,
@@ -596,12 +619,14 @@ impl Canvas {
             y -= 17.0;
         }
         let (nodes, edges) = self.graph_size();
+        let meta = load_meta(ui.ctx());
         painter.text(
             self.rect.right_bottom() + Vec2::new(-10.0, -8.0),
             Align2::RIGHT_BOTTOM,
             format!(
-                "{nodes} services · {edges} dependencies · zoom {:.0}%",
-                load_meta(ui.ctx()).zoom * 100.0
+                "{nodes} services · {edges} dependencies · zoom {:.0}% · drawn in {:.1} ms",
+                meta.zoom * 100.0,
+                meta.last_draw_time_ms
             ),
             FontId::proportional(12.0),
             weak,

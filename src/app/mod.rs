@@ -816,7 +816,7 @@ impl CutoverApp {
                 .map_or_else(|| "not saved yet".to_owned(), |p| p.display().to_string());
             ui.weak(path);
             if self.document.is_dirty() {
-                ui.label(RichText::new("● unsaved changes").strong());
+                ui.label(RichText::new("unsaved changes").strong());
             }
             ui.separator();
             if let Some(status) = &self.status {

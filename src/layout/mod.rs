@@ -13,6 +13,8 @@ pub struct Spacing {
     pub layer_gap: f32,
     /// Horizontal distance between neighbours in a layer.
     pub node_gap: f32,
+    /// Vertical distance between the rows of a layer too wide for one row.
+    pub row_gap: f32,
 }
 
 impl Default for Spacing {
@@ -20,6 +22,7 @@ impl Default for Spacing {
         Self {
             layer_gap: 150.0,
             node_gap: 220.0,
+            row_gap: 80.0,
         }
     }
 }
@@ -56,20 +59,35 @@ pub fn needs_layout(plan: &Plan) -> bool {
 }
 
 /// Lays out nodes with these tiers and `(dependent, dependency)` edges; returns a position per node.
+/// A layer wider than [`row_width`] wraps onto several rows, so a big plan stays roughly as wide as
+/// it is tall instead of becoming a thin strip.
 pub fn layout(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> Vec<Position> {
     let layers = order_layers(tiers, edges);
-    let top = layers.len().saturating_sub(1);
+    let per_row = row_width(tiers.len(), spacing);
     let mut positions = vec![Position::default(); tiers.len()];
-    for (rank, layer) in layers.iter().enumerate() {
-        let centre = (layer.len() as f32 - 1.0) / 2.0;
-        for (slot, &node) in layer.iter().enumerate() {
-            positions[node] = Position {
-                x: (slot as f32 - centre) * spacing.node_gap,
-                y: (top - rank) as f32 * spacing.layer_gap,
-            };
+    let mut y = 0.0;
+    // From the top layer down.
+    for layer in layers.iter().rev() {
+        let rows = layer.len().div_ceil(per_row).max(1);
+        for (row, nodes) in layer.chunks(per_row).enumerate() {
+            let centre = (nodes.len() as f32 - 1.0) / 2.0;
+            for (slot, &node) in nodes.iter().enumerate() {
+                positions[node] = Position {
+                    x: (slot as f32 - centre) * spacing.node_gap,
+                    y: y + row as f32 * spacing.row_gap,
+                };
+            }
         }
+        y += (rows - 1) as f32 * spacing.row_gap + spacing.layer_gap;
     }
     positions
+}
+
+/// The most nodes one row of a layer holds for a graph of `node_count` nodes: at least 12, and
+/// enough that a big graph comes out about twice as wide as it is tall.
+pub fn row_width(node_count: usize, spacing: Spacing) -> usize {
+    let balanced = (2.0 * node_count as f32 * spacing.row_gap / spacing.node_gap.max(1.0)).sqrt();
+    balanced.ceil().max(12.0) as usize
 }
 
 /// The layers, lowest (rank 0, deployed first) first, each in left-to-right order.

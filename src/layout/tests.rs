@@ -129,3 +129,28 @@ fn a_thousand_services_are_laid_out_without_overlap() {
     keys.dedup();
     assert_eq!(keys.len(), count);
 }
+
+#[test]
+fn a_very_wide_layer_wraps_onto_rows() {
+    let count = 1_000;
+    let tiers: Vec<Tier> = (0..count).map(|i| Tier::ALL[i % 5]).collect();
+    let positions = layout(&tiers, &[], Spacing::default());
+    let (min_x, max_x) = positions.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+        (lo.min(p.x), hi.max(p.x))
+    });
+    let (min_y, max_y) = positions.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+        (lo.min(p.y), hi.max(p.y))
+    });
+    let (width, height) = (max_x - min_x, max_y - min_y);
+    assert!(width / height < 6.0, "{width} × {height}");
+    // Still bottom-up: every database below every frontend.
+    let lowest_frontend = (0..count)
+        .filter(|&i| tiers[i] == Tier::Frontend)
+        .map(|i| positions[i].y)
+        .fold(f32::MIN, f32::max);
+    let highest_database = (0..count)
+        .filter(|&i| tiers[i] == Tier::Database)
+        .map(|i| positions[i].y)
+        .fold(f32::MAX, f32::min);
+    assert!(highest_database > lowest_frontend);
+}
