@@ -619,3 +619,31 @@ fn zoom_with_the_toolbar_and_the_wheel_and_fit_back() {
     h.run_steps(2);
     assert!((h.state().canvas().zoom(&h.ctx) - fitted).abs() < 0.01);
 }
+
+#[test]
+fn opening_another_plan_shows_it_on_the_canvas_and_an_edge_click_selects_the_dependency() {
+    let mut h = starter();
+    assert_eq!(h.state().canvas().graph_size(), (3, 2));
+    menu(&mut h, "File", "Open path…");
+    let meridian = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/meridian-claims.ron");
+    type_path(&mut h, &meridian, "Open");
+    assert_eq!(h.state().document().plan().name, "meridian-claims");
+    assert_eq!(h.state().canvas().graph_size(), (4, 4));
+    // Click the middle of the arrow from the portal to the API: the dependency is selected, and Del
+    // removes it.
+    let (portal, api) = (node_pos(&h, "claims-portal"), node_pos(&h, "claims-api"));
+    click_at(&mut h, portal + (api - portal) * 0.5);
+    assert_eq!(
+        h.state().selection(),
+        &Selection::Dependency {
+            service: Id::new("claims-portal"),
+            on: Id::new("claims-api"),
+        }
+    );
+    h.press_delete_on_selection();
+    assert!(!has_dependency(
+        h.state().document().plan(),
+        "claims-portal",
+        "claims-api"
+    ));
+}

@@ -15,7 +15,7 @@ use petgraph::Directed;
 use petgraph::stable_graph::{DefaultIx, IndexType, NodeIndex};
 
 use super::commands::AppCommand;
-use super::document::Document;
+use super::document::{Document, Revision};
 use super::selection::Selection;
 use super::style;
 use crate::analysis::Severity;
@@ -217,9 +217,10 @@ enum ViewRequest {
 /// The canvas panel and the view graph it draws.
 pub struct Canvas {
     graph: ViewGraph,
-    built_revision: Option<u64>,
+    built_revision: Option<Revision>,
     node_of: HashMap<Id, NodeIndex>,
     shown_selection: Option<NodeIndex>,
+    shown_edge: Option<petgraph::stable_graph::EdgeIndex>,
     rect: Rect,
     view_request: Option<ViewRequest>,
     /// Connect mode: the next service clicked becomes what this one depends on.
@@ -237,6 +238,7 @@ impl Default for Canvas {
             built_revision: None,
             node_of: HashMap::new(),
             shown_selection: None,
+            shown_edge: None,
             rect: Rect::from_min_size(Pos2::ZERO, Vec2::new(800.0, 600.0)),
             view_request: None,
             connect_from: None,
@@ -283,7 +285,7 @@ impl Canvas {
     }
 
     /// The document revision the view graph was last built from.
-    pub fn built_revision(&self) -> Option<u64> {
+    pub fn built_revision(&self) -> Option<Revision> {
         self.built_revision
     }
 
@@ -318,6 +320,7 @@ impl Canvas {
         let interactions = SettingsInteraction::new()
             .with_dragging_enabled(!linking)
             .with_node_clicking_enabled(true)
+            .with_edge_clicking_enabled(true)
             .with_hover_enabled(true);
         let navigation = SettingsNavigation::new()
             .with_fit_to_screen_enabled(fit)
@@ -373,6 +376,7 @@ impl Canvas {
         self.graph = graph;
         self.node_of = node_of;
         self.shown_selection = None;
+        self.shown_edge = None;
         self.built_revision = Some(document.revision());
     }
 
@@ -435,6 +439,15 @@ impl Canvas {
                     });
                 } else {
                     out.push(AppCommand::Select(Selection::Service(id)));
+                }
+            }
+            GraphChange::EdgeClicked { edge } => {
+                let ends = self
+                    .graph
+                    .edge_endpoints(*edge)
+                    .and_then(|(from, to)| Some((id_of(&from)?, id_of(&to)?)));
+                if let Some((service, on)) = ends {
+                    out.push(AppCommand::Select(Selection::Dependency { service, on }));
                 }
             }
             GraphChange::NodeDoubleClicked { node } => {
@@ -513,12 +526,15 @@ impl Canvas {
         let Some(pointer) = response.interact_pointer_pos() else {
             return;
         };
-        if self.service_at(ui.ctx(), pointer).is_some() {
+        let meta = load_meta(ui.ctx());
+        let local = pointer - self.rect.min.to_vec2();
+        if self.graph.node_by_screen_pos(&meta, local).is_some()
+            || self.graph.edge_by_screen_pos(&meta, local).is_some()
+        {
             return;
         }
         if response.double_clicked() {
-            let meta = load_meta(ui.ctx());
-            let at = meta.screen_to_canvas_pos(pointer - self.rect.min.to_vec2());
+            let at = meta.screen_to_canvas_pos(local);
             out.push(AppCommand::AddService(Some(Position {
                 x: at.x.round(),
                 y: at.y.round(),

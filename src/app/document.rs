@@ -2,13 +2,27 @@
 //! the plan changes.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::analysis::{Analysis, Severity, analyse};
 use crate::edit::{Edit, EditError, History};
 use crate::plan::Plan;
 
+/// Identifies one state of one document: views compare it with what they last showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revision {
+    /// Which document (every document opened or created gets its own number).
+    pub document: u64,
+    /// How many changes that document has seen.
+    pub change: u64,
+}
+
+/// Numbers the documents of this run.
+static NEXT_DOCUMENT: AtomicU64 = AtomicU64::new(1);
+
 /// One plan being edited.
 pub struct Document {
+    id: u64,
     plan: Plan,
     path: Option<PathBuf>,
     history: History,
@@ -30,6 +44,7 @@ impl Document {
     pub fn new(plan: Plan, path: Option<PathBuf>) -> Self {
         let analysis = analyse(&plan);
         let mut document = Self {
+            id: NEXT_DOCUMENT.fetch_add(1, Ordering::Relaxed),
             plan,
             path,
             history: History::default(),
@@ -79,9 +94,13 @@ impl Document {
         self.saved_state = None;
     }
 
-    /// Changes every time the plan changes; views rebuild when it differs from what they showed.
-    pub fn revision(&self) -> u64 {
-        self.revision
+    /// Changes every time the plan changes, and differs between documents; views rebuild when it
+    /// differs from what they showed.
+    pub fn revision(&self) -> Revision {
+        Revision {
+            document: self.id,
+            change: self.revision,
+        }
     }
 
     /// Applies an edit as one undoable step (joining the previous step of the same `group`).

@@ -67,7 +67,7 @@ pub struct CutoverApp {
     dialogs: Dialogs,
     status: Option<Status>,
     recovery_path: Option<PathBuf>,
-    autosaved_revision: Option<u64>,
+    autosaved_revision: Option<document::Revision>,
     last_autosave: f64,
     /// Runs after the next successful save (Save in the unsaved-changes question).
     after_save: Option<Pending>,
