@@ -3,10 +3,83 @@
 
 use super::Kind;
 use crate::plan::{
-    Approval, BranchingModel, DeployTarget, Environment, EnvironmentKind, HealthCheck,
-    HotfixRunbook, Id, IncidentSeverity, Migration, Plan, Position, Probes, Region, ReleaseCheck,
-    Service, Strategy, Tier, TimedCommand, TimeoutAction,
+    Approval, BatchSize, BranchingModel, DeployTarget, Environment, EnvironmentKind, HealthCheck,
+    HotfixRunbook, Id, IncidentSeverity, Migration, Plan, Position, Probe, Probes, Region,
+    ReleaseCheck, Service, Strategy, Tier, TimedCommand, TimeoutAction,
 };
+
+/// A health check of `/health` expecting 200, retried for a few minutes.
+pub fn health_check() -> HealthCheck {
+    HealthCheck {
+        path: "/health".to_owned(),
+        base_url: None,
+        expected_status: 200,
+        timeout_seconds: 10,
+        retries: 10,
+        interval_seconds: 15,
+    }
+}
+
+/// An HTTP probe of `/health` on port 8080.
+pub fn probe() -> Probe {
+    Probe {
+        path: "/health".to_owned(),
+        port: 8080,
+        initial_delay_seconds: 0,
+        period_seconds: 10,
+        failure_threshold: 3,
+    }
+}
+
+/// A single audited approval by `approver` that times out (and rejects) after `timeout_minutes`.
+pub fn approval(approver: &str, timeout_minutes: u32) -> Approval {
+    Approval {
+        approvers: vec![approver.to_owned()],
+        required: 1,
+        timeout_minutes: Some(timeout_minutes),
+        on_timeout: TimeoutAction::Reject,
+        prevent_self_review: true,
+        instructions: String::new(),
+    }
+}
+
+/// The critical tests a hotfix keeps (about 2 minutes).
+pub fn critical_tests() -> TimedCommand {
+    TimedCommand {
+        command: "make test-critical".to_owned(),
+        budget_minutes: 2,
+    }
+}
+
+/// The security scan a hotfix keeps (about 1 minute).
+pub fn security_scan() -> TimedCommand {
+    TimedCommand {
+        command: "make security-scan".to_owned(),
+        budget_minutes: 1,
+    }
+}
+
+/// The full suite run on the hotfix branch after the incident.
+pub fn backfill() -> TimedCommand {
+    TimedCommand {
+        command: "make test-full".to_owned(),
+        budget_minutes: 45,
+    }
+}
+
+/// A rolling update a quarter of the instances at a time.
+pub fn rolling() -> Strategy {
+    Strategy::Rolling {
+        batch: BatchSize::Percent(25),
+    }
+}
+
+/// A canary that moves 10 %, then 50 %, then all traffic.
+pub fn canary() -> Strategy {
+    Strategy::Canary {
+        increments: vec![10, 50, 100],
+    }
+}
 
 /// `base`, or `base-2`, `base-3`, … : the first that no object of `kind` in `plan` uses.
 pub fn unique_id(plan: &Plan, kind: Kind, base: &str) -> Id {
@@ -33,14 +106,7 @@ pub fn new_service(plan: &Plan, position: Position) -> Service {
             slot: Some("staging".to_owned()),
         },
         strategy: Strategy::SlotSwap,
-        health_check: Some(HealthCheck {
-            path: "/health".to_owned(),
-            base_url: None,
-            expected_status: 200,
-            timeout_seconds: 10,
-            retries: 10,
-            interval_seconds: 15,
-        }),
+        health_check: Some(health_check()),
         probes: Probes::default(),
         draining_timeout_seconds: Some(30),
         websockets: false,
@@ -70,17 +136,6 @@ pub fn new_migration(plan: &Plan) -> Migration {
             command: "./db/migrate.sh contract".to_owned(),
         }],
         consumers: Vec::new(),
-    }
-}
-
-fn approval(approver: &str) -> Approval {
-    Approval {
-        approvers: vec![approver.to_owned()],
-        required: 1,
-        timeout_minutes: Some(240),
-        on_timeout: TimeoutAction::Reject,
-        prevent_self_review: true,
-        instructions: String::new(),
     }
 }
 
@@ -133,25 +188,16 @@ pub fn new_runbook(plan: &Plan) -> HotfixRunbook {
             .map(|s| s.id.clone())
             .into_iter()
             .collect(),
-        critical_tests: Some(TimedCommand {
-            command: "make test-critical".to_owned(),
-            budget_minutes: 2,
-        }),
-        security_scan: Some(TimedCommand {
-            command: "make security-scan".to_owned(),
-            budget_minutes: 1,
-        }),
-        approval: Some(approval("on-call-lead")),
+        critical_tests: Some(critical_tests()),
+        security_scan: Some(security_scan()),
+        approval: Some(approval("on-call-lead", 60)),
         environment,
         skips: vec![ReleaseCheck::FullRegression, ReleaseCheck::StagingSoak],
         keeps: vec![ReleaseCheck::SmokeTests],
         monitoring_minutes: 60,
         incident_bridge: String::new(),
         merge_back,
-        backfill: Some(TimedCommand {
-            command: "make test-full".to_owned(),
-            budget_minutes: 45,
-        }),
+        backfill: Some(backfill()),
     }
 }
 

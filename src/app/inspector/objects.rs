@@ -4,6 +4,7 @@
 use egui::Ui;
 
 use super::widgets as w;
+use crate::edit::defaults;
 use crate::plan::{
     AgentPool, Approval, BranchingModel, Environment, EnvironmentKind, FailureAction,
     HotfixRunbook, Id, IncidentSeverity, Migration, MigrationStep, PlatformSettings, Region,
@@ -49,7 +50,7 @@ pub fn environment_ui(ui: &mut Ui, environment: &mut Environment) {
         ui,
         "Requires approval",
         &mut environment.approval,
-        new_approval,
+        || defaults::approval("release-managers", 240),
         approval_ui,
     );
     w::string_list(
@@ -58,17 +59,6 @@ pub fn environment_ui(ui: &mut Ui, environment: &mut Environment) {
         &mut environment.allowed_branches,
         "main",
     );
-}
-
-fn new_approval() -> Approval {
-    Approval {
-        approvers: vec!["release-managers".to_owned()],
-        required: 1,
-        timeout_minutes: Some(240),
-        on_timeout: TimeoutAction::Reject,
-        prevent_self_review: true,
-        instructions: String::new(),
-    }
 }
 
 /// Edits an approval.
@@ -196,28 +186,19 @@ pub fn runbook_ui(ui: &mut Ui, runbook: &mut HotfixRunbook, choices: &Choices) {
         ui,
         "Critical tests",
         &mut runbook.critical_tests,
-        "make test-critical",
-        2,
+        defaults::critical_tests,
     );
     timed(
         ui,
         "Security scan",
         &mut runbook.security_scan,
-        "make security-scan",
-        1,
+        defaults::security_scan,
     );
     w::optional(
         ui,
         "Approval",
         &mut runbook.approval,
-        || Approval {
-            approvers: vec!["on-call-lead".to_owned()],
-            required: 1,
-            timeout_minutes: Some(60),
-            on_timeout: TimeoutAction::Reject,
-            prevent_self_review: true,
-            instructions: String::new(),
-        },
+        || defaults::approval("on-call-lead", 60),
         approval_ui,
     );
 
@@ -238,31 +219,21 @@ pub fn runbook_ui(ui: &mut Ui, runbook: &mut HotfixRunbook, choices: &Choices) {
         ui,
         "Backfill suite",
         &mut runbook.backfill,
-        "make test-full",
-        45,
+        defaults::backfill,
     );
 }
 
-fn timed(ui: &mut Ui, label: &str, value: &mut Option<TimedCommand>, command: &str, minutes: u32) {
-    w::optional(
-        ui,
-        label,
-        value,
-        || TimedCommand {
-            command: command.to_owned(),
-            budget_minutes: minutes,
-        },
-        |ui, timed| {
-            w::text(ui, "Command", &mut timed.command);
-            w::number(
-                ui,
-                "Time budget",
-                &mut timed.budget_minutes,
-                " min",
-                0..=10_000,
-            );
-        },
-    );
+fn timed(ui: &mut Ui, label: &str, value: &mut Option<TimedCommand>, make: fn() -> TimedCommand) {
+    w::optional(ui, label, value, make, |ui, timed| {
+        w::text(ui, "Command", &mut timed.command);
+        w::number(
+            ui,
+            "Time budget",
+            &mut timed.budget_minutes,
+            " min",
+            0..=10_000,
+        );
+    });
 }
 
 const CHECKS: [ReleaseCheck; 6] = [

@@ -3,7 +3,8 @@
 use egui::Ui;
 
 use super::widgets as w;
-use crate::plan::{BatchSize, DeployTarget, HealthCheck, Probe, Probes, Service, Strategy, Tier};
+use crate::edit::defaults;
+use crate::plan::{BatchSize, DeployTarget, HealthCheck, Probes, Service, Strategy, Tier};
 
 /// Edits every field of `service` except its id (the caller handles ids).
 pub fn service_ui(ui: &mut Ui, service: &mut Service) {
@@ -22,14 +23,7 @@ pub fn service_ui(ui: &mut Ui, service: &mut Service) {
         ui,
         "Health check",
         &mut service.health_check,
-        || HealthCheck {
-            path: "/health".to_owned(),
-            base_url: None,
-            expected_status: 200,
-            timeout_seconds: 10,
-            retries: 10,
-            interval_seconds: 15,
-        },
+        defaults::health_check,
         health_check_ui,
     );
     probes_ui(ui, &mut service.probes);
@@ -210,13 +204,9 @@ fn strategy_ui(ui: &mut Ui, strategy: &mut Strategy) {
     if chosen != kind {
         *strategy = match chosen {
             StrategyKind::SlotSwap => Strategy::SlotSwap,
-            StrategyKind::Rolling => Strategy::Rolling {
-                batch: BatchSize::Percent(25),
-            },
+            StrategyKind::Rolling => defaults::rolling(),
             StrategyKind::BlueGreen => Strategy::BlueGreen,
-            StrategyKind::Canary => Strategy::Canary {
-                increments: vec![10, 50, 100],
-            },
+            StrategyKind::Canary => defaults::canary(),
             StrategyKind::RunOnce => Strategy::RunOnce,
         };
     }
@@ -290,19 +280,12 @@ fn health_check_ui(ui: &mut Ui, check: &mut HealthCheck) {
 }
 
 fn probes_ui(ui: &mut Ui, probes: &mut Probes) {
-    let probe = || Probe {
-        path: "/health".to_owned(),
-        port: 8080,
-        initial_delay_seconds: 0,
-        period_seconds: 10,
-        failure_threshold: 3,
-    };
     for (label, slot) in [
         ("Readiness probe", &mut probes.readiness),
         ("Liveness probe", &mut probes.liveness),
         ("Startup probe", &mut probes.startup),
     ] {
-        w::optional(ui, label, slot, probe, |ui, probe| {
+        w::optional(ui, label, slot, defaults::probe, |ui, probe| {
             w::text(ui, "Path", &mut probe.path);
             w::number(ui, "Port", &mut probe.port, "", 1..=65_535);
             w::number(
