@@ -1,7 +1,9 @@
-//! Cutover: a release planner. The plan document, its analysis, and the headless commands.
+//! Cutover: a release planner. The plan document, its analysis, its edits and layout, the headless
+//! commands and the desktop app.
 //!
-//! The core modules ([`plan`], [`analysis`]) are pure: they never touch files, the clock or a GUI.
-//! [`storage`] is the one module that reads and writes files; [`cli`] is the headless shell over both.
+//! The core modules ([`plan`], [`analysis`], [`edit`], [`layout`]) are pure: they never touch files,
+//! the clock or a GUI. [`storage`] is the one module that reads and writes files; [`cli`] is the
+//! headless shell over them and [`app`] the desktop one.
 
 pub mod analysis;
 pub mod app;

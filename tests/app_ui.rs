@@ -593,6 +593,7 @@ fn the_command_line_opens_the_app_without_a_subcommand_and_keeps_the_headless_on
 #[test]
 fn zoom_with_the_toolbar_and_the_wheel_and_fit_back() {
     let mut h = meridian();
+    click_button(&mut h, "Fit");
     let fitted = h.state().canvas().zoom(&h.ctx);
     click_button(&mut h, "Zoom in");
     let zoomed = h.state().canvas().zoom(&h.ctx);

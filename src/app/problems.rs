@@ -22,34 +22,31 @@ pub fn problems_ui(ui: &mut egui::Ui, analysis: &Analysis, out: &mut Vec<AppComm
         }
     });
     ui.separator();
+    if analysis.diagnostics.is_empty() {
+        ui.label("No problems: the plan is ready to export.");
+        return;
+    }
+    let row_height = ui.spacing().interact_size.y;
+    // Only the visible rows are laid out, so a plan with thousands of problems stays responsive.
     egui::ScrollArea::vertical()
         .id_salt("problems")
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            if analysis.diagnostics.is_empty() {
-                ui.label("No problems: the plan is ready to export.");
-                return;
-            }
-            egui::Grid::new("problems-grid")
-                .num_columns(3)
-                .striped(true)
-                .spacing([10.0, 4.0])
-                .show(ui, |ui| {
-                    for diagnostic in &analysis.diagnostics {
-                        ui.label(
-                            RichText::new(style::severity_icon(diagnostic.severity))
-                                .color(style::severity_colour(diagnostic.severity)),
-                        );
-                        ui.monospace(diagnostic.code.as_str());
-                        let text = format!("{}: {}", diagnostic.subject, diagnostic.message);
-                        let response = ui
-                            .selectable_label(false, text)
-                            .on_hover_text(format!("Hint: {}", diagnostic.hint));
-                        if response.clicked() {
-                            out.push(AppCommand::Reveal(diagnostic.subject.clone()));
-                        }
-                        ui.end_row();
+        .show_rows(ui, row_height, analysis.diagnostics.len(), |ui, rows| {
+            for diagnostic in &analysis.diagnostics[rows] {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(style::severity_icon(diagnostic.severity))
+                            .color(style::severity_colour(diagnostic.severity)),
+                    );
+                    ui.monospace(diagnostic.code.as_str());
+                    let text = format!("{}: {}", diagnostic.subject, diagnostic.message);
+                    let response = ui
+                        .selectable_label(false, text)
+                        .on_hover_text(format!("Hint: {}", diagnostic.hint));
+                    if response.clicked() {
+                        out.push(AppCommand::Reveal(diagnostic.subject.clone()));
                     }
                 });
+            }
         });
 }
