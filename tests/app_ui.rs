@@ -201,6 +201,21 @@ fn a_dependency_that_would_close_a_cycle_is_refused_and_the_reason_shown() {
     let (db, web) = (node_pos(&h, "db"), node_pos(&h, "web"));
     drag(&mut h, db, web, Modifiers::SHIFT);
     assert_eq!(h.state().document().plan().dependencies.len(), 2);
+    // And so is the inspector's "Depends on" choice; an acyclic one from there is accepted.
+    h.get_by_role_and_label(Role::ComboBox, "Depends on")
+        .click();
+    h.run_steps(4);
+    h.get_by_label("web").click();
+    h.run_steps(3);
+    assert_eq!(h.state().document().plan().dependencies.len(), 2);
+    h.get_by_label("Web").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::ComboBox, "Depends on")
+        .click();
+    h.run_steps(4);
+    h.get_by_label("db").click();
+    h.run_steps(3);
+    assert!(has_dependency(h.state().document().plan(), "web", "db"));
 }
 
 #[test]
@@ -647,4 +662,46 @@ fn opening_another_plan_shows_it_on_the_canvas_and_an_edge_click_selects_the_dep
         "claims-portal",
         "claims-api"
     ));
+}
+
+#[test]
+fn a_migration_is_added_and_its_problems_fixed_with_the_inspector_choices() {
+    let mut h = starter();
+    menu(&mut h, "Insert", "Migration");
+    assert_eq!(
+        h.state().selection(),
+        &Selection::Migration(Id::new("migration"))
+    );
+    // The new migration's contract could drop schema `api` still uses: the panel says so.
+    assert!(problem_shown(&h, Code::ContractBeforeConsumers));
+    assert!(problem_shown(&h, Code::MigrationWithoutConsumers));
+    h.get_by_role_and_label(Role::ComboBox, "Consumers").click();
+    h.run_steps(4);
+    h.get_by_label("api").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().document().plan().migrations[0].consumers,
+        vec![Id::new("api")]
+    );
+    assert!(!problem_shown(&h, Code::ContractBeforeConsumers));
+    assert!(!problem_shown(&h, Code::MigrationWithoutConsumers));
+    // Point it at the API instead of the database through the reference choice: refused by the rules.
+    h.get_by_role_and_label(Role::ComboBox, "Database").click();
+    h.run_steps(4);
+    h.get_all_by_label("api")
+        .last()
+        .expect("the api option")
+        .click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().document().plan().migrations[0].database,
+        Id::new("api")
+    );
+    assert!(problem_shown(&h, Code::MigrationNotOnDatabase));
+    ctrl(&mut h, egui::Key::Z);
+    assert_eq!(
+        h.state().document().plan().migrations[0].database,
+        Id::new("db")
+    );
+    assert!(!problem_shown(&h, Code::MigrationNotOnDatabase));
 }

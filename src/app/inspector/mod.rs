@@ -256,7 +256,7 @@ impl Editor<'_> {
 
     /// A service's dependencies in both directions, with remove, and an add choice.
     fn dependencies_ui(&mut self, ui: &mut Ui, id: &Id) {
-        widgets::list_heading(ui, "Depends on");
+        let heading = widgets::list_heading(ui, "Depends on");
         let plan = self.plan;
         ui.indent("depends-on", |ui| {
             for (index, dependency) in plan.dependencies.iter().enumerate() {
@@ -302,7 +302,9 @@ impl Editor<'_> {
                                 });
                             }
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(heading);
             }
         });
         widgets::list_heading(ui, "Depended on by");

@@ -162,9 +162,10 @@ pub fn string_list(ui: &mut Ui, label: &str, items: &mut Vec<String>, new_item: 
     });
 }
 
-/// A list of references to existing objects, with remove, and an add choice of those not yet listed.
+/// A list of references to existing objects, with remove, and an add choice (labelled by the list's
+/// heading) of those not yet listed.
 pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[&Id]) {
-    list_heading(ui, label);
+    let heading = list_heading(ui, label);
     ui.push_id(("references", label), |ui| {
         ui.indent("items", |ui| {
             let mut remove = None;
@@ -193,16 +194,18 @@ pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[
                                 items.push((**id).clone());
                             }
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(heading);
             }
         });
     });
 }
 
-/// A heading over a list or group of fields.
-pub fn list_heading(ui: &mut Ui, label: &str) {
+/// A heading over a list or group of fields; returns its id, to label the list's controls.
+pub fn list_heading(ui: &mut Ui, label: &str) -> egui::Id {
     ui.add_space(4.0);
-    ui.label(RichText::new(label).strong());
+    ui.label(RichText::new(label).strong()).id
 }
 
 /// An id field: edits a copy and hands back the new id only when it is valid (not empty, not taken);
