@@ -705,3 +705,28 @@ fn a_migration_is_added_and_its_problems_fixed_with_the_inspector_choices() {
     );
     assert!(!problem_shown(&h, Code::MigrationNotOnDatabase));
 }
+
+#[test]
+fn nodes_show_their_wave_and_a_problem_marker() {
+    use cutover::analysis::Severity;
+    let mut h = meridian();
+    let node = |h: &Harness<'_, CutoverApp>, id: &str| {
+        h.state()
+            .canvas()
+            .node_data(&Id::new(id))
+            .cloned()
+            .expect("node")
+    };
+    // Wave 1 is the expand migration; the database deploys in wave 2, the APIs in 3, the portal in 4.
+    assert_eq!(node(&h, "sql-database").wave, Some(1));
+    assert_eq!(node(&h, "claims-api").wave, Some(2));
+    assert_eq!(node(&h, "claims-portal").wave, Some(3));
+    assert_eq!(node(&h, "claims-api").problem, None);
+    h.get_by_label("Claims API").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::CheckBox, "Health check")
+        .click();
+    h.run_steps(2);
+    assert_eq!(node(&h, "claims-api").problem, Some(Severity::Error));
+    assert_eq!(node(&h, "notification-service").problem, None);
+}

@@ -279,6 +279,11 @@ impl Canvas {
         (self.graph.g().node_count(), self.graph.g().edge_count())
     }
 
+    /// What the node of a service shows (name, tier, wave, problem marker).
+    pub fn node_data(&self, id: &Id) -> Option<&NodeData> {
+        self.graph.node(*self.node_of.get(id)?).map(|n| n.payload())
+    }
+
     /// The canvas's zoom factor now.
     pub fn zoom(&self, ctx: &egui::Context) -> f32 {
         load_meta(ctx).zoom
@@ -640,7 +645,7 @@ impl Canvas {
             self.rect.right_bottom() + Vec2::new(-10.0, -8.0),
             Align2::RIGHT_BOTTOM,
             format!(
-                "{nodes} services · {edges} dependencies · zoom {:.0}% · drawn in {:.1} ms",
+                "{nodes} services · {edges} dependencies · zoom {:.0}% · drawn in {:.2} ms",
                 meta.zoom * 100.0,
                 meta.last_draw_time_ms
             ),
