@@ -730,3 +730,42 @@ fn nodes_show_their_wave_and_a_problem_marker() {
     assert_eq!(node(&h, "claims-api").problem, Some(Severity::Error));
     assert_eq!(node(&h, "notification-service").problem, None);
 }
+
+#[test]
+fn the_canvas_context_menu_deletes_a_service_and_adds_one_at_the_spot() {
+    let mut h = starter();
+    let web = node_pos(&h, "web");
+    let right_click = |h: &mut Harness<'_, CutoverApp>, pos: Pos2| {
+        h.event(Event::PointerMoved(pos));
+        h.run_steps(1);
+        for pressed in [true, false] {
+            h.event(Event::PointerButton {
+                pos,
+                button: PointerButton::Secondary,
+                pressed,
+                modifiers: Modifiers::NONE,
+            });
+        }
+        h.run_steps(4);
+    };
+    right_click(&mut h, web);
+    assert!(h.query_by_label("Service `web`").is_some());
+    click_button(&mut h, "Delete service");
+    assert!(
+        h.state()
+            .document()
+            .plan()
+            .service(&Id::new("web"))
+            .is_none()
+    );
+    let empty = web + egui::vec2(350.0, 0.0);
+    right_click(&mut h, empty);
+    click_button(&mut h, "Add service here");
+    let plan = h.state().document().plan();
+    assert_eq!(plan.services.len(), 3);
+    assert!(
+        plan.services[2].position.x > 100.0,
+        "{:?}",
+        plan.services[2].position
+    );
+}

@@ -227,6 +227,8 @@ pub struct Canvas {
     connect_from: Option<Id>,
     /// A Shift-drag from this service, to connect it to the one it is dropped on.
     link_from: Option<Id>,
+    /// What the open context menu is about: the service right-clicked (if any) and the spot.
+    context: Option<(Option<Id>, Position)>,
     /// The node being dragged, where it was, and where the pointer pressed it.
     drag_start: Option<(NodeIndex, Pos2, Option<Pos2>)>,
 }
@@ -244,6 +246,7 @@ impl Default for Canvas {
             connect_from: None,
             link_from: None,
             drag_start: None,
+            context: None,
         }
     }
 }
@@ -347,6 +350,7 @@ impl Canvas {
         self.handle_wheel_zoom(ui, &response.response);
         self.handle_empty_space(ui, &response.response, out);
         self.handle_link_gesture(ui, &response.response, out);
+        self.context_menu(ui, &response.response, out);
         self.paint_overlay(ui, document);
     }
 
@@ -503,6 +507,62 @@ impl Canvas {
             }
             _ => {}
         }
+    }
+
+    /// Right-click: what can be done to the service under the pointer, or at that spot.
+    fn context_menu(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        out: &mut Vec<AppCommand>,
+    ) {
+        if response.secondary_clicked()
+            && let Some(pointer) = response.interact_pointer_pos()
+        {
+            let meta = load_meta(ui.ctx());
+            let at = meta.screen_to_canvas_pos(pointer - self.rect.min.to_vec2());
+            self.context = Some((
+                self.service_at(ui.ctx(), pointer),
+                Position {
+                    x: at.x.round(),
+                    y: at.y.round(),
+                },
+            ));
+        }
+        let Some((service, at)) = self.context.clone() else {
+            return;
+        };
+        response.context_menu(|ui| match &service {
+            Some(id) => {
+                ui.label(egui::RichText::new(format!("Service `{id}`")).strong());
+                let select = AppCommand::Select(Selection::Service(id.clone()));
+                for (text, command) in [
+                    ("Rename…", AppCommand::RenameSelection),
+                    ("Connect to…", AppCommand::StartConnect),
+                    ("Delete service", AppCommand::DeleteSelection),
+                ] {
+                    if ui.button(text).clicked() {
+                        out.push(select.clone());
+                        out.push(command);
+                        ui.close();
+                    }
+                }
+            }
+            None => {
+                if ui.button("Add service here").clicked() {
+                    out.push(AppCommand::AddService(Some(at)));
+                    ui.close();
+                }
+                if ui.button("Fit to view").clicked() {
+                    out.push(AppCommand::Fit);
+                    ui.close();
+                }
+                if ui.button("Auto-layout").clicked() {
+                    out.push(AppCommand::AutoLayout);
+                    ui.close();
+                }
+            }
+        });
     }
 
     /// The mouse wheel zooms around the pointer (egui_graphs itself zooms only with Ctrl held).
