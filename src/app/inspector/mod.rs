@@ -69,7 +69,7 @@ fn edit_group(ui: &Ui, salt: impl std::hash::Hash) -> Option<u64> {
     salt.hash(&mut hasher);
     match (focused, dragging) {
         (Some(id), _) if ui.ctx().egui_wants_keyboard_input() => id.hash(&mut hasher),
-        (_, true) => "drag".hash(&mut hasher),
+        (_, true) => ("drag", ui.ctx().dragged_id()).hash(&mut hasher),
         _ => return None,
     }
     Some(hasher.finish())
