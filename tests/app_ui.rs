@@ -474,9 +474,14 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
         .expect("readable")
         .expect("an autosave exists while there are unsaved changes");
     assert_eq!(autosaved.plan.services.len(), 4);
-    // "Crash": drop the app without saving, and start again.
+    // "Crash": drop the app without saving, and start again, even on a plan named on the command
+    // line: the autosave is offered, not cleared by opening the plan.
     drop(h);
-    let mut h = harness(startup.clone());
+    let meridian = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/meridian-claims.ron");
+    let mut h = harness(Startup {
+        plan: Some(meridian),
+        ..startup.clone()
+    });
     h.run_steps(4);
     assert!(h.query_by_label("Restore unsaved work?").is_some());
     click_button(&mut h, "Restore");

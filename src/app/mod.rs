@@ -98,6 +98,15 @@ impl CutoverApp {
             quitting: false,
             last_focus: None,
         };
+        // Look for autosaved work first: opening a plan clears the recovery file unless an offer to
+        // restore it is pending.
+        let mut recovery_problem = None;
+        if let Some(recovery) = &app.recovery_path {
+            match storage::read_recovery(recovery) {
+                Ok(found) => app.dialogs.recovery = found,
+                Err(error) => recovery_problem = Some(error),
+            }
+        }
         let explicit = startup.plan.is_some();
         let chosen = startup
             .plan
@@ -111,16 +120,11 @@ impl CutoverApp {
         } else {
             app.laid_out_if_needed();
         }
-        if let Some(recovery) = &app.recovery_path {
-            match storage::read_recovery(recovery) {
-                Ok(found) => app.dialogs.recovery = found,
-                Err(error) => {
-                    app.set_status(
-                        format!("The autosaved plan could not be read: {error}"),
-                        true,
-                    );
-                }
-            }
+        if let Some(error) = recovery_problem {
+            app.set_status(
+                format!("The autosaved plan could not be read: {error}"),
+                true,
+            );
         }
         app
     }
