@@ -774,3 +774,23 @@ fn the_canvas_context_menu_deletes_a_service_and_adds_one_at_the_spot() {
         plan.services[2].position
     );
 }
+
+#[test]
+fn save_from_the_unsaved_changes_question_writes_the_file_before_quitting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("meridian.ron");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/meridian-claims.ron"),
+        &path,
+    )
+    .expect("copied");
+    let mut h = harness(Startup {
+        plan: Some(path.clone()),
+        ..Startup::default()
+    });
+    click_button(&mut h, "Add service");
+    menu(&mut h, "File", "Quit");
+    click_button(&mut h, "Save");
+    assert!(!h.state().document().is_dirty());
+    assert_eq!(storage::load_plan(&path).expect("saved").services.len(), 5);
+}

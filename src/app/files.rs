@@ -46,6 +46,8 @@ pub enum Pending {
 pub enum Answer {
     /// A path was typed.
     Path(PathPurpose, PathBuf),
+    /// Asking for a path was cancelled.
+    PathCancelled,
     /// Save the changes, then go on.
     SaveFirst(Pending),
     /// Throw the changes away, then go on.
@@ -185,7 +187,10 @@ impl Dialogs {
                         ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
                 });
             });
-            if answer.is_some() || cancel {
+            if cancel && answer.is_none() {
+                answer = Some(Answer::PathCancelled);
+            }
+            if answer.is_some() {
                 self.path = None;
             }
             return answer;
