@@ -1,5 +1,6 @@
-//! The headless commands: `check`, `order`, `new`. A thin shell over [`crate::analysis`] and
-//! [`crate::storage`]; everything it prints is computed there.
+//! The command line: `cutover` alone or `cutover PLAN` opens the app; the headless commands `check`,
+//! `order` and `new` are a thin shell over [`crate::analysis`] and [`crate::storage`]; everything they
+//! print is computed there.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,13 +18,15 @@ const EXIT_PROBLEMS: u8 = 1;
 /// Exit code when the plan file cannot be read or parsed.
 const EXIT_UNREADABLE: u8 = 2;
 
-/// Cutover: plan releases, check them, and order their deployment.
+/// Cutover: plan releases, check them, and order their deployment. Without a command, opens the app.
 #[derive(Debug, Parser)]
-#[command(name = "cutover", version, about, long_about = None, arg_required_else_help = true)]
+#[command(name = "cutover", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; without one, the app opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// The plan the app opens (default: the last plan opened, else a starter plan).
+    pub plan: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -101,14 +104,17 @@ fn template_names() -> clap::builder::PossibleValuesParser {
     )
 }
 
-/// Parses the process arguments and runs the command.
+/// Parses the process arguments: runs the headless command, or opens the app on the plan given.
 pub fn run_from_args() -> ExitCode {
     let cli = Cli::parse();
-    ExitCode::from(run(
-        cli.command,
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-    ))
+    match cli.command {
+        Some(command) => ExitCode::from(run(
+            command,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        )),
+        None => crate::app::run(cli.plan),
+    }
 }
 
 /// Runs one command, printing results to `out` and failures to `err`; returns the exit code.

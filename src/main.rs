@@ -1,4 +1,4 @@
-//! The `cutover` binary: subcommands run headless.
+//! The `cutover` binary: subcommands run headless; without one, the desktop app opens.
 
 use std::process::ExitCode;
 

@@ -69,7 +69,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 probes: Probes::default(),
                 draining_timeout_seconds: None,
                 websockets: false,
-                position: Position { x: 0.0, y: 0.0 },
+                position: Position { x: 0.0, y: 300.0 },
             },
             Service {
                 id: Id::new("api"),
@@ -104,7 +104,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 probes: Probes::default(),
                 draining_timeout_seconds: None,
                 websockets: false,
-                position: Position { x: 0.0, y: 300.0 },
+                position: Position { x: 0.0, y: 0.0 },
             },
         ],
         dependencies: vec![

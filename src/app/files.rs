@@ -1,0 +1,262 @@
+//! File dialogs and the app's modal questions: typing a path, unsaved changes, restoring autosaved
+//! work, renaming a service, and error messages.
+//!
+//! Native dialogs come from rfd. Where none can be shown (no desktop portal and no zenity, as on CI
+//! machines and bare window managers) rfd returns nothing at once, just as for Cancel; a dialog that
+//! "closed" faster than a person could cancel it is taken as missing, and the path is asked for in a
+//! small window instead. The typed-path entries are always in the File menu too.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui::{Key, RichText};
+
+use crate::plan::Id;
+use crate::storage::Recovered;
+
+/// Faster than this, a dialog that returned nothing was never shown.
+const NO_DIALOG: Duration = Duration::from_millis(250);
+
+/// What a typed path is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathPurpose {
+    /// Open the file.
+    Open,
+    /// Save the plan to the file.
+    SaveAs,
+}
+
+/// Something to do once unsaved changes are dealt with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    /// Start a plan from this template.
+    New(&'static str),
+    /// Open this file.
+    Open(PathBuf),
+    /// Show the open dialog.
+    OpenDialog,
+    /// Ask for a path to open.
+    OpenTypedPath,
+    /// Close the app.
+    Quit,
+}
+
+/// The answer to a modal question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// A path was typed.
+    Path(PathPurpose, PathBuf),
+    /// Asking for a path was cancelled.
+    PathCancelled,
+    /// Save the changes, then go on.
+    SaveFirst(Pending),
+    /// Throw the changes away, then go on.
+    Discard(Pending),
+    /// Restore the autosaved plan.
+    Restore,
+    /// Throw the autosaved plan away.
+    DiscardRecovery,
+    /// Give the service a new name.
+    Rename(Id, String),
+}
+
+/// The state of the modal windows.
+#[derive(Default)]
+pub struct Dialogs {
+    /// Asking for a path.
+    pub path: Option<(PathPurpose, String)>,
+    /// Asking what to do with unsaved changes before `Pending`.
+    pub unsaved: Option<Pending>,
+    /// Offering autosaved work found at start.
+    pub recovery: Option<Recovered>,
+    /// Asking for a service's new name.
+    pub rename: Option<(Id, String)>,
+    /// An error to show.
+    pub error: Option<String>,
+}
+
+impl Dialogs {
+    /// Whether a modal window is open (shortcuts are off meanwhile).
+    pub fn any_open(&self) -> bool {
+        self.path.is_some()
+            || self.unsaved.is_some()
+            || self.recovery.is_some()
+            || self.rename.is_some()
+            || self.error.is_some()
+    }
+
+    /// Starts asking for a path, prefilled with `initial`.
+    pub fn ask_path(&mut self, purpose: PathPurpose, initial: String) {
+        self.path = Some((purpose, initial));
+    }
+
+    /// Draws whichever modal is open; returns the answer given this frame.
+    pub fn ui(&mut self, ctx: &egui::Context) -> Option<Answer> {
+        if let Some(message) = &self.error {
+            let mut close = false;
+            egui::Modal::new(egui::Id::new("error")).show(ctx, |ui| {
+                ui.set_max_width(520.0);
+                ui.heading("Something went wrong");
+                ui.label(message);
+                close = ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
+            });
+            if close {
+                self.error = None;
+            }
+            return None;
+        }
+        if let Some(recovered) = &self.recovery {
+            let mut answer = None;
+            egui::Modal::new(egui::Id::new("recovery")).show(ctx, |ui| {
+                ui.set_max_width(480.0);
+                ui.heading("Restore unsaved work?");
+                let origin = recovered.origin.as_ref().map_or_else(
+                    || "a plan that was never saved".to_owned(),
+                    |p| p.display().to_string(),
+                );
+                ui.label(format!(
+                    "Cutover stopped before “{}” ({origin}) was saved. Its autosaved copy can be restored.",
+                    recovered.plan.name
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Restore").clicked() {
+                        answer = Some(Answer::Restore);
+                    }
+                    if ui.button("Discard autosave").clicked() {
+                        answer = Some(Answer::DiscardRecovery);
+                    }
+                });
+            });
+            if answer.is_some() {
+                self.recovery = None;
+            }
+            return answer;
+        }
+        if let Some(pending) = &self.unsaved {
+            let mut answer = None;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::new("unsaved")).show(ctx, |ui| {
+                ui.heading("Save changes?");
+                ui.label("The plan has changes that are not saved.");
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        answer = Some(Answer::SaveFirst(pending.clone()));
+                    }
+                    if ui.button("Discard").clicked() {
+                        answer = Some(Answer::Discard(pending.clone()));
+                    }
+                    cancel =
+                        ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
+                });
+            });
+            if answer.is_some() || cancel {
+                self.unsaved = None;
+            }
+            return answer;
+        }
+        if let Some((purpose, text)) = &mut self.path {
+            let purpose = *purpose;
+            let mut answer = None;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::new("path")).show(ctx, |ui| {
+                ui.set_min_width(480.0);
+                ui.heading(match purpose {
+                    PathPurpose::Open => "Open plan",
+                    PathPurpose::SaveAs => "Save plan as",
+                });
+                let label = ui.label("File path");
+                let field = ui.add(
+                    egui::TextEdit::singleline(text)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("/path/to/plan.ron"),
+                );
+                let field = field.labelled_by(label.id);
+                if !field.has_focus() && !field.lost_focus() {
+                    field.request_focus();
+                }
+                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                ui.horizontal(|ui| {
+                    let ok = match purpose {
+                        PathPurpose::Open => "Open",
+                        PathPurpose::SaveAs => "Save",
+                    };
+                    if (ui.button(ok).clicked() || entered) && !text.trim().is_empty() {
+                        answer = Some(Answer::Path(purpose, PathBuf::from(text.trim())));
+                    }
+                    cancel =
+                        ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
+                });
+            });
+            if cancel && answer.is_none() {
+                answer = Some(Answer::PathCancelled);
+            }
+            if answer.is_some() {
+                self.path = None;
+            }
+            return answer;
+        }
+        if let Some((id, name)) = &mut self.rename {
+            let mut answer = None;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::new("rename")).show(ctx, |ui| {
+                ui.heading(RichText::new(format!("Rename service `{id}`")));
+                let label = ui.label("New name");
+                let field = ui
+                    .add(egui::TextEdit::singleline(name).desired_width(320.0))
+                    .labelled_by(label.id);
+                if !field.has_focus() && !field.lost_focus() {
+                    field.request_focus();
+                }
+                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                ui.horizontal(|ui| {
+                    if ui.button("Rename").clicked() || entered {
+                        answer = Some(Answer::Rename(id.clone(), name.clone()));
+                    }
+                    cancel =
+                        ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
+                });
+            });
+            if answer.is_some() || cancel {
+                self.rename = None;
+            }
+            return answer;
+        }
+        None
+    }
+}
+
+/// No native file dialog could be shown (no desktop portal and no zenity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoDialog;
+
+/// The native open dialog: the file chosen, `None` on Cancel, [`NoDialog`] when none could be shown.
+pub fn pick_plan_to_open() -> Result<Option<PathBuf>, NoDialog> {
+    let started = Instant::now();
+    let picked = rfd::FileDialog::new()
+        .set_title("Open plan")
+        .add_filter("Cutover plan", &["ron"])
+        .pick_file();
+    shown_or_missing(picked, started)
+}
+
+/// The native save dialog suggesting `file_name`: the file chosen, `None` on Cancel, [`NoDialog`]
+/// when none could be shown.
+pub fn pick_plan_to_save(file_name: &str) -> Result<Option<PathBuf>, NoDialog> {
+    let started = Instant::now();
+    let picked = rfd::FileDialog::new()
+        .set_title("Save plan as")
+        .add_filter("Cutover plan", &["ron"])
+        .set_file_name(file_name)
+        .save_file();
+    shown_or_missing(picked, started)
+}
+
+fn shown_or_missing(
+    picked: Option<PathBuf>,
+    started: Instant,
+) -> Result<Option<PathBuf>, NoDialog> {
+    match picked {
+        None if started.elapsed() < NO_DIALOG => Err(NoDialog),
+        other => Ok(other),
+    }
+}

@@ -1,0 +1,281 @@
+//! The desktop app: an eframe shell around the plan, its edits and its analysis.
+//!
+//! Panels draw from the document and push [`AppCommand`]s; [`CutoverApp::ui`] executes them at the
+//! end of the frame. Panels hold no release rules: edits come from [`crate::edit`], checks from
+//! [`crate::analysis`], layout from [`crate::layout`], files from [`crate::storage`].
+//!
+//! Not here yet: the YAML preview panel and the Export… dialog, which come with the exporters.
+
+pub mod canvas;
+mod chrome;
+pub mod commands;
+pub mod document;
+mod execute;
+mod file_flow;
+pub mod files;
+mod inspector;
+mod outline;
+mod problems;
+pub mod selection;
+pub mod settings;
+mod style;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use egui::{RichText, Ui};
+
+pub use canvas::Canvas;
+pub use commands::AppCommand;
+pub use document::Document;
+pub use selection::Selection;
+pub use settings::Settings;
+
+use crate::analysis::SubjectKind;
+use crate::edit::{Edit, Kind, Object, defaults};
+use crate::layout;
+use crate::plan::{Plan, Position, templates};
+use crate::storage;
+use files::{Answer, Dialogs, PathPurpose, Pending};
+
+/// Seconds between autosaves while there are unsaved changes.
+const AUTOSAVE_SECONDS: f64 = 3.0;
+
+/// How the app starts.
+#[derive(Debug, Clone, Default)]
+pub struct Startup {
+    /// The plan named on the command line.
+    pub plan: Option<PathBuf>,
+    /// Where unsaved work is autosaved; `None` turns autosave off.
+    pub recovery_path: Option<PathBuf>,
+    /// The remembered settings.
+    pub settings: Settings,
+}
+
+/// A message in the status bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    /// The text.
+    pub text: String,
+    /// Whether it reports a refusal or failure.
+    pub is_error: bool,
+}
+
+/// The whole app.
+pub struct CutoverApp {
+    document: Document,
+    selection: Selection,
+    canvas: Canvas,
+    settings: Settings,
+    dialogs: Dialogs,
+    status: Option<Status>,
+    recovery_path: Option<PathBuf>,
+    autosaved_revision: Option<document::Revision>,
+    last_autosave: f64,
+    /// Runs after the next successful save (Save in the unsaved-changes question).
+    after_save: Option<Pending>,
+    title: String,
+    quitting: bool,
+    last_focus: Option<egui::Id>,
+}
+
+impl CutoverApp {
+    /// The app with the plan `startup` names, else the last plan, else the starter template; offers
+    /// to restore autosaved work if the last run stopped with unsaved changes.
+    pub fn new(startup: Startup) -> Self {
+        let mut app = Self {
+            document: Document::new(templates::starter("untitled"), None),
+            selection: Selection::None,
+            canvas: Canvas::default(),
+            settings: startup.settings,
+            dialogs: Dialogs::default(),
+            status: None,
+            recovery_path: startup.recovery_path,
+            autosaved_revision: None,
+            last_autosave: 0.0,
+            after_save: None,
+            title: String::new(),
+            quitting: false,
+            last_focus: None,
+        };
+        // Look for autosaved work first: opening a plan clears the recovery file unless an offer to
+        // restore it is pending.
+        let mut recovery_problem = None;
+        if let Some(recovery) = &app.recovery_path {
+            match storage::read_recovery(recovery) {
+                Ok(found) => app.dialogs.recovery = found,
+                Err(error) => recovery_problem = Some(error),
+            }
+        }
+        let explicit = startup.plan.is_some();
+        let chosen = startup
+            .plan
+            .or_else(|| app.settings.last_plan.clone().filter(|p| p.exists()));
+        if let Some(path) = chosen {
+            let opened = app.open_now(&path);
+            if !opened && !explicit {
+                app.dialogs.error = None;
+                app.status = None;
+            }
+        } else {
+            app.laid_out_if_needed();
+        }
+        if let Some(error) = recovery_problem {
+            app.set_status(
+                format!("The autosaved plan could not be read: {error}"),
+                true,
+            );
+        }
+        app
+    }
+
+    /// The app inside eframe: settings from eframe's storage, autosave in eframe's data folder.
+    pub fn from_creation(cc: &eframe::CreationContext<'_>, plan: Option<PathBuf>) -> Self {
+        Self::new(Startup {
+            plan,
+            recovery_path: eframe::storage_dir("cutover").map(|d| d.join("recovery.ron")),
+            settings: Settings::load(cc.storage),
+        })
+    }
+
+    /// The open document.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// The current selection.
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// The canvas.
+    pub fn canvas(&self) -> &Canvas {
+        &self.canvas
+    }
+
+    /// The status bar's message.
+    pub fn status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+
+    /// The remembered settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The window title the app wants.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Draws one frame and executes what the user asked for during it.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.document.refresh();
+        self.seal_on_focus_change(&ctx);
+        let mut commands = if self.dialogs.any_open() {
+            Vec::new()
+        } else {
+            commands::pressed(&ctx)
+        };
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut commands));
+        });
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut commands));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        if self.settings.show_problems {
+            egui::Panel::bottom("problems")
+                .resizable(true)
+                .default_size(170.0)
+                .min_size(80.0)
+                .show(ui, |ui| {
+                    problems::problems_ui(ui, self.document.current_analysis(), &mut commands);
+                });
+        }
+        if self.settings.show_outline {
+            egui::Panel::left("outline")
+                .resizable(true)
+                .default_size(230.0)
+                .show(ui, |ui| {
+                    outline::outline_ui(
+                        ui,
+                        self.document.plan(),
+                        self.document.worst_severity(),
+                        &self.selection,
+                        &mut commands,
+                    );
+                });
+        }
+        if self.settings.show_inspector {
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(380.0)
+                .show(ui, |ui| {
+                    inspector::inspector_ui(
+                        ui,
+                        self.document.plan(),
+                        self.document.current_analysis(),
+                        &self.selection,
+                        &mut commands,
+                    );
+                });
+        }
+        egui::CentralPanel::default()
+            .frame(egui::Frame::central_panel(ui.style()).inner_margin(0.0))
+            .show(ui, |ui| {
+                self.canvas
+                    .ui(ui, &self.document, &self.selection, &mut commands);
+            });
+
+        if let Some(answer) = self.dialogs.ui(&ctx) {
+            self.answer(&ctx, answer);
+        }
+        self.handle_close_request(&ctx);
+        for command in commands {
+            self.execute(&ctx, command);
+        }
+        self.document.refresh();
+        self.autosave(&ctx);
+        self.update_title(&ctx);
+    }
+}
+
+impl eframe::App for CutoverApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        CutoverApp::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if let Some(path) = self.document.path() {
+            self.settings.last_plan = Some(path.to_path_buf());
+        }
+        self.settings.save(storage);
+    }
+}
+
+/// Runs the desktop app on `plan` (or the last plan, or the starter template).
+pub fn run(plan: Option<PathBuf>) -> ExitCode {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Cutover")
+            .with_app_id("cutover")
+            .with_inner_size([1440.0, 900.0])
+            .with_min_inner_size([800.0, 500.0]),
+        renderer: eframe::Renderer::Glow,
+        persist_window: true,
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "cutover",
+        options,
+        Box::new(move |cc| Ok(Box::new(CutoverApp::from_creation(cc, plan)))),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: the window could not be opened: {error}");
+            ExitCode::from(1)
+        }
+    }
+}

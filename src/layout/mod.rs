@@ -1,0 +1,299 @@
+//! Layered auto-layout of the service graph: dependencies below their dependents, lower tiers lower on
+//! the screen, and the order inside each layer chosen to reduce crossing arrows.
+//!
+//! Pure: it reads a plan and returns positions; the app writes them back through an edit so the
+//! layout can be undone. Screen coordinates grow downwards, so "lower on screen" is a larger `y`.
+
+use crate::plan::{Plan, Position, Tier};
+
+/// Spacing of the layout, in canvas units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spacing {
+    /// Vertical distance between layers.
+    pub layer_gap: f32,
+    /// Horizontal distance between neighbours in a layer.
+    pub node_gap: f32,
+    /// Vertical distance between the rows of a layer too wide for one row.
+    pub row_gap: f32,
+}
+
+impl Default for Spacing {
+    fn default() -> Self {
+        Self {
+            layer_gap: 150.0,
+            node_gap: 220.0,
+            row_gap: 80.0,
+        }
+    }
+}
+
+/// How many barycentre sweeps (each one up and one down) the crossing reduction makes at most.
+const SWEEPS: usize = 12;
+
+/// Positions for every service of `plan`, by plan index.
+pub fn layout_plan(plan: &Plan, spacing: Spacing) -> Vec<Position> {
+    let index_of: std::collections::HashMap<&crate::plan::Id, usize> = plan
+        .services
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| (&s.id, i))
+        .collect();
+    let edges: Vec<(usize, usize)> = plan
+        .dependencies
+        .iter()
+        .filter_map(|d| Some((*index_of.get(&d.service)?, *index_of.get(&d.on)?)))
+        .collect();
+    let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
+    layout(&tiers, &edges, spacing)
+}
+
+/// Whether the plan's services have no layout yet: more than one service, all at the origin (as in
+/// generated plans).
+pub fn needs_layout(plan: &Plan) -> bool {
+    plan.services.len() > 1
+        && plan
+            .services
+            .iter()
+            .all(|s| s.position == Position::default())
+}
+
+/// Lays out nodes with these tiers and `(dependent, dependency)` edges; returns a position per node.
+/// A layer wider than [`row_width`] wraps onto several rows, so a big plan stays roughly as wide as
+/// it is tall instead of becoming a thin strip.
+pub fn layout(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> Vec<Position> {
+    let layers = order_layers(tiers, edges);
+    let per_row = row_width(tiers.len(), spacing);
+    let mut positions = vec![Position::default(); tiers.len()];
+    let mut y = 0.0;
+    // From the top layer down.
+    for layer in layers.iter().rev() {
+        let rows = layer.len().div_ceil(per_row).max(1);
+        for (row, nodes) in layer.chunks(per_row).enumerate() {
+            let centre = (nodes.len() as f32 - 1.0) / 2.0;
+            for (slot, &node) in nodes.iter().enumerate() {
+                positions[node] = Position {
+                    x: (slot as f32 - centre) * spacing.node_gap,
+                    y: y + row as f32 * spacing.row_gap,
+                };
+            }
+        }
+        y += (rows - 1) as f32 * spacing.row_gap + spacing.layer_gap;
+    }
+    positions
+}
+
+/// The most nodes one row of a layer holds for a graph of `node_count` nodes: at least 12, and
+/// enough that a big graph comes out about twice as wide as it is tall.
+pub fn row_width(node_count: usize, spacing: Spacing) -> usize {
+    let balanced = (2.0 * node_count as f32 * spacing.row_gap / spacing.node_gap.max(1.0)).sqrt();
+    balanced.ceil().max(12.0) as usize
+}
+
+/// The layers, lowest (rank 0, deployed first) first, each in left-to-right order.
+pub fn order_layers(tiers: &[Tier], edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let graph = Adjacency::new(tiers.len(), edges);
+    let ranks = ranks(tiers, &graph);
+    let layer_count = ranks.iter().copied().max().map_or(0, |r| r + 1);
+    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
+    for (node, &rank) in ranks.iter().enumerate() {
+        layers[rank].push(node);
+    }
+    reduce_crossings(&mut layers, &ranks, &graph);
+    layers
+}
+
+/// The number of crossing pairs among edges between adjacent layers (longer edges are not counted).
+pub fn crossings(layers: &[Vec<usize>], edges: &[(usize, usize)]) -> usize {
+    let node_count = layers.iter().map(Vec::len).sum::<usize>();
+    let mut rank = vec![usize::MAX; node_count];
+    let mut slot = vec![0usize; node_count];
+    for (r, layer) in layers.iter().enumerate() {
+        for (s, &node) in layer.iter().enumerate() {
+            if node < node_count {
+                rank[node] = r;
+                slot[node] = s;
+            }
+        }
+    }
+    let mut by_layer: Vec<Vec<(usize, usize)>> = vec![Vec::new(); layers.len()];
+    for &(upper, lower) in edges {
+        let (Some(&ru), Some(&rl)) = (rank.get(upper), rank.get(lower)) else {
+            continue;
+        };
+        if ru != usize::MAX && rl != usize::MAX && ru == rl + 1 {
+            by_layer[rl].push((slot[lower], slot[upper]));
+        }
+    }
+    by_layer
+        .iter()
+        .map(|pairs| {
+            let mut count = 0;
+            for (i, a) in pairs.iter().enumerate() {
+                for b in &pairs[i + 1..] {
+                    if (a.0 < b.0 && a.1 > b.1) || (a.0 > b.0 && a.1 < b.1) {
+                        count += 1;
+                    }
+                }
+            }
+            count
+        })
+        .sum()
+}
+
+/// Out- and in-neighbours of each node ("depends on" and "is depended on by").
+struct Adjacency {
+    dependencies: Vec<Vec<usize>>,
+    dependents: Vec<Vec<usize>>,
+    edges: Vec<(usize, usize)>,
+}
+
+impl Adjacency {
+    fn new(node_count: usize, edges: &[(usize, usize)]) -> Self {
+        let mut dependencies = vec![Vec::new(); node_count];
+        let mut dependents = vec![Vec::new(); node_count];
+        let mut kept = Vec::new();
+        for &(from, to) in edges {
+            if from < node_count && to < node_count && from != to {
+                dependencies[from].push(to);
+                dependents[to].push(from);
+                kept.push((from, to));
+            }
+        }
+        Self {
+            dependencies,
+            dependents,
+            edges: kept,
+        }
+    }
+}
+
+/// Each node's layer: at least one above everything it depends on, and at least the band of its tier
+/// (the tiers present, lowest first), so unrelated services still sit bottom-up. Edges that close a
+/// cycle are ignored, so a plan with a cycle still gets a layout.
+fn ranks(tiers: &[Tier], graph: &Adjacency) -> Vec<usize> {
+    let mut present: Vec<Tier> = tiers.to_vec();
+    present.sort();
+    present.dedup();
+    let floor = |tier: Tier| present.iter().position(|&t| t == tier).unwrap_or(0);
+
+    const UNSEEN: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![UNSEEN; tiers.len()];
+    let mut rank = vec![0usize; tiers.len()];
+    for start in 0..tiers.len() {
+        if state[start] != UNSEEN {
+            continue;
+        }
+        // Iterative depth-first search: (node, next dependency to look at).
+        let mut stack = vec![(start, 0usize)];
+        state[start] = OPEN;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&dependency) = graph.dependencies[node].get(*next) {
+                *next += 1;
+                if state[dependency] == UNSEEN {
+                    state[dependency] = OPEN;
+                    stack.push((dependency, 0));
+                }
+                continue;
+            }
+            let above_dependencies = graph.dependencies[node]
+                .iter()
+                .filter(|&&d| state[d] == DONE)
+                .map(|&d| rank[d] + 1)
+                .max()
+                .unwrap_or(0);
+            rank[node] = above_dependencies.max(floor(tiers[node]));
+            state[node] = DONE;
+            stack.pop();
+        }
+    }
+    // Close gaps: empty layers between bands add nothing but distance.
+    let mut used: Vec<usize> = rank.clone();
+    used.sort_unstable();
+    used.dedup();
+    rank.iter()
+        .map(|r| used.binary_search(r).unwrap_or(0))
+        .collect()
+}
+
+/// Barycentre heuristic: sweep up (order each layer by the mean slot of its dependencies below) and
+/// down (by the mean slot of its dependents above), keeping the best order seen.
+fn reduce_crossings(layers: &mut [Vec<usize>], ranks: &[usize], graph: &Adjacency) {
+    let mut best = layers.to_vec();
+    let mut best_count = crossings(layers, &graph.edges);
+    let mut slot = vec![0f32; ranks.len()];
+    let refresh = |layers: &[Vec<usize>], slot: &mut Vec<f32>| {
+        for layer in layers {
+            for (s, &node) in layer.iter().enumerate() {
+                slot[node] = s as f32;
+            }
+        }
+    };
+    for _ in 0..SWEEPS {
+        if best_count == 0 {
+            break;
+        }
+        refresh(layers, &mut slot);
+        for (rank, layer) in layers.iter_mut().enumerate().skip(1) {
+            sort_by_barycentre(layer, &slot, |n| {
+                graph.dependencies[n]
+                    .iter()
+                    .copied()
+                    .filter(|&d| ranks[d] < rank)
+            });
+            for (s, &node) in layer.iter().enumerate() {
+                slot[node] = s as f32;
+            }
+        }
+        let top = layers.len().saturating_sub(1);
+        for (rank, layer) in layers.iter_mut().enumerate().take(top).rev() {
+            sort_by_barycentre(layer, &slot, |n| {
+                graph.dependents[n]
+                    .iter()
+                    .copied()
+                    .filter(|&d| ranks[d] > rank)
+            });
+            for (s, &node) in layer.iter().enumerate() {
+                slot[node] = s as f32;
+            }
+        }
+        let count = crossings(layers, &graph.edges);
+        if count < best_count {
+            best_count = count;
+            best = layers.to_vec();
+        }
+    }
+    layers.clone_from_slice(&best);
+}
+
+/// Stable-sorts `layer` by the mean slot of each node's neighbours; a node without neighbours keeps
+/// its own slot as its key.
+fn sort_by_barycentre<I: Iterator<Item = usize>>(
+    layer: &mut [usize],
+    slot: &[f32],
+    neighbours: impl Fn(usize) -> I,
+) {
+    let mut keyed: Vec<(f32, usize)> = layer
+        .iter()
+        .enumerate()
+        .map(|(own, &node)| {
+            let (sum, count) =
+                neighbours(node).fold((0.0, 0usize), |(s, c), n| (s + slot[n], c + 1));
+            let key = if count == 0 {
+                own as f32
+            } else {
+                sum / count as f32
+            };
+            (key, node)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (target, (_, node)) in layer.iter_mut().zip(keyed) {
+        *target = node;
+    }
+}
+
+#[cfg(test)]
+mod tests;

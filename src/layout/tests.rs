@@ -1,0 +1,156 @@
+//! The layered layout: bottom-up layers, tier bands, fewer crossings, and robustness.
+
+use super::*;
+use crate::plan::templates;
+
+fn y(positions: &[Position], node: usize) -> f32 {
+    positions[node].y
+}
+
+#[test]
+fn dependencies_sit_below_their_dependents() {
+    // web → api → db
+    let tiers = [Tier::Database, Tier::Api, Tier::Frontend];
+    let positions = layout(&tiers, &[(1, 0), (2, 1)], Spacing::default());
+    assert!(y(&positions, 0) > y(&positions, 1));
+    assert!(y(&positions, 1) > y(&positions, 2));
+    assert_eq!(y(&positions, 2), 0.0, "the top layer is at y = 0");
+}
+
+#[test]
+fn unrelated_services_are_banded_by_tier_lowest_at_the_bottom() {
+    let tiers = [Tier::Frontend, Tier::Database, Tier::Worker, Tier::Database];
+    let positions = layout(&tiers, &[], Spacing::default());
+    assert!(y(&positions, 1) > y(&positions, 2));
+    assert!(y(&positions, 2) > y(&positions, 0));
+    assert_eq!(y(&positions, 1), y(&positions, 3));
+    assert_ne!(
+        positions[1].x, positions[3].x,
+        "a layer's nodes do not overlap"
+    );
+}
+
+#[test]
+fn a_dependency_outranks_the_tier_bands() {
+    // A database that depends on an API (a tier inversion) still sits above that API.
+    let tiers = [Tier::Database, Tier::Api];
+    let positions = layout(&tiers, &[(0, 1)], Spacing::default());
+    assert!(y(&positions, 0) < y(&positions, 1));
+}
+
+#[test]
+fn barycentre_ordering_removes_an_avoidable_crossing() {
+    // Bottom layer a(0) b(1); top layer c(2) d(3); c depends on b, d depends on a: in plan order the two
+    // arrows cross.
+    let tiers = [Tier::Database, Tier::Database, Tier::Api, Tier::Api];
+    let edges = [(2, 1), (3, 0)];
+    assert_eq!(crossings(&[vec![0, 1], vec![2, 3]], &edges), 1);
+    let layers = order_layers(&tiers, &edges);
+    assert_eq!(crossings(&layers, &edges), 0, "{layers:?}");
+}
+
+#[test]
+fn crossing_reduction_never_makes_things_worse_on_a_bigger_graph() {
+    // Three layers of six with a scrambled set of edges.
+    let tiers: Vec<Tier> = (0..18)
+        .map(|i| [Tier::Database, Tier::Api, Tier::Frontend][i / 6])
+        .collect();
+    let mut edges = Vec::new();
+    for i in 0..6 {
+        edges.push((6 + i, (i * 5 + 3) % 6));
+        edges.push((6 + i, (i * 7 + 1) % 6));
+        edges.push((12 + i, 6 + (i * 5 + 2) % 6));
+    }
+    let plan_order: Vec<Vec<usize>> = (0..3).map(|l| (l * 6..l * 6 + 6).collect()).collect();
+    let before = crossings(&plan_order, &edges);
+    let after = crossings(&order_layers(&tiers, &edges), &edges);
+    assert!(after < before, "{after} crossings after, {before} before");
+}
+
+#[test]
+fn a_cycle_still_gets_a_layout() {
+    let tiers = [Tier::Api, Tier::Api, Tier::Api];
+    let positions = layout(
+        &tiers,
+        &[(0, 1), (1, 2), (2, 0), (1, 1)],
+        Spacing::default(),
+    );
+    assert_eq!(positions.len(), 3);
+    assert!(positions.iter().all(|p| p.x.is_finite() && p.y.is_finite()));
+    let mut distinct = positions.to_vec();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3);
+}
+
+#[test]
+fn the_meridian_plan_lays_out_bottom_up_and_deterministically() {
+    let plan = match templates::by_name("meridian", "m") {
+        Some(Ok(plan)) => plan,
+        other => panic!("{other:?}"),
+    };
+    let positions = layout_plan(&plan, Spacing::default());
+    assert_eq!(positions, layout_plan(&plan, Spacing::default()));
+    let at = |id: &str| {
+        positions[plan
+            .services
+            .iter()
+            .position(|s| s.id.as_str() == id)
+            .expect("service")]
+    };
+    assert!(at("sql-database").y > at("claims-api").y);
+    assert_eq!(at("claims-api").y, at("notification-service").y);
+    assert!(at("claims-api").y > at("claims-portal").y);
+}
+
+#[test]
+fn only_plans_with_every_service_at_the_origin_need_a_layout() {
+    let mut plan = templates::starter("s");
+    assert!(!needs_layout(&plan));
+    for service in &mut plan.services {
+        service.position = Position::default();
+    }
+    assert!(needs_layout(&plan));
+    plan.services.truncate(1);
+    assert!(!needs_layout(&plan), "a single service needs no layout");
+}
+
+#[test]
+fn a_thousand_services_are_laid_out_without_overlap() {
+    let count = 1_000;
+    let tiers: Vec<Tier> = (0..count).map(|i| Tier::ALL[i % 6]).collect();
+    let mut edges = Vec::new();
+    for i in 6..count {
+        edges.push((i, i - 6));
+        edges.push((i, (i * 7) % i));
+    }
+    let positions = layout(&tiers, &edges, Spacing::default());
+    let mut keys: Vec<(i64, i64)> = positions.iter().map(|p| (p.x as i64, p.y as i64)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), count);
+}
+
+#[test]
+fn a_very_wide_layer_wraps_onto_rows() {
+    let count = 1_000;
+    let tiers: Vec<Tier> = (0..count).map(|i| Tier::ALL[i % 5]).collect();
+    let positions = layout(&tiers, &[], Spacing::default());
+    let (min_x, max_x) = positions.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+        (lo.min(p.x), hi.max(p.x))
+    });
+    let (min_y, max_y) = positions.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+        (lo.min(p.y), hi.max(p.y))
+    });
+    let (width, height) = (max_x - min_x, max_y - min_y);
+    assert!(width / height < 6.0, "{width} × {height}");
+    // Still bottom-up: every database below every frontend.
+    let lowest_frontend = (0..count)
+        .filter(|&i| tiers[i] == Tier::Frontend)
+        .map(|i| positions[i].y)
+        .fold(f32::MIN, f32::max);
+    let highest_database = (0..count)
+        .filter(|&i| tiers[i] == Tier::Database)
+        .map(|i| positions[i].y)
+        .fold(f32::MAX, f32::min);
+    assert!(highest_database > lowest_frontend);
+}

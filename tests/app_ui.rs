@@ -1,0 +1,796 @@
+//! The desktop app driven through its UI, headless, with egui_kittest: buttons and fields are found
+//! by their accessible labels; the canvas (one painted widget, invisible to AccessKit) is driven with
+//! pointer events at the positions of its nodes.
+
+use std::path::Path;
+
+use cutover::analysis::Code;
+use cutover::app::{CutoverApp, Selection, Startup};
+use cutover::plan::{Dependency, Id, Plan, Position, templates};
+use cutover::storage;
+use egui::accesskit::Role;
+use egui::{Event, Modifiers, PointerButton, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+fn harness(startup: Startup) -> Harness<'static, CutoverApp> {
+    harness_stepping(startup, 0.25)
+}
+
+/// A harness whose frames are `step` seconds apart (a double click needs two clicks within 0.3 s).
+fn harness_stepping(startup: Startup, step: f32) -> Harness<'static, CutoverApp> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .with_step_dt(step)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(startup),
+        );
+    // Never run(): the canvas asks for a repaint every frame.
+    harness.run_steps(3);
+    harness
+}
+
+fn starter() -> Harness<'static, CutoverApp> {
+    harness(Startup::default())
+}
+
+fn has_dependency(plan: &Plan, service: &str, on: &str) -> bool {
+    plan.dependencies.contains(&Dependency {
+        service: Id::new(service),
+        on: Id::new(on),
+    })
+}
+
+/// The screen position of a service's box on the canvas.
+fn node_pos(harness: &Harness<'_, CutoverApp>, id: &str) -> Pos2 {
+    harness
+        .state()
+        .canvas()
+        .screen_pos_of(&harness.ctx, &Id::new(id))
+        .unwrap_or_else(|| panic!("service `{id}` is on the canvas"))
+}
+
+fn click_at(harness: &mut Harness<'_, CutoverApp>, pos: Pos2) {
+    harness.event(Event::PointerMoved(pos));
+    harness.run_steps(1);
+    for pressed in [true, false] {
+        harness.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    harness.run_steps(2);
+}
+
+fn drag(harness: &mut Harness<'_, CutoverApp>, from: Pos2, to: Pos2, modifiers: Modifiers) {
+    harness.event(Event::ModifiersChanged(modifiers));
+    harness.event(Event::PointerMoved(from));
+    harness.run_steps(1);
+    harness.event(Event::PointerButton {
+        pos: from,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers,
+    });
+    harness.run_steps(1);
+    for step in 1..=6 {
+        let t = step as f32 / 6.0;
+        harness.event(Event::PointerMoved(from + (to - from) * t));
+        harness.run_steps(1);
+    }
+    harness.event(Event::PointerButton {
+        pos: to,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers,
+    });
+    harness.run_steps(1);
+    harness.event(Event::ModifiersChanged(Modifiers::NONE));
+    harness.run_steps(2);
+}
+
+fn ctrl(harness: &mut Harness<'_, CutoverApp>, key: egui::Key) {
+    harness.key_press_modifiers(Modifiers::COMMAND, key);
+    harness.run_steps(2);
+}
+
+fn click_button(harness: &mut Harness<'_, CutoverApp>, label: &str) {
+    harness.get_by_role_and_label(Role::Button, label).click();
+    harness.run_steps(2);
+}
+
+fn problem_shown(harness: &Harness<'_, CutoverApp>, code: Code) -> bool {
+    harness.query_by_label(code.as_str()).is_some()
+}
+
+#[test]
+fn add_connect_watch_a_problem_come_and_go_undo_and_redo() {
+    let mut h = starter();
+    assert_eq!(h.state().document().plan().services.len(), 3);
+
+    // Add a service from the toolbar; it is selected and in the inspector.
+    click_button(&mut h, "Add service");
+    let plan = h.state().document().plan();
+    assert_eq!(plan.services.len(), 4);
+    assert_eq!(
+        h.state().selection(),
+        &Selection::Service(Id::new("service"))
+    );
+    assert!(!problem_shown(&h, Code::MissingHealthCheck));
+
+    // Turn its health check off in the inspector: the problem appears; back on: it goes.
+    h.get_by_role_and_label(Role::CheckBox, "Health check")
+        .click();
+    h.run_steps(2);
+    assert!(
+        h.state().document().plan().services[3]
+            .health_check
+            .is_none()
+    );
+    assert!(problem_shown(&h, Code::MissingHealthCheck));
+    h.get_by_role_and_label(Role::CheckBox, "Health check")
+        .click();
+    h.run_steps(2);
+    assert!(!problem_shown(&h, Code::MissingHealthCheck));
+
+    // Connect with the Connect command: the selected service depends on the next one clicked.
+    click_button(&mut h, "Connect");
+    let db = node_pos(&h, "db");
+    click_at(&mut h, db);
+    assert!(has_dependency(h.state().document().plan(), "service", "db"));
+
+    // Connect with the gesture: Shift-drag from web to the new service.
+    let (web, new) = (node_pos(&h, "web"), node_pos(&h, "service"));
+    drag(&mut h, web, new, Modifiers::SHIFT);
+    assert!(has_dependency(
+        h.state().document().plan(),
+        "web",
+        "service"
+    ));
+
+    // Undo both connections, then redo one.
+    ctrl(&mut h, egui::Key::Z);
+    assert!(!has_dependency(
+        h.state().document().plan(),
+        "web",
+        "service"
+    ));
+    ctrl(&mut h, egui::Key::Z);
+    assert!(!has_dependency(
+        h.state().document().plan(),
+        "service",
+        "db"
+    ));
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::Z);
+    h.run_steps(2);
+    assert!(has_dependency(h.state().document().plan(), "service", "db"));
+    ctrl(&mut h, egui::Key::Y);
+    assert!(has_dependency(
+        h.state().document().plan(),
+        "web",
+        "service"
+    ));
+}
+
+#[test]
+fn a_dependency_that_would_close_a_cycle_is_refused_and_the_reason_shown() {
+    let mut h = starter();
+    // web → api → db; make db depend on web.
+    h.get_by_label("Database").click();
+    h.run_steps(2);
+    assert_eq!(h.state().selection(), &Selection::Service(Id::new("db")));
+    click_button(&mut h, "Connect");
+    let web = node_pos(&h, "web");
+    click_at(&mut h, web);
+    let plan = h.state().document().plan();
+    assert!(!has_dependency(plan, "db", "web"));
+    assert_eq!(plan.dependencies.len(), 2);
+    let status = h.state().status().expect("a status message").clone();
+    assert!(status.is_error);
+    assert!(
+        status.text.contains("would close a cycle"),
+        "{}",
+        status.text
+    );
+    assert!(status.text.contains("web → api → db"), "{}", status.text);
+    assert!(h.query_by_label_contains("would close a cycle").is_some());
+    // The gesture is refused the same way.
+    let (db, web) = (node_pos(&h, "db"), node_pos(&h, "web"));
+    drag(&mut h, db, web, Modifiers::SHIFT);
+    assert_eq!(h.state().document().plan().dependencies.len(), 2);
+    // And so is the inspector's "Depends on" choice; an acyclic one from there is accepted.
+    h.get_by_role_and_label(Role::ComboBox, "Depends on")
+        .click();
+    h.run_steps(4);
+    h.get_by_label("web").click();
+    h.run_steps(3);
+    assert_eq!(h.state().document().plan().dependencies.len(), 2);
+    h.get_by_label("Web").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::ComboBox, "Depends on")
+        .click();
+    h.run_steps(4);
+    h.get_by_label("db").click();
+    h.run_steps(3);
+    assert!(has_dependency(h.state().document().plan(), "web", "db"));
+}
+
+#[test]
+fn a_runbook_field_is_edited_in_the_inspector_and_undone_in_one_step() {
+    let mut h = starter();
+    h.get_by_label("API hotfix").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().selection(),
+        &Selection::Runbook(Id::new("api-hotfix"))
+    );
+    let field = h.get_by_role_and_label(Role::TextInput, "Incident bridge");
+    field.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "Incident bridge")
+        .type_text("#claims-war-room");
+    h.run_steps(2);
+    assert_eq!(
+        h.state().document().plan().runbooks[0].incident_bridge,
+        "#claims-war-room"
+    );
+    // Leave the field, then undo: the whole word goes in one step.
+    h.get_by_label("Plan settings").click();
+    h.run_steps(2);
+    ctrl(&mut h, egui::Key::Z);
+    assert_eq!(
+        h.state().document().plan().runbooks[0].incident_bridge,
+        "#incident-bridge"
+    );
+}
+
+#[test]
+fn clicking_a_problem_selects_its_object() {
+    let mut h = starter();
+    h.get_by_label("API").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::CheckBox, "Health check")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("Plan settings").click();
+    h.run_steps(2);
+    assert_eq!(h.state().selection(), &Selection::Plan);
+    h.get_by_label_contains("deploys to production with no health check")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().selection(), &Selection::Service(Id::new("api")));
+}
+
+fn type_path(h: &mut Harness<'_, CutoverApp>, path: &Path, button: &str) {
+    let field = h.get_by_role_and_label(Role::TextInput, "File path");
+    field.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "File path")
+        .type_text(&path.display().to_string());
+    h.run_steps(1);
+    click_button(h, button);
+}
+
+/// Opens a menu and clicks an item; waits for what it opens (menus and modal windows fade in and
+/// take clicks only once they are in).
+fn menu(h: &mut Harness<'_, CutoverApp>, menu: &str, item: &str) {
+    click_button(h, menu);
+    h.run_steps(4);
+    click_button(h, item);
+    h.run_steps(4);
+}
+
+#[test]
+fn save_then_reopen_through_typed_paths_with_title_and_unsaved_prompt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shop.ron");
+    let mut h = starter();
+    click_button(&mut h, "Add service");
+    assert!(h.state().document().is_dirty());
+    assert!(h.state().title().starts_with('●'), "{}", h.state().title());
+
+    menu(&mut h, "File", "Save as path…");
+    type_path(&mut h, &path, "Save");
+    assert!(!h.state().document().is_dirty());
+    assert_eq!(h.state().title(), "shop.ron — Cutover");
+    let saved = storage::load_plan(&path).expect("the saved plan loads");
+    assert_eq!(&saved, h.state().document().plan());
+    assert_eq!(h.state().settings().recent.first(), Some(&path));
+
+    // Change it, then open over the change: the app asks; Discard, then type the path.
+    h.press_delete_on_selection();
+    assert_eq!(h.state().document().plan().services.len(), 3);
+    menu(&mut h, "File", "Open path…");
+    assert!(h.query_by_label("Save changes?").is_some());
+    click_button(&mut h, "Discard");
+    h.run_steps(4);
+    type_path(&mut h, &path, "Open");
+    assert_eq!(h.state().document().plan(), &saved);
+    assert!(!h.state().document().is_dirty());
+    assert_eq!(h.state().document().path(), Some(path.as_path()));
+}
+
+trait DeleteKey {
+    fn press_delete_on_selection(&mut self);
+}
+
+impl DeleteKey for Harness<'_, CutoverApp> {
+    fn press_delete_on_selection(&mut self) {
+        self.key_press(egui::Key::Delete);
+        self.run_steps(2);
+    }
+}
+
+#[test]
+fn quitting_with_unsaved_changes_asks_first() {
+    let mut h = starter();
+    click_button(&mut h, "Add service");
+    menu(&mut h, "File", "Quit");
+    assert!(h.query_by_label("Save changes?").is_some());
+    click_button(&mut h, "Cancel");
+    assert!(h.query_by_label("Save changes?").is_none());
+    assert_eq!(h.state().document().plan().services.len(), 4);
+}
+
+#[test]
+fn dragging_a_service_moves_it_in_one_undo_step() {
+    let mut h = starter();
+    let before = h.state().document().plan().services[1].position;
+    let from = node_pos(&h, "api");
+    // A click off the centre selects without moving.
+    click_at(&mut h, from + egui::vec2(40.0, 12.0));
+    assert_eq!(h.state().selection(), &Selection::Service(Id::new("api")));
+    assert_eq!(h.state().document().plan().services[1].position, before);
+    assert_eq!(h.state().document().undo_label(), None);
+    drag(
+        &mut h,
+        from,
+        from + egui::vec2(120.0, 40.0),
+        Modifiers::NONE,
+    );
+    let after = h.state().document().plan().services[1].position;
+    assert_ne!(after, before);
+    assert!(after.x > before.x);
+    assert_eq!(h.state().document().undo_label(), Some("Move service"));
+    ctrl(&mut h, egui::Key::Z);
+    assert_eq!(h.state().document().plan().services[1].position, before);
+}
+
+#[test]
+fn double_click_on_empty_canvas_adds_a_service_there_and_a_adds_one_too() {
+    let mut h = harness_stepping(Startup::default(), 1.0 / 60.0);
+    let db = node_pos(&h, "db");
+    let empty = db + egui::vec2(300.0, 0.0);
+    h.event(Event::PointerMoved(empty));
+    h.run_steps(1);
+    for _ in 0..2 {
+        for pressed in [true, false] {
+            h.event(Event::PointerButton {
+                pos: empty,
+                button: PointerButton::Primary,
+                pressed,
+                modifiers: Modifiers::NONE,
+            });
+        }
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+    assert_eq!(h.state().document().plan().services.len(), 4);
+    let added = h.state().document().plan().services[3].position;
+    let db_position = h.state().document().plan().services[0].position;
+    assert!(added.x > db_position.x + 100.0, "{added:?}");
+    // The A shortcut adds another.
+    h.get_by_label("Plan settings").click();
+    h.run_steps(1);
+    h.key_press(egui::Key::A);
+    h.run_steps(2);
+    assert_eq!(h.state().document().plan().services.len(), 5);
+}
+
+fn meridian() -> Harness<'static, CutoverApp> {
+    harness(Startup {
+        plan: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/meridian-claims.ron")),
+        ..Startup::default()
+    })
+}
+
+fn positions(h: &Harness<'_, CutoverApp>) -> Vec<Position> {
+    h.state()
+        .document()
+        .plan()
+        .services
+        .iter()
+        .map(|s| s.position)
+        .collect()
+}
+
+#[test]
+fn auto_layout_is_one_undoable_step() {
+    let mut h = meridian();
+    let before = positions(&h);
+    click_button(&mut h, "Auto-layout");
+    let after = positions(&h);
+    assert_ne!(after, before);
+    // sql-database below the two APIs (side by side), below the portal.
+    assert!(after[0].y > after[1].y);
+    assert_eq!(after[1].y, after[2].y);
+    assert_ne!(after[1].x, after[2].x);
+    assert!(after[1].y > after[3].y);
+    assert_eq!(h.state().document().undo_label(), Some("Auto-layout"));
+    h.key_press(egui::Key::L);
+    h.run_steps(2);
+    assert_eq!(positions(&h), after, "a second auto-layout changes nothing");
+    ctrl(&mut h, egui::Key::Z);
+    assert_eq!(positions(&h), before);
+}
+
+#[test]
+fn rename_and_delete_a_service() {
+    let mut h = starter();
+    h.get_by_label("API").click();
+    h.run_steps(2);
+    h.key_press(egui::Key::F2);
+    h.run_steps(6);
+    let field = h.get_by_role_and_label(Role::TextInput, "New name");
+    field.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "New name")
+        .type_text("Orders API");
+    h.run_steps(1);
+    click_button(&mut h, "Rename");
+    assert_eq!(h.state().document().plan().services[1].name, "Orders API");
+    h.press_delete_on_selection();
+    let plan = h.state().document().plan();
+    assert!(plan.service(&Id::new("api")).is_none());
+    assert!(
+        plan.dependencies.is_empty(),
+        "its dependencies went with it"
+    );
+    assert!(plan.runbooks[0].services.is_empty());
+}
+
+#[test]
+fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recovery = dir.path().join("state").join("recovery.ron");
+    let startup = Startup {
+        recovery_path: Some(recovery.clone()),
+        ..Startup::default()
+    };
+    let mut h = harness(startup.clone());
+    click_button(&mut h, "Add service");
+    h.state_mut().autosave_now();
+    h.run_steps(2);
+    let autosaved = storage::read_recovery(&recovery)
+        .expect("readable")
+        .expect("an autosave exists while there are unsaved changes");
+    assert_eq!(autosaved.plan.services.len(), 4);
+    // "Crash": drop the app without saving, and start again, even on a plan named on the command
+    // line: the autosave is offered, not cleared by opening the plan.
+    drop(h);
+    let meridian = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/meridian-claims.ron");
+    let mut h = harness(Startup {
+        plan: Some(meridian),
+        ..startup.clone()
+    });
+    h.run_steps(4);
+    assert!(h.query_by_label("Restore unsaved work?").is_some());
+    click_button(&mut h, "Restore");
+    assert_eq!(h.state().document().plan().services.len(), 4);
+    assert!(h.state().document().is_dirty());
+    // A clean save removes the autosave.
+    let path = dir.path().join("kept.ron");
+    menu(&mut h, "File", "Save as path…");
+    type_path(&mut h, &path, "Save");
+    assert!(!recovery.exists());
+    // And with nothing autosaved, nothing is offered.
+    drop(h);
+    let h = harness(startup);
+    assert!(h.query_by_label("Restore unsaved work?").is_none());
+}
+
+#[test]
+fn new_from_a_template_and_add_every_kind_of_object_from_the_outline() {
+    let mut h = starter();
+    ctrl(&mut h, egui::Key::N);
+    assert_eq!(h.state().document().plan().name, "untitled");
+    // The outline's add buttons are the "+" buttons, in section order: services, migrations,
+    // runbooks, environments, regions.
+    let counts = |plan: &Plan| {
+        [
+            plan.services.len(),
+            plan.migrations.len(),
+            plan.runbooks.len(),
+            plan.environments.len(),
+            plan.regions.len(),
+        ]
+    };
+    let before = counts(h.state().document().plan());
+    for index in 0..5 {
+        let buttons: Vec<_> = h.get_all_by_role_and_label(Role::Button, "+").collect();
+        assert_eq!(buttons.len(), 5);
+        buttons[index].click();
+        h.run_steps(2);
+    }
+    let after = counts(h.state().document().plan());
+    for (b, a) in before.iter().zip(after) {
+        assert_eq!(a, b + 1);
+    }
+    assert!(
+        !cutover::analysis::analyse(h.state().document().plan())
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::MissingReference),
+    );
+}
+
+#[test]
+fn a_plan_without_positions_is_laid_out_on_open_and_a_big_plan_is_built_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.ron");
+    let plan = big_plan(1_000);
+    storage::save_plan(&path, &plan).expect("saved");
+    let mut h = harness(Startup {
+        plan: Some(path.clone()),
+        ..Startup::default()
+    });
+    let opened = h.state().document().plan();
+    assert_eq!(opened.services.len(), 1_000);
+    assert!(!cutover::layout::needs_layout(opened), "laid out on open");
+    assert_eq!(
+        h.state().document().undo_label(),
+        Some("Auto-layout of a plan without positions")
+    );
+    assert_eq!(
+        h.state().canvas().graph_size(),
+        (1_000, plan.dependencies.len())
+    );
+    // The view graph is built from the plan once, not every frame…
+    let built = h.state().canvas().built_revision();
+    h.run_steps(5);
+    assert_eq!(h.state().canvas().built_revision(), built);
+    // …and again after a change.
+    click_button(&mut h, "Add service");
+    assert_ne!(h.state().canvas().built_revision(), built);
+    assert_eq!(h.state().canvas().graph_size().0, 1_001);
+}
+
+/// A plan of `count` services, all at the origin, as a generator would write it: copies of the
+/// Meridian services, each tier depending on the one below within its group of four.
+fn big_plan(count: usize) -> Plan {
+    let mut plan = match templates::by_name("meridian", "big") {
+        Some(Ok(plan)) => plan,
+        other => panic!("{other:?}"),
+    };
+    let originals = plan.services.clone();
+    plan.services.clear();
+    plan.dependencies.clear();
+    plan.migrations.clear();
+    plan.runbooks.clear();
+    for i in 0..count {
+        let mut service = originals[i % originals.len()].clone();
+        service.id = Id::new(format!("{}-{}", service.id, i / originals.len()));
+        service.position = Position::default();
+        plan.services.push(service);
+    }
+    for group in 0..count / 4 {
+        let id = |k: usize| plan.services[group * 4 + k].id.clone();
+        let edges = [(1, 0), (2, 0), (3, 1), (3, 2)];
+        let new: Vec<Dependency> = edges
+            .iter()
+            .map(|&(a, b)| Dependency {
+                service: id(a),
+                on: id(b),
+            })
+            .collect();
+        plan.dependencies.extend(new);
+    }
+    plan
+}
+
+#[test]
+fn the_command_line_opens_the_app_without_a_subcommand_and_keeps_the_headless_ones() {
+    use clap::Parser as _;
+    use cutover::cli::{Cli, Command};
+    let app = Cli::try_parse_from(["cutover"]).expect("parses");
+    assert!(app.command.is_none() && app.plan.is_none());
+    let app = Cli::try_parse_from(["cutover", "plan.ron"]).expect("parses");
+    assert_eq!(app.plan.as_deref(), Some(Path::new("plan.ron")));
+    let check = Cli::try_parse_from(["cutover", "check", "plan.ron"]).expect("parses");
+    assert!(matches!(check.command, Some(Command::Check { .. })));
+    assert!(Cli::try_parse_from(["cutover", "order", "a.ron", "b.ron"]).is_err());
+}
+
+#[test]
+fn zoom_with_the_toolbar_and_the_wheel_and_fit_back() {
+    let mut h = meridian();
+    click_button(&mut h, "Fit");
+    let fitted = h.state().canvas().zoom(&h.ctx);
+    click_button(&mut h, "Zoom in");
+    let zoomed = h.state().canvas().zoom(&h.ctx);
+    assert!((zoomed / fitted - 1.25).abs() < 0.01, "{fitted} → {zoomed}");
+    let portal = node_pos(&h, "claims-portal");
+    h.event(Event::PointerMoved(portal));
+    h.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -200.0),
+        phase: egui::TouchPhase::Move,
+        modifiers: Modifiers::NONE,
+    });
+    h.run_steps(6);
+    assert!(
+        h.state().canvas().zoom(&h.ctx) < zoomed,
+        "the wheel zooms out"
+    );
+    let after = node_pos(&h, "claims-portal");
+    assert!(
+        portal.distance(after) < 2.0,
+        "the point under the pointer stays put"
+    );
+    h.key_press(egui::Key::F);
+    h.run_steps(2);
+    assert!((h.state().canvas().zoom(&h.ctx) - fitted).abs() < 0.01);
+}
+
+#[test]
+fn opening_another_plan_shows_it_on_the_canvas_and_an_edge_click_selects_the_dependency() {
+    let mut h = starter();
+    assert_eq!(h.state().canvas().graph_size(), (3, 2));
+    menu(&mut h, "File", "Open path…");
+    let meridian = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/meridian-claims.ron");
+    type_path(&mut h, &meridian, "Open");
+    assert_eq!(h.state().document().plan().name, "meridian-claims");
+    assert_eq!(h.state().canvas().graph_size(), (4, 4));
+    // Click the middle of the arrow from the portal to the API: the dependency is selected, and Del
+    // removes it.
+    let (portal, api) = (node_pos(&h, "claims-portal"), node_pos(&h, "claims-api"));
+    click_at(&mut h, portal + (api - portal) * 0.5);
+    assert_eq!(
+        h.state().selection(),
+        &Selection::Dependency {
+            service: Id::new("claims-portal"),
+            on: Id::new("claims-api"),
+        }
+    );
+    h.press_delete_on_selection();
+    assert!(!has_dependency(
+        h.state().document().plan(),
+        "claims-portal",
+        "claims-api"
+    ));
+}
+
+#[test]
+fn a_migration_is_added_and_its_problems_fixed_with_the_inspector_choices() {
+    let mut h = starter();
+    menu(&mut h, "Insert", "Migration");
+    assert_eq!(
+        h.state().selection(),
+        &Selection::Migration(Id::new("migration"))
+    );
+    // The new migration's contract could drop schema `api` still uses: the panel says so.
+    assert!(problem_shown(&h, Code::ContractBeforeConsumers));
+    assert!(problem_shown(&h, Code::MigrationWithoutConsumers));
+    h.get_by_role_and_label(Role::ComboBox, "Consumers").click();
+    h.run_steps(4);
+    h.get_by_label("api").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().document().plan().migrations[0].consumers,
+        vec![Id::new("api")]
+    );
+    assert!(!problem_shown(&h, Code::ContractBeforeConsumers));
+    assert!(!problem_shown(&h, Code::MigrationWithoutConsumers));
+    // Point it at the API instead of the database through the reference choice: refused by the rules.
+    h.get_by_role_and_label(Role::ComboBox, "Database").click();
+    h.run_steps(4);
+    h.get_all_by_label("api")
+        .last()
+        .expect("the api option")
+        .click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().document().plan().migrations[0].database,
+        Id::new("api")
+    );
+    assert!(problem_shown(&h, Code::MigrationNotOnDatabase));
+    ctrl(&mut h, egui::Key::Z);
+    assert_eq!(
+        h.state().document().plan().migrations[0].database,
+        Id::new("db")
+    );
+    assert!(!problem_shown(&h, Code::MigrationNotOnDatabase));
+}
+
+#[test]
+fn nodes_show_their_wave_and_a_problem_marker() {
+    use cutover::analysis::Severity;
+    let mut h = meridian();
+    let node = |h: &Harness<'_, CutoverApp>, id: &str| {
+        h.state()
+            .canvas()
+            .node_data(&Id::new(id))
+            .cloned()
+            .expect("node")
+    };
+    // Wave 1 is the expand migration; the database deploys in wave 2, the APIs in 3, the portal in 4.
+    assert_eq!(node(&h, "sql-database").wave, Some(1));
+    assert_eq!(node(&h, "claims-api").wave, Some(2));
+    assert_eq!(node(&h, "claims-portal").wave, Some(3));
+    assert_eq!(node(&h, "claims-api").problem, None);
+    h.get_by_label("Claims API").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::CheckBox, "Health check")
+        .click();
+    h.run_steps(2);
+    assert_eq!(node(&h, "claims-api").problem, Some(Severity::Error));
+    assert_eq!(node(&h, "notification-service").problem, None);
+}
+
+#[test]
+fn the_canvas_context_menu_deletes_a_service_and_adds_one_at_the_spot() {
+    let mut h = starter();
+    let web = node_pos(&h, "web");
+    let right_click = |h: &mut Harness<'_, CutoverApp>, pos: Pos2| {
+        h.event(Event::PointerMoved(pos));
+        h.run_steps(1);
+        for pressed in [true, false] {
+            h.event(Event::PointerButton {
+                pos,
+                button: PointerButton::Secondary,
+                pressed,
+                modifiers: Modifiers::NONE,
+            });
+        }
+        h.run_steps(4);
+    };
+    right_click(&mut h, web);
+    assert!(h.query_by_label("Service `web`").is_some());
+    click_button(&mut h, "Delete service");
+    assert!(
+        h.state()
+            .document()
+            .plan()
+            .service(&Id::new("web"))
+            .is_none()
+    );
+    let empty = web + egui::vec2(350.0, 0.0);
+    right_click(&mut h, empty);
+    click_button(&mut h, "Add service here");
+    let plan = h.state().document().plan();
+    assert_eq!(plan.services.len(), 3);
+    assert!(
+        plan.services[2].position.x > 100.0,
+        "{:?}",
+        plan.services[2].position
+    );
+}
+
+#[test]
+fn save_from_the_unsaved_changes_question_writes_the_file_before_quitting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("meridian.ron");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/meridian-claims.ron"),
+        &path,
+    )
+    .expect("copied");
+    let mut h = harness(Startup {
+        plan: Some(path.clone()),
+        ..Startup::default()
+    });
+    click_button(&mut h, "Add service");
+    menu(&mut h, "File", "Quit");
+    click_button(&mut h, "Save");
+    assert!(!h.state().document().is_dirty());
+    assert_eq!(storage::load_plan(&path).expect("saved").services.len(), 5);
+}
