@@ -128,6 +128,20 @@ impl Canvas {
         Some(meta.canvas_to_screen_pos(node.location()) + self.rect.min.to_vec2())
     }
 
+    /// Where a service's box is on the screen now, from the last drawn frame.
+    pub fn node_screen_rect(&self, ctx: &egui::Context, id: &Id) -> Option<Rect> {
+        let centre = self.screen_pos_of(ctx, id)?;
+        Some(Rect::from_center_size(
+            centre,
+            shape::NODE_SIZE * load_meta(ctx).zoom,
+        ))
+    }
+
+    /// The canvas's area on the screen, from the last drawn frame.
+    pub fn screen_rect(&self) -> Rect {
+        self.rect
+    }
+
     /// Draws the canvas and collects what the user did as commands.
     pub fn ui(
         &mut self,
@@ -154,9 +168,10 @@ impl Canvas {
             .with_node_clicking_enabled(true)
             .with_edge_clicking_enabled(true)
             .with_hover_enabled(true);
+        // egui_graphs' own fit-to-screen counts every node as wide as it is tall, so wide boxes
+        // spill out of a narrow canvas; the canvas fits to the boxes' real extent instead.
         let navigation = SettingsNavigation::new()
-            .with_fit_to_screen_enabled(fit)
-            .with_fit_to_screen_padding(0.15)
+            .with_fit_to_screen_enabled(false)
             .with_zoom_and_pan_enabled(!linking);
         let styles = SettingsStyle::new().with_labels_always(false);
         let response = GraphView::<FixedState, FixedLayout>::new()
@@ -166,6 +181,12 @@ impl Canvas {
             .with_styles(&styles)
             .show(ui, &mut self.graph);
         self.rect = response.response.rect;
+        if fit {
+            // Again in this frame's size (and over egui_graphs' fit on its very first frame).
+            let mut meta = load_meta(ui.ctx());
+            fit_boxes(&mut meta, document.plan(), self.rect.size());
+            ui.ctx().data_mut(|d| d.insert_persisted(meta_key(), meta));
+        }
 
         let pointer = ui.input(|i| i.pointer.latest_pos());
         for change in &response.changes {
@@ -237,19 +258,15 @@ impl Canvas {
         let mut meta = load_meta(ui.ctx());
         let size = self.rect.size();
         match request {
-            ViewRequest::Fit => {} // egui_graphs fits this frame: fit-to-screen is on for it alone.
+            ViewRequest::Fit => fit_boxes(&mut meta, document.plan(), size),
             ViewRequest::Centre(p) => {
                 meta.pan = size / 2.0 - Vec2::new(p.x, p.y) * meta.zoom;
             }
             ViewRequest::Zoom(factor) => {
                 let centre_canvas = (size / 2.0 - meta.pan) / meta.zoom;
-                meta.zoom = (meta.zoom * factor).clamp(0.02, 8.0);
+                meta.zoom = (meta.zoom * factor).clamp(MIN_ZOOM, MAX_ZOOM);
                 meta.pan = size / 2.0 - centre_canvas * meta.zoom;
             }
-        }
-        if document.plan().services.is_empty() && request == ViewRequest::Fit {
-            meta.zoom = 1.0;
-            meta.pan = size / 2.0;
         }
         ui.ctx().data_mut(|d| d.insert_persisted(meta_key(), meta));
     }
@@ -401,7 +418,7 @@ impl Canvas {
         let mut meta = load_meta(ui.ctx());
         let local = pointer - self.rect.min;
         let under_pointer = (local - meta.pan) / meta.zoom;
-        meta.zoom = (meta.zoom * (scroll * 0.002).exp()).clamp(0.02, 8.0);
+        meta.zoom = (meta.zoom * (scroll * 0.002).exp()).clamp(MIN_ZOOM, MAX_ZOOM);
         meta.pan = local - under_pointer * meta.zoom;
         ui.ctx().data_mut(|d| d.insert_persisted(meta_key(), meta));
     }
@@ -540,6 +557,38 @@ impl Canvas {
 }
 
 /// The key egui_graphs stores the canvas's zoom and pan under (it hashes its own id once more).
+/// The zoom range of the canvas.
+const MIN_ZOOM: f32 = 0.02;
+/// The zoom range's top.
+const MAX_ZOOM: f32 = 8.0;
+
+/// Room left around the services when fitting them into the canvas, as a share of their extent.
+const FIT_PADDING: f32 = 0.15;
+
+/// Sets zoom and pan so that every service's box fits in a canvas of `size`, centred; with no
+/// services, the origin is centred at zoom 1.
+fn fit_boxes(meta: &mut MetadataFrame, plan: &crate::plan::Plan, size: Vec2) {
+    let half = shape::NODE_SIZE / 2.0;
+    let bounds = plan.services.iter().fold(None, |bounds: Option<Rect>, s| {
+        let centre = Pos2::new(s.position.x, s.position.y);
+        let node = Rect::from_center_size(centre, half * 2.0);
+        Some(bounds.map_or(node, |b| b.union(node)))
+    });
+    let Some(bounds) = bounds.filter(|b| b.is_finite()) else {
+        meta.zoom = 1.0;
+        meta.pan = size / 2.0;
+        return;
+    };
+    let extent = bounds.size() * (1.0 + FIT_PADDING);
+    let zoom = (size.x / extent.x).min(size.y / extent.y);
+    meta.zoom = if zoom.is_finite() {
+        zoom.clamp(MIN_ZOOM, MAX_ZOOM)
+    } else {
+        1.0
+    };
+    meta.pan = size / 2.0 - bounds.center().to_vec2() * meta.zoom;
+}
+
 fn meta_key() -> egui::Id {
     egui::Id::new(MetadataFrame::new(Some(VIEW_ID.to_owned())).get_id())
 }

@@ -11,7 +11,7 @@ use crate::analysis::Severity;
 use crate::plan::{Id, Tier};
 
 /// A service box's size in canvas units.
-const NODE_SIZE: Vec2 = Vec2::new(176.0, 56.0);
+pub(super) const NODE_SIZE: Vec2 = Vec2::new(176.0, 56.0);
 
 /// What a node shows about its service.
 #[derive(Debug, Clone)]
