@@ -40,6 +40,9 @@ impl CutoverApp {
             item(ui, "Save As…", AppCommand::SaveAsDialog, commands);
             item(ui, "Save as path…", AppCommand::SaveAsTypedPath, commands);
             ui.separator();
+            item(ui, "Export…", AppCommand::ShowExport, commands);
+            item(ui, "Export to path…", AppCommand::ExportTypedPath, commands);
+            ui.separator();
             item(ui, "Quit", AppCommand::Quit, commands);
         });
         ui.menu_button("Edit", |ui| {
@@ -93,6 +96,16 @@ impl CutoverApp {
             ui.checkbox(&mut self.settings.show_outline, "Outline");
             ui.checkbox(&mut self.settings.show_inspector, "Inspector");
             ui.checkbox(&mut self.settings.show_problems, "Problems");
+            let mut preview = self.settings.show_preview;
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut preview, "Export preview");
+                if let Some(keys) = commands::shortcut_text(&ctx, &AppCommand::TogglePreview) {
+                    ui.weak(keys);
+                }
+            });
+            if preview != self.settings.show_preview {
+                commands.push(AppCommand::TogglePreview);
+            }
             ui.separator();
             let mut theme = ui.ctx().options(|o| o.theme_preference);
             ui.label("Theme");
@@ -155,6 +168,24 @@ impl CutoverApp {
                 "Lay the services out in layers, bottom-up",
                 AppCommand::AutoLayout,
             );
+            ui.separator();
+            button(
+                ui,
+                "Export…",
+                "Write the pipelines into a repository folder, after showing what changes",
+                AppCommand::ShowExport,
+            );
+            let tip = match commands::shortcut_text(ui.ctx(), &AppCommand::TogglePreview) {
+                Some(keys) => format!("Show or hide the generated pipelines ({keys})"),
+                None => "Show or hide the generated pipelines".to_owned(),
+            };
+            if ui
+                .selectable_label(self.settings.show_preview, "Preview")
+                .on_hover_text(tip)
+                .clicked()
+            {
+                commands.push(AppCommand::TogglePreview);
+            }
         });
     }
 

@@ -31,6 +31,17 @@ pub enum AppCommand {
     SaveTo(PathBuf),
     /// Close the window (asks about unsaved changes first).
     Quit,
+    /// Export: refuse a plan with errors, else ask for the repository folder (native dialog, or
+    /// typed where there is none) and review what would change.
+    ShowExport,
+    /// Export: ask for the repository folder by typing it.
+    ExportTypedPath,
+    /// Export: write the reviewed files, all or nothing.
+    WriteExport,
+    /// Close the Export… window.
+    CloseExport,
+    /// Show or hide the export preview panel.
+    TogglePreview,
     /// Apply an edit to the plan as one undoable step named `label`; edits with the same `group`
     /// in a row (typing into one field) join into one step.
     Edit {
@@ -112,9 +123,11 @@ pub fn shortcuts() -> Vec<Shortcut> {
     vec![
         shortcut(CTRL_SHIFT, Key::S, AppCommand::SaveAsDialog, true),
         shortcut(CTRL_SHIFT, Key::Z, AppCommand::Redo, false),
+        shortcut(CTRL_SHIFT, Key::Y, AppCommand::TogglePreview, true),
         shortcut(CTRL, Key::N, AppCommand::New("starter"), true),
         shortcut(CTRL, Key::O, AppCommand::OpenDialog, true),
         shortcut(CTRL, Key::S, AppCommand::Save, true),
+        shortcut(CTRL, Key::E, AppCommand::ShowExport, true),
         shortcut(CTRL, Key::Z, AppCommand::Undo, false),
         shortcut(CTRL, Key::Y, AppCommand::Redo, false),
         shortcut(

@@ -103,6 +103,15 @@ impl Document {
         }
     }
 
+    /// Changes when the plan's content changes, but not when services only move: what the analysis
+    /// and the export depend on, so their caches compare it.
+    pub fn content_revision(&self) -> Revision {
+        Revision {
+            document: self.id,
+            change: self.content_revision,
+        }
+    }
+
     /// Applies an edit as one undoable step (joining the previous step of the same `group`).
     pub fn apply(
         &mut self,

@@ -11,6 +11,13 @@ impl CutoverApp {
             AppCommand::OpenTypedPath => self.guard(ctx, Pending::OpenTypedPath),
             AppCommand::Open(path) => self.guard(ctx, Pending::Open(path)),
             AppCommand::Quit => self.guard(ctx, Pending::Quit),
+            AppCommand::ShowExport => self.show_export(false),
+            AppCommand::ExportTypedPath => self.show_export(true),
+            AppCommand::WriteExport => self.write_export(),
+            AppCommand::CloseExport => self.export = None,
+            AppCommand::TogglePreview => {
+                self.settings.show_preview = !self.settings.show_preview;
+            }
             AppCommand::Save => self.save(),
             AppCommand::SaveAsDialog => self.save_as_dialog(),
             AppCommand::SaveAsTypedPath => self.ask_save_path(),

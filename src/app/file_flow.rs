@@ -133,6 +133,7 @@ impl CutoverApp {
                     self.proceed(ctx, pending);
                 }
             }
+            Answer::Path(PathPurpose::ExportInto, folder) => self.review_export(folder),
             Answer::PathCancelled => self.after_save = None,
             Answer::SaveFirst(pending) => {
                 self.after_save = Some(pending);

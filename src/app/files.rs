@@ -6,7 +6,7 @@
 //! "closed" faster than a person could cancel it is taken as missing, and the path is asked for in a
 //! small window instead. The typed-path entries are always in the File menu too.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui::{Key, RichText};
@@ -24,6 +24,8 @@ pub enum PathPurpose {
     Open,
     /// Save the plan to the file.
     SaveAs,
+    /// Export into the folder.
+    ExportInto,
 }
 
 /// Something to do once unsaved changes are dealt with.
@@ -163,12 +165,17 @@ impl Dialogs {
                 ui.heading(match purpose {
                     PathPurpose::Open => "Open plan",
                     PathPurpose::SaveAs => "Save plan as",
+                    PathPurpose::ExportInto => "Export into a repository folder",
                 });
-                let label = ui.label("File path");
+                let (label, hint) = match purpose {
+                    PathPurpose::ExportInto => ("Folder path", "/path/to/repository"),
+                    PathPurpose::Open | PathPurpose::SaveAs => ("File path", "/path/to/plan.ron"),
+                };
+                let label = ui.label(label);
                 let field = ui.add(
                     egui::TextEdit::singleline(text)
                         .desired_width(f32::INFINITY)
-                        .hint_text("/path/to/plan.ron"),
+                        .hint_text(hint),
                 );
                 let field = field.labelled_by(label.id);
                 if !field.has_focus() && !field.lost_focus() {
@@ -179,6 +186,7 @@ impl Dialogs {
                     let ok = match purpose {
                         PathPurpose::Open => "Open",
                         PathPurpose::SaveAs => "Save",
+                        PathPurpose::ExportInto => "Review",
                     };
                     if (ui.button(ok).clicked() || entered) && !text.trim().is_empty() {
                         answer = Some(Answer::Path(purpose, PathBuf::from(text.trim())));
@@ -249,6 +257,17 @@ pub fn pick_plan_to_save(file_name: &str) -> Result<Option<PathBuf>, NoDialog> {
         .set_file_name(file_name)
         .save_file();
     shown_or_missing(picked, started)
+}
+
+/// The native folder dialog for an export, starting in `start`: the folder chosen, `None` on Cancel,
+/// [`NoDialog`] when none could be shown.
+pub fn pick_export_folder(start: Option<&Path>) -> Result<Option<PathBuf>, NoDialog> {
+    let started = Instant::now();
+    let mut dialog = rfd::FileDialog::new().set_title("Export into a repository folder");
+    if let Some(start) = start.filter(|p| p.is_dir()) {
+        dialog = dialog.set_directory(start);
+    }
+    shown_or_missing(dialog.pick_folder(), started)
 }
 
 fn shown_or_missing(

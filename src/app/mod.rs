@@ -2,19 +2,23 @@
 //!
 //! Panels draw from the document and push [`AppCommand`]s; [`CutoverApp::ui`] executes them at the
 //! end of the frame. Panels hold no release rules: edits come from [`crate::edit`], checks from
-//! [`crate::analysis`], layout from [`crate::layout`], files from [`crate::storage`].
-//!
-//! Not here yet: the YAML preview panel and the Export… dialog, which come with the exporters.
+//! [`crate::analysis`], layout from [`crate::layout`], files from [`crate::storage`], the generated
+//! pipelines (the preview panel and the Export… window) from [`crate::emit`].
 
 pub mod canvas;
 mod chrome;
 pub mod commands;
 pub mod document;
 mod execute;
+pub mod export_dialog;
+mod export_flow;
+pub mod export_review;
 mod file_flow;
 pub mod files;
+pub mod highlight;
 mod inspector;
 mod outline;
+pub mod preview;
 mod problems;
 pub mod selection;
 pub mod settings;
@@ -28,6 +32,8 @@ use egui::{RichText, Ui};
 pub use canvas::Canvas;
 pub use commands::AppCommand;
 pub use document::Document;
+pub use export_dialog::ExportDialog;
+pub use preview::Preview;
 pub use selection::Selection;
 pub use settings::Settings;
 
@@ -77,6 +83,14 @@ pub struct CutoverApp {
     title: String,
     quitting: bool,
     last_focus: Option<egui::Id>,
+    /// The generated files, kept per content revision while the preview panel is shown.
+    preview: Preview,
+    /// The Export… window, while it is open.
+    export: Option<ExportDialog>,
+    /// The last folder exported into in this run (for plans that have no file yet).
+    session_export_folder: Option<PathBuf>,
+    /// Whether the preview panel was drawn last frame (the canvas refits when that changes).
+    preview_drawn: bool,
 }
 
 impl CutoverApp {
@@ -97,6 +111,10 @@ impl CutoverApp {
             title: String::new(),
             quitting: false,
             last_focus: None,
+            preview: Preview::default(),
+            export: None,
+            session_export_folder: None,
+            preview_drawn: false,
         };
         // Look for autosaved work first: opening a plan clears the recovery file unless an offer to
         // restore it is pending.
@@ -163,6 +181,21 @@ impl CutoverApp {
         &self.settings
     }
 
+    /// The export preview.
+    pub fn preview(&self) -> &Preview {
+        &self.preview
+    }
+
+    /// The export preview, to tune it (see [`Preview::set_slow_limit`]).
+    pub fn preview_mut(&mut self) -> &mut Preview {
+        &mut self.preview
+    }
+
+    /// The Export… window, while it is open.
+    pub fn export_dialog(&self) -> Option<&ExportDialog> {
+        self.export.as_ref()
+    }
+
     /// The window title the app wants.
     pub fn title(&self) -> &str {
         &self.title
@@ -173,7 +206,10 @@ impl CutoverApp {
         let ctx = ui.ctx().clone();
         self.document.refresh();
         self.seal_on_focus_change(&ctx);
-        let mut commands = if self.dialogs.any_open() {
+        if self.settings.show_preview {
+            self.preview.update(&ctx, &self.document);
+        }
+        let mut commands = if self.dialogs.any_open() || self.export.is_some() {
             Vec::new()
         } else {
             commands::pressed(&ctx)
@@ -207,6 +243,15 @@ impl CutoverApp {
                     );
                 });
         }
+        if self.settings.show_preview {
+            egui::Panel::right("preview")
+                .resizable(true)
+                .default_size(560.0)
+                .min_size(280.0)
+                .show(ui, |ui| {
+                    self.preview.ui(ui, &self.document, &mut commands);
+                });
+        }
         if self.settings.show_inspector {
             egui::Panel::right("inspector")
                 .resizable(true)
@@ -227,7 +272,16 @@ impl CutoverApp {
                 self.canvas
                     .ui(ui, &self.document, &self.selection, &mut commands);
             });
+        if self.preview_drawn != self.settings.show_preview {
+            // The preview takes or gives back much of the canvas's width: once this frame has laid
+            // the panels out, fit the services into the canvas's new size.
+            self.preview_drawn = self.settings.show_preview;
+            self.canvas.request_fit();
+        }
 
+        if let Some(export) = &mut self.export {
+            export.ui(&ctx, &mut commands);
+        }
         if let Some(answer) = self.dialogs.ui(&ctx) {
             self.answer(&ctx, answer);
         }

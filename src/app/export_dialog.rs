@@ -1,0 +1,411 @@
+//! The Export… window: which files an export would create, change or leave unchanged in the chosen
+//! repository folder, with the diff of each changed one, then what writing did (or why nothing was
+//! written). A plan with errors gets a refusal listing them instead.
+//!
+//! The window only shows state and pushes commands (Export, Cancel, another folder); reviewing and
+//! writing happen in the app's command execution.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use egui::{Color32, RichText, Ui};
+
+use super::commands::AppCommand;
+use super::document::Revision;
+use super::export_review::{DiffRow, FileReview};
+use crate::analysis::Diagnostic;
+use crate::storage::FileStatus;
+
+/// The widest the window gets.
+const WIDTH: f32 = 780.0;
+/// The tallest a diff gets before it scrolls.
+const DIFF_HEIGHT: f32 = 280.0;
+/// How many errors a refusal lists.
+const LISTED_ERRORS: usize = 20;
+
+/// Where the export stands.
+#[derive(Debug, Clone)]
+pub enum Stage {
+    /// The plan has errors; nothing can be exported.
+    Refused(Vec<Diagnostic>),
+    /// The files could not be generated, or the folder not read.
+    Unavailable(String),
+    /// What writing would do; `write_error` says why the last attempt wrote nothing.
+    Review {
+        /// The files.
+        files: Vec<FileReview>,
+        /// Whether the folder exists yet (Export creates it).
+        folder_exists: bool,
+        /// Why the last attempt to write failed (nothing was written).
+        write_error: Option<String>,
+    },
+    /// What writing did, file by file.
+    Written(Vec<(String, FileStatus)>),
+}
+
+/// The state of the Export… window.
+#[derive(Debug, Clone)]
+pub struct ExportDialog {
+    plan_name: String,
+    folder: Option<PathBuf>,
+    revision: Revision,
+    stage: Stage,
+    /// The changed files whose diff is open.
+    expanded: BTreeSet<String>,
+}
+
+impl ExportDialog {
+    /// A refusal: the plan (at `revision`) has these errors.
+    pub fn refused(plan_name: String, revision: Revision, errors: Vec<Diagnostic>) -> Self {
+        Self::new(plan_name, None, revision, Stage::Refused(errors))
+    }
+
+    /// No review could be made for `folder`, for the reason `message`.
+    pub fn unavailable(
+        plan_name: String,
+        revision: Revision,
+        folder: PathBuf,
+        message: String,
+    ) -> Self {
+        Self::new(
+            plan_name,
+            Some(folder),
+            revision,
+            Stage::Unavailable(message),
+        )
+    }
+
+    /// The review of `files` for `folder`, made from the plan at `revision`.
+    pub fn review(
+        plan_name: String,
+        revision: Revision,
+        folder: PathBuf,
+        files: Vec<FileReview>,
+    ) -> Self {
+        let folder_exists = folder.is_dir();
+        Self::new(
+            plan_name,
+            Some(folder),
+            revision,
+            Stage::Review {
+                files,
+                folder_exists,
+                write_error: None,
+            },
+        )
+    }
+
+    fn new(plan_name: String, folder: Option<PathBuf>, revision: Revision, stage: Stage) -> Self {
+        Self {
+            plan_name,
+            folder,
+            revision,
+            stage,
+            expanded: BTreeSet::new(),
+        }
+    }
+
+    /// The repository folder.
+    pub fn folder(&self) -> Option<&Path> {
+        self.folder.as_deref()
+    }
+
+    /// The plan revision the window describes.
+    pub fn revision(&self) -> Revision {
+        self.revision
+    }
+
+    /// Where the export stands.
+    pub fn stage(&self) -> &Stage {
+        &self.stage
+    }
+
+    /// The folder and the files to write, when the window shows a review.
+    pub fn files_to_write(&self) -> Option<(PathBuf, Vec<(String, String)>)> {
+        let (Some(folder), Stage::Review { files, .. }) = (&self.folder, &self.stage) else {
+            return None;
+        };
+        let files = files
+            .iter()
+            .map(|f| (f.path.clone(), f.contents.clone()))
+            .collect();
+        Some((folder.clone(), files))
+    }
+
+    /// Records that writing did this to each file.
+    pub fn written(&mut self, results: Vec<(String, FileStatus)>) {
+        self.stage = Stage::Written(results);
+    }
+
+    /// Records that writing failed and wrote nothing; the review stays for another try.
+    pub fn write_failed(&mut self, message: String) {
+        if let Stage::Review { write_error, .. } = &mut self.stage {
+            *write_error = Some(message);
+        }
+    }
+
+    /// Draws the window; its buttons push commands.
+    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
+        // Anchored at the top, not centred: when a diff opens the window grows downwards only,
+        // instead of jumping up and down while it settles.
+        let id = egui::Id::new("export");
+        let area = egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, [0.0, 48.0]);
+        egui::Modal::new(id).area(area).show(ctx, |ui| {
+            ui.set_width(WIDTH.min(ctx.content_rect().width() - 60.0).max(240.0));
+            ui.heading(format!("Export “{}”", self.plan_name));
+            if let Some(folder) = &self.folder {
+                ui.horizontal(|ui| {
+                    ui.label("Into");
+                    ui.label(RichText::new(folder.display().to_string()).monospace());
+                });
+            }
+            ui.add_space(6.0);
+            let max_list = (ctx.content_rect().height() - 300.0).max(160.0);
+            match &self.stage {
+                Stage::Refused(errors) => refused_ui(ui, errors, out),
+                Stage::Unavailable(message) => {
+                    ui.label(RichText::new(message).color(ui.visuals().error_fg_color));
+                    ui.add_space(6.0);
+                    ui.horizontal(|ui| {
+                        another_folder(ui, out);
+                        close(ui, "Close", out);
+                    });
+                }
+                Stage::Review {
+                    files,
+                    folder_exists,
+                    write_error,
+                } => {
+                    if !folder_exists {
+                        ui.weak("The folder does not exist yet; Export creates it.");
+                    }
+                    review_ui(
+                        ui,
+                        files,
+                        write_error.as_deref(),
+                        &mut self.expanded,
+                        max_list,
+                        out,
+                    );
+                }
+                Stage::Written(results) => written_ui(ui, results, max_list, out),
+            }
+            if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                out.push(AppCommand::CloseExport);
+            }
+        });
+    }
+}
+
+fn close(ui: &mut Ui, text: &str, out: &mut Vec<AppCommand>) {
+    if ui.button(text).clicked() {
+        out.push(AppCommand::CloseExport);
+    }
+}
+
+fn another_folder(ui: &mut Ui, out: &mut Vec<AppCommand>) {
+    if ui.button("Choose another folder…").clicked() {
+        out.push(AppCommand::ShowExport);
+    }
+}
+
+fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
+    let message = match errors.len() {
+        1 => "The plan has 1 error, so nothing can be exported. Fix it first.".to_owned(),
+        n => format!("The plan has {n} errors, so nothing can be exported. Fix them first."),
+    };
+    ui.label(
+        RichText::new(message)
+            .strong()
+            .color(ui.visuals().error_fg_color),
+    );
+    ui.weak("Nothing was written. Click an error to select what it is about.");
+    for diagnostic in errors.iter().take(LISTED_ERRORS) {
+        let text = format!(
+            "{} {}: {}",
+            diagnostic.code.as_str(),
+            diagnostic.subject,
+            diagnostic.message
+        );
+        if ui.selectable_label(false, text).clicked() {
+            out.push(AppCommand::CloseExport);
+            out.push(AppCommand::Reveal(diagnostic.subject.clone()));
+        }
+    }
+    if errors.len() > LISTED_ERRORS {
+        ui.weak(format!(
+            "… and {} more in the Problems panel",
+            errors.len() - LISTED_ERRORS
+        ));
+    }
+    ui.add_space(6.0);
+    close(ui, "Close", out);
+}
+
+/// The colour and word of a status before writing.
+fn planned(status: FileStatus) -> (&'static str, Color32) {
+    match status {
+        FileStatus::Created => ("new", Color32::from_rgb(60, 160, 90)),
+        FileStatus::Changed => ("changed", Color32::from_rgb(215, 150, 30)),
+        FileStatus::Unchanged => ("unchanged", Color32::GRAY),
+    }
+}
+
+/// The colour and word of a status after writing.
+fn done(status: FileStatus) -> (&'static str, Color32) {
+    match status {
+        FileStatus::Created => ("created", Color32::from_rgb(60, 160, 90)),
+        FileStatus::Changed => ("updated", Color32::from_rgb(215, 150, 30)),
+        FileStatus::Unchanged => ("unchanged", Color32::GRAY),
+    }
+}
+
+fn count(statuses: impl Iterator<Item = FileStatus>, status: FileStatus) -> usize {
+    statuses.filter(|s| *s == status).count()
+}
+
+fn review_ui(
+    ui: &mut Ui,
+    files: &[FileReview],
+    write_error: Option<&str>,
+    expanded: &mut BTreeSet<String>,
+    max_height: f32,
+    out: &mut Vec<AppCommand>,
+) {
+    let statuses = || files.iter().map(|f| f.status);
+    let (created, changed, unchanged) = (
+        count(statuses(), FileStatus::Created),
+        count(statuses(), FileStatus::Changed),
+        count(statuses(), FileStatus::Unchanged),
+    );
+    ui.label(format!(
+        "{} files: {created} to create, {changed} to change, {unchanged} unchanged. Nothing is written until you press Export; then all of them are written, or none.",
+        files.len()
+    ));
+    if let Some(error) = write_error {
+        ui.label(
+            RichText::new(format!("Nothing was written: {error}"))
+                .color(ui.visuals().error_fg_color),
+        );
+    }
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("export-files")
+        .max_height(max_height)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for file in files {
+                let (word, colour) = planned(file.status);
+                ui.horizontal(|ui| {
+                    ui.add_sized(
+                        [80.0, ui.spacing().interact_size.y],
+                        egui::Label::new(RichText::new(word).color(colour).strong()),
+                    );
+                    ui.label(RichText::new(&file.path).monospace());
+                    if file.status == FileStatus::Changed {
+                        ui.label(
+                            RichText::new(format!("+{}", file.added))
+                                .color(Color32::from_rgb(60, 160, 90)),
+                        );
+                        ui.label(
+                            RichText::new(format!("−{}", file.removed))
+                                .color(Color32::from_rgb(210, 70, 60)),
+                        );
+                        let open = expanded.contains(&file.path);
+                        let text = if open { "Hide diff" } else { "Show diff" };
+                        if ui.small_button(text).on_hover_text(&file.path).clicked() {
+                            if open {
+                                expanded.remove(&file.path);
+                            } else {
+                                expanded.insert(file.path.clone());
+                            }
+                        }
+                    }
+                });
+                if file.status == FileStatus::Changed && expanded.contains(&file.path) {
+                    diff_ui(ui, file);
+                }
+            }
+        });
+    ui.separator();
+    ui.horizontal(|ui| {
+        if ui
+            .button("Export")
+            .on_hover_text("Write every new and changed file, or none if any fails")
+            .clicked()
+        {
+            out.push(AppCommand::WriteExport);
+        }
+        close(ui, "Cancel", out);
+        another_folder(ui, out);
+    });
+}
+
+/// A changed file's diff, scrolled on its own, laying out only the rows on screen.
+fn diff_ui(ui: &mut Ui, file: &FileReview) {
+    let added = Color32::from_rgb(60, 160, 90);
+    let removed = Color32::from_rgb(210, 70, 60);
+    let weak = ui.visuals().weak_text_color();
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+    // A height known before the rows are laid out, so the window does not grow row by row.
+    let height =
+        (file.rows.len() as f32 * (row_height + ui.spacing().item_spacing.y)).min(DIFF_HEIGHT);
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        egui::ScrollArea::both()
+            .id_salt(("export-diff", &file.path))
+            .min_scrolled_height(height)
+            .max_height(height)
+            .auto_shrink([false, false])
+            .show_rows(ui, row_height, file.rows.len(), |ui, range| {
+                for row in &file.rows[range] {
+                    let (text, colour) = match row {
+                        DiffRow::Same(line) => (format!("  {line}"), weak),
+                        DiffRow::Removed(line) => (format!("- {line}"), removed),
+                        DiffRow::Added(line) => (format!("+ {line}"), added),
+                        DiffRow::Skipped(n) => (format!("⋯ {n} unchanged lines"), weak),
+                    };
+                    ui.add(
+                        egui::Label::new(RichText::new(text).monospace().color(colour)).extend(),
+                    );
+                }
+            });
+    });
+}
+
+fn written_ui(
+    ui: &mut Ui,
+    results: &[(String, FileStatus)],
+    max_height: f32,
+    out: &mut Vec<AppCommand>,
+) {
+    let statuses = || results.iter().map(|(_, s)| *s);
+    ui.label(
+        RichText::new(format!(
+            "Exported {} files: {} created, {} updated, {} unchanged (not touched).",
+            results.len(),
+            count(statuses(), FileStatus::Created),
+            count(statuses(), FileStatus::Changed),
+            count(statuses(), FileStatus::Unchanged),
+        ))
+        .strong(),
+    );
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("export-written")
+        .max_height(max_height)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for (path, status) in results {
+                let (word, colour) = done(*status);
+                ui.horizontal(|ui| {
+                    ui.add_sized(
+                        [80.0, ui.spacing().interact_size.y],
+                        egui::Label::new(RichText::new(word).color(colour).strong()),
+                    );
+                    ui.label(RichText::new(path).monospace());
+                });
+            }
+        });
+    ui.separator();
+    close(ui, "Close", out);
+}
