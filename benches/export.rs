@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use cutover::analysis::analyse;
-use cutover::emit::{Target, export};
+use cutover::emit::{Target, export, render};
 use cutover::synth::{SynthOptions, generate};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -38,8 +38,8 @@ fn main() {
         sizes
     };
     println!(
-        "{:>9} {:>8} {:>12} {:>12} {:>12}",
-        "services", "regions", "analyse", "export all", "YAML bytes"
+        "{:>9} {:>8} {:>12} {:>12} {:>14} {:>12}",
+        "services", "regions", "analyse", "render", "export+check", "bytes"
     );
     for services in sizes {
         let plan = generate(&SynthOptions {
@@ -51,14 +51,17 @@ fn main() {
         let analysis = measure(runs, || {
             std::hint::black_box(analyse(&plan));
         });
+        let rendered = measure(runs, || {
+            std::hint::black_box(render(&plan, Target::All).expect("synthetic plans render"));
+        });
         let mut bytes = 0;
         let exported = measure(runs, || {
             let export = export(&plan, Target::All).expect("synthetic plans export");
             bytes = export.files.iter().map(|f| f.contents.len()).sum();
         });
         println!(
-            "{services:>9} {:>8} {:>12.2?} {:>12.2?} {bytes:>12}",
-            3, analysis, exported
+            "{services:>9} {:>8} {analysis:>12.2?} {rendered:>12.2?} {exported:>14.2?} {bytes:>12}",
+            3
         );
     }
 }

@@ -90,8 +90,40 @@ pub enum ExportError {
     },
 }
 
-/// Exports `plan` for `target`: refuses a plan with errors, and checks every pipeline it writes.
+/// Exports `plan` for `target`: refuses a plan with errors, and checks every pipeline it writes by
+/// reading it back ([`selfcheck`]). This is what is written to disk.
 pub fn export(plan: &Plan, target: Target) -> Result<Export, ExportError> {
+    let (ir, export) = generate(plan, target)?;
+    for file in &export.files {
+        let platform = match file.kind {
+            FileKind::GitHubWorkflow => Platform::GitHub,
+            FileKind::AzurePipeline => Platform::Azure,
+            FileKind::EnvironmentSetup | FileKind::Runbook => continue,
+        };
+        let pipeline = std::iter::once(&ir.release)
+            .chain(&ir.hotfixes)
+            .find(|p| file.path.ends_with(&format!("/{}.yml", p.file_stem)))
+            .ok_or_else(|| ExportError::SelfCheck {
+                path: file.path.clone(),
+                problem: "no pipeline wrote it".into(),
+            })?;
+        selfcheck::check(&file.contents, platform, pipeline, plan).map_err(|problem| {
+            ExportError::SelfCheck {
+                path: file.path.clone(),
+                problem,
+            }
+        })?;
+    }
+    Ok(export)
+}
+
+/// The same files as [`export`] without reading them back: for previews, where speed matters and
+/// nothing is written.
+pub fn render(plan: &Plan, target: Target) -> Result<Export, ExportError> {
+    generate(plan, target).map(|(_, export)| export)
+}
+
+fn generate(plan: &Plan, target: Target) -> Result<(ReleaseIr, Export), ExportError> {
     let analysis = analyse(plan);
     if analysis.has_errors() {
         let errors = analysis
@@ -104,32 +136,25 @@ pub fn export(plan: &Plan, target: Target) -> Result<Export, ExportError> {
     let ir = lower(plan)?;
     let header = header_lines(plan);
     let mut files = Vec::new();
-    let pipelines = std::iter::once(&ir.release).chain(&ir.hotfixes);
-    for pipeline in pipelines.clone() {
+    for pipeline in std::iter::once(&ir.release).chain(&ir.hotfixes) {
         if target.github() {
-            let path = format!(".github/workflows/{}.yml", pipeline.file_stem);
-            let contents = yaml::write_document(
-                &header,
-                &github::workflow_document(pipeline, &plan.platforms),
-            );
-            checked(&path, &contents, Platform::GitHub, pipeline, plan)?;
             files.push(GeneratedFile {
-                path,
+                path: format!(".github/workflows/{}.yml", pipeline.file_stem),
                 kind: FileKind::GitHubWorkflow,
-                contents,
+                contents: yaml::write_document(
+                    &header,
+                    &github::workflow_document(pipeline, &plan.platforms),
+                ),
             });
         }
         if target.azure() {
-            let path = format!("azure-pipelines/{}.yml", pipeline.file_stem);
-            let contents = yaml::write_document(
-                &header,
-                &azure::pipeline_document(pipeline, &plan.platforms),
-            );
-            checked(&path, &contents, Platform::Azure, pipeline, plan)?;
             files.push(GeneratedFile {
-                path,
+                path: format!("azure-pipelines/{}.yml", pipeline.file_stem),
                 kind: FileKind::AzurePipeline,
-                contents,
+                contents: yaml::write_document(
+                    &header,
+                    &azure::pipeline_document(pipeline, &plan.platforms),
+                ),
             });
         }
     }
@@ -149,23 +174,14 @@ pub fn export(plan: &Plan, target: Target) -> Result<Export, ExportError> {
         });
     }
     files.extend(runbooks(plan, &ir, target));
-    Ok(Export {
-        files,
-        environments: ir.environments,
-    })
-}
-
-fn checked(
-    path: &str,
-    contents: &str,
-    platform: Platform,
-    pipeline: &crate::release::Pipeline,
-    plan: &Plan,
-) -> Result<(), ExportError> {
-    selfcheck::check(contents, platform, pipeline, plan).map_err(|problem| ExportError::SelfCheck {
-        path: path.to_owned(),
-        problem,
-    })
+    let environments = ir.environments.clone();
+    Ok((
+        ir,
+        Export {
+            files,
+            environments,
+        },
+    ))
 }
 
 fn runbooks(plan: &Plan, ir: &ReleaseIr, target: Target) -> Vec<GeneratedFile> {

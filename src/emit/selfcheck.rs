@@ -36,8 +36,11 @@ pub fn check(
     pipeline: &Pipeline,
     plan: &Plan,
 ) -> Result<(), String> {
-    let root: Value =
-        serde_saphyr::from_str(text).map_err(|e| format!("the YAML does not parse: {e}"))?;
+    // Our own output, so no parsing budget: large plans write files of millions of YAML nodes.
+    let mut options = serde_saphyr::Options::default();
+    options.budget = None;
+    let root: Value = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| format!("the YAML does not parse: {e}"))?;
     let read = match platform {
         Platform::Azure => read_azure(&root)?,
         Platform::GitHub => read_github(&root)?,
@@ -49,8 +52,8 @@ pub fn check(
             }
         }
     }
-    let reach = reachability(&read.nodes)?;
-    let reaches = |from: &str, to: &str| reach.get(from).is_some_and(|set| set.contains(to));
+    let reach = Reachability::new(&read.nodes)?;
+    let reaches = |from: &str, to: &str| reach.reaches(from, to);
 
     let deploy_stage: BTreeMap<(Id, Option<Id>), &str> = pipeline
         .stages
@@ -210,40 +213,83 @@ fn transitive_dependencies(graph: &ServiceGraph, service: usize) -> BTreeSet<usi
     seen
 }
 
-/// For every node, the set of nodes it waits for directly or indirectly. Fails on a cycle.
-fn reachability(
-    nodes: &BTreeMap<String, Vec<String>>,
-) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
-    let mut done: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut in_progress = BTreeSet::new();
-    fn visit(
-        id: &str,
-        nodes: &BTreeMap<String, Vec<String>>,
-        done: &mut BTreeMap<String, BTreeSet<String>>,
-        in_progress: &mut BTreeSet<String>,
-    ) -> Result<(), String> {
-        if done.contains_key(id) {
-            return Ok(());
-        }
-        if !in_progress.insert(id.to_owned()) {
-            return Err(format!("the stage graph has a cycle through `{id}`"));
-        }
-        let mut set = BTreeSet::new();
-        for target in nodes.get(id).into_iter().flatten() {
-            visit(target, nodes, done, in_progress)?;
-            set.insert(target.clone());
-            if let Some(more) = done.get(target) {
-                set.extend(more.iter().cloned());
+/// Which nodes each node waits for, directly or indirectly: one bit per node, per node.
+struct Reachability<'a> {
+    index: BTreeMap<&'a str, usize>,
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl<'a> Reachability<'a> {
+    /// Computes the closure in dependency order. Fails on a cycle.
+    fn new(nodes: &'a BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        let index: BTreeMap<&str, usize> = nodes
+            .keys()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let edges: Vec<Vec<usize>> = nodes
+            .values()
+            .map(|targets| {
+                targets
+                    .iter()
+                    .filter_map(|t| index.get(t.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        let words = nodes.len().div_ceil(64);
+        let mut bits = vec![0u64; words * nodes.len()];
+        // 0 = not visited, 1 = on the current path, 2 = done.
+        let mut state = vec![0u8; nodes.len()];
+        let ids: Vec<&str> = nodes.keys().map(String::as_str).collect();
+        for start in 0..nodes.len() {
+            if state[start] != 0 {
+                continue;
+            }
+            // Iterative depth-first search: (node, next edge to look at).
+            let mut stack = vec![(start, 0usize)];
+            state[start] = 1;
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                if let Some(&target) = edges[node].get(*next) {
+                    *next += 1;
+                    match state[target] {
+                        0 => {
+                            state[target] = 1;
+                            stack.push((target, 0));
+                        }
+                        1 => {
+                            return Err(format!(
+                                "the stage graph has a cycle through `{}`",
+                                ids[target]
+                            ));
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                stack.pop();
+                state[node] = 2;
+                for &target in &edges[node] {
+                    bits[node * words + target / 64] |= 1 << (target % 64);
+                    for word in 0..words {
+                        let inherited = bits[target * words + word];
+                        bits[node * words + word] |= inherited;
+                    }
+                }
             }
         }
-        in_progress.remove(id);
-        done.insert(id.to_owned(), set);
-        Ok(())
+        Ok(Self { index, words, bits })
     }
-    for id in nodes.keys() {
-        visit(id, nodes, &mut done, &mut in_progress)?;
+
+    /// Whether `from` waits, directly or indirectly, for `to`.
+    fn reaches(&self, from: &str, to: &str) -> bool {
+        match (self.index.get(from), self.index.get(to)) {
+            (Some(&from), Some(&to)) => {
+                self.bits[from * self.words + to / 64] & (1 << (to % 64)) != 0
+            }
+            _ => false,
+        }
     }
-    Ok(done)
 }
 
 fn string_list(value: Option<&Value>) -> Vec<String> {
@@ -350,4 +396,92 @@ fn read_github(root: &Value) -> Result<ReadBack, String> {
         read.nodes.insert(id.clone(), needs);
     }
     Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{FileKind, Target, render};
+    use crate::plan::templates;
+    use crate::release::lower;
+
+    /// The starter plan's GitHub release workflow, its IR pipeline, and the plan.
+    fn github_release() -> (String, Pipeline, Plan) {
+        let plan = templates::starter("shop");
+        let export = render(&plan, Target::GitHub).expect("renders");
+        let file = export
+            .files
+            .iter()
+            .find(|f| f.kind == FileKind::GitHubWorkflow && f.path.ends_with("-release.yml"));
+        let text = file.expect("release workflow").contents.clone();
+        (text, lower(&plan).expect("lowers").release, plan)
+    }
+
+    #[test]
+    fn the_workflow_as_written_passes() {
+        let (text, pipeline, plan) = github_release();
+        assert_eq!(check(&text, Platform::GitHub, &pipeline, &plan), Ok(()));
+    }
+
+    #[test]
+    fn a_dropped_dependency_is_caught() {
+        let (text, pipeline, plan) = github_release();
+        let web = "  deploy_web_eastus:\n    name: Deploy Web (East US)\n    needs:\n      - deploy_api_eastus\n";
+        let broken = text.replacen(web, &web.replace("- deploy_api_eastus", "- build"), 1);
+        assert_ne!(broken, text, "the edit applies");
+        let problem = check(&broken, Platform::GitHub, &pipeline, &plan).unwrap_err();
+        assert!(
+            problem.starts_with("`deploy_web_eastus` does not wait for"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn a_missing_target_and_a_cycle_are_caught() {
+        let (text, pipeline, plan) = github_release();
+        let missing = text.replacen("      - deploy_api_eastus\n", "      - deploy_ghost\n", 1);
+        assert!(
+            check(&missing, Platform::GitHub, &pipeline, &plan)
+                .unwrap_err()
+                .contains("does not exist")
+        );
+        let cycle = text.replacen("  deploy_db_eastus:\n    name: Deploy Database (East US)\n    needs:\n", "  deploy_db_eastus:\n    name: Deploy Database (East US)\n    needs:\n      - deploy_web_eastus\n", 1);
+        assert_ne!(cycle, text, "the edit applies");
+        assert!(
+            check(&cycle, Platform::GitHub, &pipeline, &plan)
+                .unwrap_err()
+                .contains("cycle")
+        );
+    }
+
+    #[test]
+    fn a_lost_rollback_is_caught() {
+        let (text, pipeline, plan) = github_release();
+        let broken = text.replace("result == ''failure''", "result == ''success''");
+        assert_ne!(broken, text, "the edit applies");
+        let problem = check(&broken, Platform::GitHub, &pipeline, &plan).unwrap_err();
+        assert!(problem.contains("has no rollback path"), "{problem}");
+    }
+
+    #[test]
+    fn a_hotfix_without_its_approval_is_caught() {
+        let plan = templates::starter("shop");
+        let export = render(&plan, Target::Azure).expect("renders");
+        let file = export
+            .files
+            .iter()
+            .find(|f| f.path.contains("-hotfix-"))
+            .expect("hotfix pipeline");
+        let pipeline = lower(&plan).expect("lowers").hotfixes.remove(0);
+        assert_eq!(
+            check(&file.contents, Platform::Azure, &pipeline, &plan),
+            Ok(())
+        );
+        let broken = file.contents.replace("ManualValidation@1", "Delay@1");
+        assert!(
+            check(&broken, Platform::Azure, &pipeline, &plan)
+                .unwrap_err()
+                .contains("no approval")
+        );
+    }
 }
