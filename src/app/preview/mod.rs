@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::document::{Document, Revision};
 use super::highlight::{Language, LineState, line_states};
-use crate::emit::{ExportError, FileKind, GeneratedFile, Target, export};
+use crate::emit::{ExportError, FileKind, GeneratedFile, Target, render};
 use crate::plan::Plan;
 use crate::release::file_stem;
 
@@ -301,10 +301,11 @@ impl Preview {
     }
 }
 
-/// Exports the plan and prepares its files for the panel; reports how long that took.
+/// Renders the plan's files (the export without its read-back self-check, which only writing needs)
+/// and prepares them for the panel; reports how long that took.
 fn generate(plan: &Plan) -> (Outcome, Duration) {
     let started = Instant::now();
-    let outcome = match export(plan, Target::All) {
+    let outcome = match render(plan, Target::All) {
         Ok(export) => {
             let mut files: Vec<GeneratedFile> = export.files;
             files.sort_by_key(|f| tab_order(f.kind));
