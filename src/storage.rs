@@ -342,6 +342,16 @@ mod tests {
     use super::*;
     use crate::plan::templates;
 
+    /// The sorted names of the entries of `dir`.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("listed")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn save_then_load_gives_the_same_plan_and_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -350,11 +360,7 @@ mod tests {
         save_plan(&path, &plan).expect("saved");
         save_plan(&path, &plan).expect("saved over");
         assert_eq!(load_plan(&path).expect("loaded"), plan);
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .expect("listed")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("plan.ron")]);
+        assert_eq!(names_in(dir.path()), ["plan.ron"]);
     }
 
     #[test]
@@ -390,18 +396,7 @@ mod tests {
             fs::read_to_string(dir.path().join("c.txt")).expect("read"),
             "three"
         );
-        let mut names: Vec<_> = fs::read_dir(dir.path())
-            .expect("listed")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        names.sort();
-        assert_eq!(
-            names,
-            vec![
-                std::ffi::OsString::from("a"),
-                std::ffi::OsString::from("c.txt")
-            ]
-        );
+        assert_eq!(names_in(dir.path()), ["a", "c.txt"]);
     }
 
     #[test]
@@ -419,18 +414,7 @@ mod tests {
             fs::read_to_string(dir.path().join("keep.txt")).expect("read"),
             "old"
         );
-        let mut names: Vec<_> = fs::read_dir(dir.path())
-            .expect("listed")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        names.sort();
-        assert_eq!(
-            names,
-            vec![
-                std::ffi::OsString::from("blocker"),
-                std::ffi::OsString::from("keep.txt")
-            ]
-        );
+        assert_eq!(names_in(dir.path()), ["blocker", "keep.txt"]);
     }
 
     #[test]

@@ -231,14 +231,11 @@ impl Emitter<'_> {
         };
         deploy_steps.extend(self.steps(&phase_steps(Phase::Deploy), job.uses_azure));
         let Some(environment) = &job.environment else {
-            let mut yaml = Yaml::map()
+            let yaml = Yaml::map()
                 .with("job", "run")
                 .with("displayName", "Run")
                 .with("pool", self.pool())
                 .with("timeoutInMinutes", job.timeout_minutes.to_string());
-            if job.continue_on_error {
-                yaml = yaml.with("continueOnError", "true");
-            }
             return yaml.with("steps", deploy_steps);
         };
         let mut hooks = vec![("deploy", deploy_steps)];

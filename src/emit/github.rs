@@ -145,9 +145,6 @@ impl Emitter<'_> {
             );
         }
         head = head.with("timeout-minutes", job.timeout_minutes);
-        if job.continue_on_error {
-            head = head.with("continue-on-error", true);
-        }
         let mut steps = vec![checkout(job.opens_pull_requests)];
         if job.needs_artifact {
             steps.push(

@@ -133,8 +133,6 @@ pub struct Job {
     /// Retries (at most 10) for platform tasks whose failures are transient, such as downloading the
     /// artifact; shell steps retry through their own backoff loop instead.
     pub transient_retries: u32,
-    /// Whether a failure of this job fails the run but does not stop anything that depends on it.
-    pub continue_on_error: bool,
 }
 
 /// How a failed deployment is undone. The steps are guarded: they change nothing unless the new

@@ -202,7 +202,6 @@ pub(super) fn deployment_job(
         timeout_minutes: minutes.min(MAX_JOB_MINUTES),
         opens_pull_requests: false,
         transient_retries: plan.rollout.retry.attempts.saturating_sub(1).min(10),
-        continue_on_error: false,
     }
 }
 

@@ -340,7 +340,6 @@ fn plain_job(steps: Vec<ShellStep>, timeout_minutes: u32) -> Job {
         timeout_minutes: timeout_minutes.min(MAX_JOB_MINUTES),
         opens_pull_requests: false,
         transient_retries: 0,
-        continue_on_error: false,
     }
 }
 

@@ -222,6 +222,5 @@ fn migration_job(
         timeout_minutes: 60,
         opens_pull_requests: false,
         transient_retries: 0,
-        continue_on_error: false,
     }
 }
