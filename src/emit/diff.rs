@@ -1,8 +1,11 @@
 //! Line diffs between a file on disk and what an export would write, for the export preview.
 //!
-//! A longest-common-subsequence diff over lines, after trimming the common head and tail (generated
-//! files usually change in a few places). Pathological inputs fall back to "replace everything" rather
-//! than use quadratic memory.
+//! The diff itself is the `similar` crate's (Myers with a deadline, so a pathological pair of files
+//! degrades to a coarser diff instead of taking unbounded time); this module only turns it into lines.
+
+use std::time::Duration;
+
+use similar::{ChangeTag, TextDiff};
 
 /// One line of a diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,72 +18,24 @@ pub enum DiffLine {
     Added(String),
 }
 
-/// The largest middle section (old lines × new lines) diffed line by line; beyond it the middle is
-/// shown as removed, then added.
-const MAX_CELLS: usize = 4_000_000;
+/// How long the diff may search for the smallest edit before settling for a larger one.
+const DIFF_DEADLINE: Duration = Duration::from_millis(500);
 
 /// The line diff turning `old` into `new`.
 pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
-    let old: Vec<&str> = old.lines().collect();
-    let new: Vec<&str> = new.lines().collect();
-    let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    let tail = old[head..]
-        .iter()
-        .rev()
-        .zip(new[head..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
-    let mut out: Vec<DiffLine> = old[..head]
-        .iter()
-        .map(|l| DiffLine::Same((*l).to_owned()))
-        .collect();
-    if old_mid.len().saturating_mul(new_mid.len()) > MAX_CELLS {
-        out.extend(old_mid.iter().map(|l| DiffLine::Removed((*l).to_owned())));
-        out.extend(new_mid.iter().map(|l| DiffLine::Added((*l).to_owned())));
-    } else {
-        out.extend(lcs_diff(old_mid, new_mid));
-    }
-    out.extend(
-        old[old.len() - tail..]
-            .iter()
-            .map(|l| DiffLine::Same((*l).to_owned())),
-    );
-    out
-}
-
-fn lcs_diff(old: &[&str], new: &[&str]) -> Vec<DiffLine> {
-    let (n, m) = (old.len(), new.len());
-    // lengths[i][j]: the longest common subsequence of old[i..] and new[j..].
-    let mut lengths = vec![0u32; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lengths[at(i, j)] = if old[i] == new[j] {
-                lengths[at(i + 1, j + 1)] + 1
-            } else {
-                lengths[at(i + 1, j)].max(lengths[at(i, j + 1)])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut out = Vec::with_capacity(n + m);
-    while i < n && j < m {
-        if old[i] == new[j] {
-            out.push(DiffLine::Same(old[i].to_owned()));
-            i += 1;
-            j += 1;
-        } else if lengths[at(i + 1, j)] >= lengths[at(i, j + 1)] {
-            out.push(DiffLine::Removed(old[i].to_owned()));
-            i += 1;
-        } else {
-            out.push(DiffLine::Added(new[j].to_owned()));
-            j += 1;
-        }
-    }
-    out.extend(old[i..].iter().map(|l| DiffLine::Removed((*l).to_owned())));
-    out.extend(new[j..].iter().map(|l| DiffLine::Added((*l).to_owned())));
-    out
+    let diff = TextDiff::configure()
+        .timeout(DIFF_DEADLINE)
+        .diff_lines(old, new);
+    diff.iter_all_changes()
+        .map(|change| {
+            let line = change.value().trim_end_matches(['\n', '\r']).to_owned();
+            match change.tag() {
+                ChangeTag::Equal => DiffLine::Same(line),
+                ChangeTag::Delete => DiffLine::Removed(line),
+                ChangeTag::Insert => DiffLine::Added(line),
+            }
+        })
+        .collect()
 }
 
 /// How many lines a diff adds and removes.
@@ -144,5 +99,16 @@ mod tests {
         assert_eq!(keep_old.join("\n"), old);
         assert_eq!(keep_new.join("\n"), new);
         assert_eq!(diff_counts(&diff), (2, 1), "{}", render(&diff));
+    }
+
+    #[test]
+    fn changes_far_apart_in_a_large_file_are_only_those_changes() {
+        let old: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+        let new = old
+            .replace("line 100\n", "line one hundred\n")
+            .replace("line 19900\n", "line nineteen thousand nine hundred\n");
+        let diff = line_diff(&old, &new);
+        assert_eq!(diff_counts(&diff), (2, 2));
+        assert_eq!(diff.len(), 20_002);
     }
 }
