@@ -333,17 +333,19 @@ fn json_text(value: &Value) -> String {
 /// One diagnostic for scripts: `subject` is `kind:id` (or just `kind` for the plan and the rollout).
 fn diagnostic_json(diagnostic: &Diagnostic) -> Value {
     let subject = &diagnostic.subject;
-    let subject_text = if subject.id.is_empty() {
-        subject.kind.as_str().to_owned()
+    let kind = subject.kind().as_str();
+    let key = subject.key();
+    let subject_text = if key.is_empty() {
+        kind.to_owned()
     } else {
-        format!("{}:{}", subject.kind.as_str(), subject.id)
+        format!("{kind}:{key}")
     };
     json!({
         "code": diagnostic.code.as_str(),
         "severity": diagnostic.severity,
         "subject": subject_text,
-        "subject_kind": subject.kind,
-        "subject_id": subject.id,
+        "subject_kind": kind,
+        "subject_id": key,
         "message": diagnostic.message,
         "hint": diagnostic.hint,
     })

@@ -1,9 +1,11 @@
 //! What the analysis says about a plan: a problem with a stable code, a severity, the object it points
-//! at, a one-line message and a hint.
+//! at (an [`ObjectRef`]), a one-line message and a hint.
 
 use std::fmt;
 
 use serde::Serialize;
+
+use crate::plan::ObjectRef;
 
 /// How serious a diagnostic is. Export refuses a plan with any error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -24,89 +26,6 @@ impl fmt::Display for Severity {
             Severity::Warning => "warning",
             Severity::Info => "info",
         })
-    }
-}
-
-/// The kind of plan object a diagnostic points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SubjectKind {
-    /// The plan as a whole.
-    Plan,
-    /// A service.
-    Service,
-    /// A dependency edge; its id is `SERVICE->ON`.
-    Dependency,
-    /// A migration.
-    Migration,
-    /// An environment.
-    Environment,
-    /// A region.
-    Region,
-    /// The rollout policy.
-    Rollout,
-    /// A hotfix runbook.
-    Runbook,
-}
-
-impl SubjectKind {
-    /// The lowercase name used in text and JSON output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubjectKind::Plan => "plan",
-            SubjectKind::Service => "service",
-            SubjectKind::Dependency => "dependency",
-            SubjectKind::Migration => "migration",
-            SubjectKind::Environment => "environment",
-            SubjectKind::Region => "region",
-            SubjectKind::Rollout => "rollout",
-            SubjectKind::Runbook => "runbook",
-        }
-    }
-}
-
-/// The plan object a diagnostic points at, so a user (or the app) can go to it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Subject {
-    /// What kind of object.
-    pub kind: SubjectKind,
-    /// Its id (empty for the plan and the rollout policy).
-    pub id: String,
-}
-
-impl Subject {
-    /// The subject for an object of `kind` with `id`.
-    pub fn new(kind: SubjectKind, id: impl fmt::Display) -> Self {
-        Self {
-            kind,
-            id: id.to_string(),
-        }
-    }
-
-    /// The plan as a whole.
-    pub fn plan() -> Self {
-        Self {
-            kind: SubjectKind::Plan,
-            id: String::new(),
-        }
-    }
-
-    /// The rollout policy.
-    pub fn rollout() -> Self {
-        Self {
-            kind: SubjectKind::Rollout,
-            id: String::new(),
-        }
-    }
-}
-
-impl fmt::Display for Subject {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.id.is_empty() {
-            f.write_str(self.kind.as_str())
-        } else {
-            write!(f, "{} `{}`", self.kind.as_str(), self.id)
-        }
     }
 }
 
@@ -192,14 +111,14 @@ impl Serialize for Code {
 }
 
 /// One problem the analysis found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The rule that found it.
     pub code: Code,
     /// How serious it is (always the code's severity).
     pub severity: Severity,
     /// The object it points at.
-    pub subject: Subject,
+    pub subject: ObjectRef,
     /// What is wrong, in one line.
     pub message: String,
     /// How to fix it, in one line.
@@ -210,7 +129,7 @@ impl Diagnostic {
     /// A diagnostic of `code` about `subject`.
     pub fn new(
         code: Code,
-        subject: Subject,
+        subject: ObjectRef,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Self {

@@ -7,7 +7,7 @@ mod graph;
 mod order;
 mod rules;
 
-pub use diagnostic::{Code, Diagnostic, Severity, Subject, SubjectKind};
+pub use diagnostic::{Code, Diagnostic, Severity};
 pub use graph::ServiceGraph;
 pub use order::{DeploymentOrder, Step, Wave, deployment_order};
 

@@ -73,10 +73,10 @@ impl CutoverApp {
                 commands,
             );
             for kind in [
-                Kind::Migration,
-                Kind::Runbook,
-                Kind::Environment,
-                Kind::Region,
+                Collection::Migration,
+                Collection::Runbook,
+                Collection::Environment,
+                Collection::Region,
             ] {
                 if ui.button(style_name(kind)).clicked() {
                     commands.push(AppCommand::AddObject(kind));
@@ -212,13 +212,13 @@ impl CutoverApp {
     }
 }
 
-fn style_name(kind: Kind) -> &'static str {
+fn style_name(kind: Collection) -> &'static str {
     match kind {
-        Kind::Migration => "Migration",
-        Kind::Runbook => "Hotfix runbook",
-        Kind::Environment => "Environment",
-        Kind::Region => "Region",
-        Kind::Service => "Service",
-        Kind::Dependency => "Dependency",
+        Collection::Migration => "Migration",
+        Collection::Runbook => "Hotfix runbook",
+        Collection::Environment => "Environment",
+        Collection::Region => "Region",
+        Collection::Service => "Service",
+        Collection::Dependency => "Dependency",
     }
 }

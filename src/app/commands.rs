@@ -6,9 +6,8 @@ use std::path::PathBuf;
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::selection::Selection;
-use crate::analysis::Subject;
-use crate::edit::{Edit, Kind};
-use crate::plan::{Id, Position};
+use crate::edit::Edit;
+use crate::plan::{Collection, Id, ObjectRef, Position};
 
 /// Something the user asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,9 +58,9 @@ pub enum AppCommand {
     /// Add a service, at a canvas position or beside the others.
     AddService(Option<Position>),
     /// Add a new object of this kind (migration, environment, region, runbook).
-    AddObject(Kind),
+    AddObject(Collection),
     /// Remove the object at this index of its collection.
-    Remove(Kind, usize),
+    Remove(Collection, usize),
     /// "`service` depends on `on`"; refused with a reason if it would close a cycle.
     Connect {
         /// The dependent.
@@ -78,7 +77,7 @@ pub enum AppCommand {
     /// Select an object.
     Select(Selection),
     /// Select the object a diagnostic names and bring it into view.
-    Reveal(Subject),
+    Reveal(ObjectRef),
     /// Zoom and pan so every service is visible.
     Fit,
     /// Zoom in or out around the canvas centre by a factor.

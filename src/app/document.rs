@@ -206,14 +206,12 @@ impl Document {
             .collect();
         let mut worst: Vec<Option<Severity>> = vec![None; plan.services.len()];
         for diagnostic in &self.analysis.diagnostics {
-            let ids: Vec<&str> = match diagnostic.subject.kind {
-                crate::analysis::SubjectKind::Service => vec![diagnostic.subject.id.as_str()],
-                crate::analysis::SubjectKind::Dependency => {
-                    diagnostic.subject.id.split("->").collect()
-                }
-                _ => Vec::new(),
-            };
-            for id in ids {
+            for id in diagnostic
+                .subject
+                .services()
+                .into_iter()
+                .map(|id| id.as_str())
+            {
                 if let Some(&i) = index_of.get(id) {
                     let slot = &mut worst[i];
                     if slot.is_none_or(|s| diagnostic.severity < s) {

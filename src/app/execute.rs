@@ -44,7 +44,7 @@ impl CutoverApp {
                     self.set_status(format!("`{service}` now depends on `{on}`"), false);
                 }
             }
-            AppCommand::StartConnect => match self.selection.service() {
+            AppCommand::StartConnect => match selected_service(&self.selection) {
                 Some(id) => {
                     self.canvas.start_connect(id.clone());
                     self.set_status(format!("Click the service `{id}` depends on"), false);
@@ -55,14 +55,16 @@ impl CutoverApp {
                 ),
             },
             AppCommand::DeleteSelection => {
-                if let Some((kind, index)) = self.selection.locate(self.document.plan()) {
+                if let Some((kind, index)) = self
+                    .selection
+                    .as_ref()
+                    .and_then(|selected| selected.locate(self.document.plan()))
+                {
                     self.remove(kind, index);
                 }
             }
             AppCommand::RenameSelection => {
-                if let Some(service) = self
-                    .selection
-                    .service()
+                if let Some(service) = selected_service(&self.selection)
                     .and_then(|id| self.document.plan().service(id))
                 {
                     self.dialogs.rename = Some((service.id.clone(), service.name.clone()));
@@ -73,18 +75,15 @@ impl CutoverApp {
                 self.selection = selection;
             }
             AppCommand::Reveal(subject) => {
-                self.selection = Selection::from_subject(&subject);
-                let service = match subject.kind {
-                    SubjectKind::Service => Some(subject.id.clone()),
-                    SubjectKind::Dependency => subject.id.split("->").next().map(str::to_owned),
-                    _ => None,
-                };
-                if let Some(position) = service
-                    .and_then(|id| self.document.plan().service(&crate::plan::Id::new(id)))
+                if let Some(position) = subject
+                    .services()
+                    .first()
+                    .and_then(|id| self.document.plan().service(id))
                     .map(|s| s.position)
                 {
                     self.canvas.request_centre(position);
                 }
+                self.selection = Some(subject);
             }
             AppCommand::Fit => self.canvas.request_fit(),
             AppCommand::Zoom(factor) => self.canvas.request_zoom(factor),
@@ -127,39 +126,43 @@ impl CutoverApp {
         let id = service.id.clone();
         let edit = Edit::append(plan, Object::Service(service));
         if self.apply(edit, "Add service", None) {
-            self.selection = Selection::Service(id);
+            self.selection = Some(ObjectRef::Service(id));
         }
     }
 
-    pub(super) fn add_object(&mut self, kind: Kind) {
+    pub(super) fn add_object(&mut self, kind: Collection) {
         let plan = self.document.plan();
         let object = match kind {
-            Kind::Service => return self.add_service(None),
-            Kind::Migration => Object::Migration(defaults::new_migration(plan)),
-            Kind::Environment => Object::Environment(defaults::new_environment(plan)),
-            Kind::Region => Object::Region(defaults::new_region(plan)),
-            Kind::Runbook => Object::Runbook(defaults::new_runbook(plan)),
-            Kind::Dependency => return,
+            Collection::Service => return self.add_service(None),
+            Collection::Migration => Object::Migration(defaults::new_migration(plan)),
+            Collection::Environment => Object::Environment(defaults::new_environment(plan)),
+            Collection::Region => Object::Region(defaults::new_region(plan)),
+            Collection::Runbook => Object::Runbook(defaults::new_runbook(plan)),
+            Collection::Dependency => return,
         };
         let id = object.id().cloned();
         let edit = Edit::append(plan, object);
         if self.apply(edit, &format!("Add {}", kind.name()), None)
             && let Some(id) = id
         {
-            self.selection = Selection::of(kind, id);
+            self.selection = ObjectRef::with_id(kind, id);
         }
     }
 
-    pub(super) fn remove(&mut self, kind: Kind, index: usize) {
+    pub(super) fn remove(&mut self, kind: Collection, index: usize) {
         let plan = self.document.plan();
         let edit = match kind {
-            Kind::Service => Edit::remove_service(plan, index),
+            Collection::Service => Edit::remove_service(plan, index),
             _ => Edit::Remove { kind, index },
         };
         if self.apply(edit, &format!("Remove {}", kind.name()), None)
-            && self.selection.locate(self.document.plan()).is_none()
+            && self
+                .selection
+                .as_ref()
+                .and_then(|selected| selected.locate(self.document.plan()))
+                .is_none()
         {
-            self.selection = Selection::None;
+            self.selection = None;
         }
     }
 

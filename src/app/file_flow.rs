@@ -79,7 +79,7 @@ impl CutoverApp {
 
     pub(super) fn replace_document(&mut self, document: Document) {
         self.document = document;
-        self.selection = Selection::None;
+        self.selection = None;
         self.autosaved_revision = None;
         self.forget_recovery();
     }
@@ -159,7 +159,7 @@ impl CutoverApp {
                             let mut document = Document::new(found.plan, found.origin);
                             document.mark_unsaved();
                             self.document = document;
-                            self.selection = Selection::None;
+                            self.selection = None;
                             self.canvas.request_fit();
                             self.set_status(
                                 "Restored the autosaved plan; save it to keep it",
@@ -174,7 +174,7 @@ impl CutoverApp {
             Answer::DiscardRecovery => self.forget_recovery(),
             Answer::Rename(id, name) => {
                 let plan = self.document.plan();
-                if let Some(index) = Kind::Service.index_of(plan, &id) {
+                if let Some(index) = Collection::Service.index_of(plan, &id) {
                     let mut service = plan.services[index].clone();
                     service.name = name;
                     let edit = Edit::Set {

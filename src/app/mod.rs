@@ -34,13 +34,12 @@ pub use commands::AppCommand;
 pub use document::Document;
 pub use export_dialog::ExportDialog;
 pub use preview::Preview;
-pub use selection::Selection;
+pub use selection::{Selection, selected_service};
 pub use settings::Settings;
 
-use crate::analysis::SubjectKind;
-use crate::edit::{Edit, Kind, Object, defaults};
+use crate::edit::{Edit, Object, defaults};
 use crate::layout;
-use crate::plan::{Plan, Position, templates};
+use crate::plan::{Collection, ObjectRef, Plan, Position, templates};
 use crate::storage;
 use files::{Answer, Dialogs, PathPurpose, Pending};
 
@@ -99,7 +98,7 @@ impl CutoverApp {
     pub fn new(startup: Startup) -> Self {
         let mut app = Self {
             document: Document::new(templates::starter("untitled"), None),
-            selection: Selection::None,
+            selection: None,
             canvas: Canvas::default(),
             settings: startup.settings,
             dialogs: Dialogs::default(),

@@ -5,11 +5,11 @@ use egui::RichText;
 use super::commands::AppCommand;
 use super::selection::Selection;
 use crate::analysis::Severity;
-use crate::edit::Kind;
+use crate::plan::{Collection, ObjectRef};
 use crate::plan::{Id, Plan};
 
 /// A titled list of one kind of object: `(id, name)` per object.
-type Section<'a> = (&'a str, Kind, Vec<(&'a Id, &'a str)>);
+type Section<'a> = (&'a str, Collection, Vec<(&'a Id, &'a str)>);
 
 /// Draws the outline and collects what the user did as commands.
 pub fn outline_ui(
@@ -25,9 +25,9 @@ pub fn outline_ui(
         .show(ui, |ui| {
             ui.heading(&plan.name);
             for (label, target) in [
-                ("Plan settings", Selection::Plan),
-                ("Platforms", Selection::Platforms),
-                ("Rollout policy", Selection::Rollout),
+                ("Plan settings", Some(ObjectRef::Plan)),
+                ("Platforms", Some(ObjectRef::Platforms)),
+                ("Rollout policy", Some(ObjectRef::Rollout)),
             ] {
                 if ui.selectable_label(*selection == target, label).clicked() {
                     out.push(AppCommand::Select(target));
@@ -38,7 +38,7 @@ pub fn outline_ui(
             let sections: [Section; 4] = [
                 (
                     "Migrations",
-                    Kind::Migration,
+                    Collection::Migration,
                     plan.migrations
                         .iter()
                         .map(|o| (&o.id, o.name.as_str()))
@@ -46,7 +46,7 @@ pub fn outline_ui(
                 ),
                 (
                     "Runbooks",
-                    Kind::Runbook,
+                    Collection::Runbook,
                     plan.runbooks
                         .iter()
                         .map(|o| (&o.id, o.name.as_str()))
@@ -54,7 +54,7 @@ pub fn outline_ui(
                 ),
                 (
                     "Environments",
-                    Kind::Environment,
+                    Collection::Environment,
                     plan.environments
                         .iter()
                         .map(|o| (&o.id, o.name.as_str()))
@@ -62,7 +62,7 @@ pub fn outline_ui(
                 ),
                 (
                     "Regions",
-                    Kind::Region,
+                    Collection::Region,
                     plan.regions
                         .iter()
                         .map(|o| (&o.id, o.name.as_str()))
@@ -141,7 +141,7 @@ fn services_section(
                     ui,
                     &format!("{marker}{}", service.name),
                     &service.id,
-                    Kind::Service,
+                    Collection::Service,
                     index,
                     selection,
                     out,
@@ -153,7 +153,7 @@ fn services_section(
 fn section(
     ui: &mut egui::Ui,
     title: &str,
-    kind: Kind,
+    kind: Collection,
     items: &[(&Id, &str)],
     selection: &Selection,
     out: &mut Vec<AppCommand>,
@@ -178,12 +178,12 @@ fn row(
     ui: &mut egui::Ui,
     text: &str,
     id: &Id,
-    kind: Kind,
+    kind: Collection,
     index: usize,
     selection: &Selection,
     out: &mut Vec<AppCommand>,
 ) {
-    let target = Selection::of(kind, id.clone());
+    let target = ObjectRef::with_id(kind, id.clone());
     ui.horizontal(|ui| {
         ui.add_space(12.0);
         let selected = *selection == target;

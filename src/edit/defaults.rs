@@ -1,7 +1,7 @@
 //! New objects as the app creates them: unique ids, and defaults that already follow the plan's rules
 //! where they can (a health-checked service, a hotfix runbook that keeps tests, a scan and an approval).
 
-use super::Kind;
+use crate::plan::Collection;
 use crate::plan::{
     Approval, BatchSize, BranchingModel, DeployTarget, Environment, EnvironmentKind, HealthCheck,
     HotfixRunbook, Id, IncidentSeverity, Migration, Plan, Position, Probe, Probes, Region,
@@ -82,7 +82,7 @@ pub fn canary() -> Strategy {
 }
 
 /// `base`, or `base-2`, `base-3`, … : the first that no object of `kind` in `plan` uses.
-pub fn unique_id(plan: &Plan, kind: Kind, base: &str) -> Id {
+pub fn unique_id(plan: &Plan, kind: Collection, base: &str) -> Id {
     let taken = |id: &Id| kind.index_of(plan, id).is_some();
     let first = Id::new(base);
     if !taken(&first) {
@@ -96,7 +96,7 @@ pub fn unique_id(plan: &Plan, kind: Kind, base: &str) -> Id {
 
 /// A new API service at `position`: an App Service with a staging slot, swapped in, health-checked.
 pub fn new_service(plan: &Plan, position: Position) -> Service {
-    let id = unique_id(plan, Kind::Service, "service");
+    let id = unique_id(plan, Collection::Service, "service");
     Service {
         name: format!("Service {}", plan.services.len() + 1),
         tier: Tier::Api,
@@ -124,7 +124,7 @@ pub fn new_migration(plan: &Plan) -> Migration {
         .find(|s| s.tier == Tier::Database)
         .map_or_else(|| Id::new(""), |s| s.id.clone());
     Migration {
-        id: unique_id(plan, Kind::Migration, "migration"),
+        id: unique_id(plan, Collection::Migration, "migration"),
         name: "New migration".to_owned(),
         database,
         expand: vec![crate::plan::MigrationStep {
@@ -142,7 +142,7 @@ pub fn new_migration(plan: &Plan) -> Migration {
 /// A new test environment without protection rules.
 pub fn new_environment(plan: &Plan) -> Environment {
     Environment {
-        id: unique_id(plan, Kind::Environment, "environment"),
+        id: unique_id(plan, Collection::Environment, "environment"),
         name: "New environment".to_owned(),
         kind: EnvironmentKind::Test,
         production_like: false,
@@ -154,7 +154,7 @@ pub fn new_environment(plan: &Plan) -> Environment {
 
 /// A new region with a 10-minute validation window.
 pub fn new_region(plan: &Plan) -> Region {
-    let id = unique_id(plan, Kind::Region, "region");
+    let id = unique_id(plan, Collection::Region, "region");
     Region {
         name: "New region".to_owned(),
         location: id.to_string(),
@@ -176,7 +176,7 @@ pub fn new_runbook(plan: &Plan) -> HotfixRunbook {
         .or_else(|| plan.environments.first())
         .map_or_else(|| Id::new("hotfix"), |e| e.id.clone());
     HotfixRunbook {
-        id: unique_id(plan, Kind::Runbook, "hotfix"),
+        id: unique_id(plan, Collection::Runbook, "hotfix"),
         name: "New hotfix".to_owned(),
         severity: IncidentSeverity::P1,
         branching: BranchingModel::GitFlow,

@@ -17,12 +17,12 @@ mod history;
 mod object;
 
 pub use history::{Entry, History};
-pub use object::{Kind, Object};
+pub use object::Object;
 
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::analysis::ServiceGraph;
-use crate::plan::{Dependency, Id, Plan, PlatformSettings, Position, RolloutPolicy};
+use crate::plan::{Collection, Dependency, Id, Plan, PlatformSettings, Position, RolloutPolicy};
 
 /// One change to a plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +45,7 @@ pub enum Edit {
     /// Remove the object at `index` of the collection `kind`.
     Remove {
         /// Which collection.
-        kind: Kind,
+        kind: Collection,
         /// Where in the collection.
         index: usize,
     },
@@ -177,9 +177,8 @@ impl Edit {
                 })
             }
             Edit::Remove { kind, index } => {
-                let removed = kind
-                    .remove_from(plan, *index)
-                    .ok_or(EditError::NoSuchObject {
+                let removed =
+                    object::remove_from(*kind, plan, *index).ok_or(EditError::NoSuchObject {
                         kind: kind.name(),
                         index: *index,
                     })?;
@@ -208,7 +207,7 @@ impl Edit {
             Edit::SetPositions(moves) => {
                 if let Some(&(index, _)) = moves.iter().find(|(i, _)| *i >= plan.services.len()) {
                     return Err(EditError::NoSuchObject {
-                        kind: Kind::Service.name(),
+                        kind: Collection::Service.name(),
                         index,
                     });
                 }
@@ -272,7 +271,7 @@ impl Edit {
     pub fn remove_service(plan: &Plan, index: usize) -> Edit {
         let Some(service) = plan.services.get(index) else {
             return Edit::Remove {
-                kind: Kind::Service,
+                kind: Collection::Service,
                 index,
             };
         };
@@ -302,13 +301,13 @@ impl Edit {
         for (i, dependency) in plan.dependencies.iter().enumerate().rev() {
             if &dependency.service == id || &dependency.on == id {
                 edits.push(Edit::Remove {
-                    kind: Kind::Dependency,
+                    kind: Collection::Dependency,
                     index: i,
                 });
             }
         }
         edits.push(Edit::Remove {
-            kind: Kind::Service,
+            kind: Collection::Service,
             index,
         });
         Edit::Batch(edits)
@@ -335,7 +334,7 @@ impl Edit {
 }
 
 /// The edits that point every reference to `old` (an id of `kind`) at `new`.
-fn reference_rewrites(plan: &Plan, kind: Kind, old: &Id, new: &Id) -> Vec<Edit> {
+fn reference_rewrites(plan: &Plan, kind: Collection, old: &Id, new: &Id) -> Vec<Edit> {
     let swap = |id: &mut Id| {
         if id == old {
             *id = new.clone();
@@ -343,7 +342,7 @@ fn reference_rewrites(plan: &Plan, kind: Kind, old: &Id, new: &Id) -> Vec<Edit> 
     };
     let mut edits = Vec::new();
     match kind {
-        Kind::Service => {
+        Collection::Service => {
             for (index, dependency) in plan.dependencies.iter().enumerate() {
                 if &dependency.service == old || &dependency.on == old {
                     let mut changed = dependency.clone();
@@ -377,7 +376,7 @@ fn reference_rewrites(plan: &Plan, kind: Kind, old: &Id, new: &Id) -> Vec<Edit> 
                 }
             }
         }
-        Kind::Environment => {
+        Collection::Environment => {
             for (index, runbook) in plan.runbooks.iter().enumerate() {
                 if &runbook.environment == old {
                     let mut changed = runbook.clone();
@@ -394,7 +393,10 @@ fn reference_rewrites(plan: &Plan, kind: Kind, old: &Id, new: &Id) -> Vec<Edit> 
                 edits.push(Edit::SetRollout(rollout));
             }
         }
-        Kind::Dependency | Kind::Migration | Kind::Region | Kind::Runbook => {}
+        Collection::Dependency
+        | Collection::Migration
+        | Collection::Region
+        | Collection::Runbook => {}
     }
     edits
 }

@@ -1,24 +1,9 @@
 //! The objects a plan holds in its collections, as one type, so edits can insert, remove and replace
 //! any of them the same way.
 
-use crate::plan::{Dependency, Environment, HotfixRunbook, Id, Migration, Plan, Region, Service};
-
-/// Which collection of the plan an object lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    /// `plan.services`.
-    Service,
-    /// `plan.dependencies`.
-    Dependency,
-    /// `plan.migrations`.
-    Migration,
-    /// `plan.environments`.
-    Environment,
-    /// `plan.regions`.
-    Region,
-    /// `plan.runbooks`.
-    Runbook,
-}
+use crate::plan::{
+    Collection, Dependency, Environment, HotfixRunbook, Id, Migration, Plan, Region, Service,
+};
 
 /// One object of a plan collection.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,98 +22,31 @@ pub enum Object {
     Runbook(HotfixRunbook),
 }
 
-macro_rules! each_collection {
-    ($kind:expr, $plan:expr, |$list:ident| $body:expr) => {
-        match $kind {
-            Kind::Service => {
-                let $list = &$plan.services;
-                $body
-            }
-            Kind::Dependency => {
-                let $list = &$plan.dependencies;
-                $body
-            }
-            Kind::Migration => {
-                let $list = &$plan.migrations;
-                $body
-            }
-            Kind::Environment => {
-                let $list = &$plan.environments;
-                $body
-            }
-            Kind::Region => {
-                let $list = &$plan.regions;
-                $body
-            }
-            Kind::Runbook => {
-                let $list = &$plan.runbooks;
-                $body
-            }
-        }
-    };
-}
-
-impl Kind {
-    /// The kind's name in messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Service => "service",
-            Kind::Dependency => "dependency",
-            Kind::Migration => "migration",
-            Kind::Environment => "environment",
-            Kind::Region => "region",
-            Kind::Runbook => "runbook",
-        }
+/// Removes and returns the object at `index` of `collection`, if there is one.
+pub(super) fn remove_from(collection: Collection, plan: &mut Plan, index: usize) -> Option<Object> {
+    if index >= collection.len(plan) {
+        return None;
     }
-
-    /// How many objects of this kind `plan` has.
-    pub fn len(self, plan: &Plan) -> usize {
-        each_collection!(self, plan, |list| list.len())
-    }
-
-    /// The id of the object at `index`, for kinds that have ids.
-    pub fn id_at(self, plan: &Plan, index: usize) -> Option<&Id> {
-        match self {
-            Kind::Service => plan.services.get(index).map(|o| &o.id),
-            Kind::Dependency => None,
-            Kind::Migration => plan.migrations.get(index).map(|o| &o.id),
-            Kind::Environment => plan.environments.get(index).map(|o| &o.id),
-            Kind::Region => plan.regions.get(index).map(|o| &o.id),
-            Kind::Runbook => plan.runbooks.get(index).map(|o| &o.id),
-        }
-    }
-
-    /// The index of the object of this kind with `id`.
-    pub fn index_of(self, plan: &Plan, id: &Id) -> Option<usize> {
-        (0..self.len(plan)).find(|&i| self.id_at(plan, i) == Some(id))
-    }
-
-    /// Removes and returns the object at `index`, if there is one.
-    pub(super) fn remove_from(self, plan: &mut Plan, index: usize) -> Option<Object> {
-        if index >= self.len(plan) {
-            return None;
-        }
-        Some(match self {
-            Kind::Service => Object::Service(plan.services.remove(index)),
-            Kind::Dependency => Object::Dependency(plan.dependencies.remove(index)),
-            Kind::Migration => Object::Migration(plan.migrations.remove(index)),
-            Kind::Environment => Object::Environment(plan.environments.remove(index)),
-            Kind::Region => Object::Region(plan.regions.remove(index)),
-            Kind::Runbook => Object::Runbook(plan.runbooks.remove(index)),
-        })
-    }
+    Some(match collection {
+        Collection::Service => Object::Service(plan.services.remove(index)),
+        Collection::Dependency => Object::Dependency(plan.dependencies.remove(index)),
+        Collection::Migration => Object::Migration(plan.migrations.remove(index)),
+        Collection::Environment => Object::Environment(plan.environments.remove(index)),
+        Collection::Region => Object::Region(plan.regions.remove(index)),
+        Collection::Runbook => Object::Runbook(plan.runbooks.remove(index)),
+    })
 }
 
 impl Object {
     /// The collection the object belongs to.
-    pub fn kind(&self) -> Kind {
+    pub fn kind(&self) -> Collection {
         match self {
-            Object::Service(_) => Kind::Service,
-            Object::Dependency(_) => Kind::Dependency,
-            Object::Migration(_) => Kind::Migration,
-            Object::Environment(_) => Kind::Environment,
-            Object::Region(_) => Kind::Region,
-            Object::Runbook(_) => Kind::Runbook,
+            Object::Service(_) => Collection::Service,
+            Object::Dependency(_) => Collection::Dependency,
+            Object::Migration(_) => Collection::Migration,
+            Object::Environment(_) => Collection::Environment,
+            Object::Region(_) => Collection::Region,
+            Object::Runbook(_) => Collection::Runbook,
         }
     }
 

@@ -97,12 +97,12 @@ fn inserting_each_kind_of_object_round_trips() {
 fn removing_each_kind_of_object_round_trips() {
     let plan = meridian();
     for kind in [
-        Kind::Service,
-        Kind::Dependency,
-        Kind::Migration,
-        Kind::Environment,
-        Kind::Region,
-        Kind::Runbook,
+        Collection::Service,
+        Collection::Dependency,
+        Collection::Migration,
+        Collection::Environment,
+        Collection::Region,
+        Collection::Runbook,
     ] {
         let changed = round_trip(Edit::Remove { kind, index: 0 });
         assert_eq!(kind.len(&changed), kind.len(&plan) - 1);
@@ -153,7 +153,7 @@ fn moving_services_round_trips_even_when_one_moves_twice() {
 #[test]
 fn removing_a_service_takes_its_dependencies_and_list_references_with_it() {
     let plan = meridian();
-    let index = Kind::Service
+    let index = Collection::Service
         .index_of(&plan, &Id::new("claims-api"))
         .expect("claims-api");
     let changed = round_trip(Edit::remove_service(&plan, index));
@@ -193,7 +193,7 @@ fn changing_an_id_rewrites_every_reference() {
     );
     assert!(crate::analysis::analyse(&changed).diagnostics.is_empty());
 
-    let index = Kind::Environment
+    let index = Collection::Environment
         .index_of(&plan, &Id::new("production"))
         .expect("production");
     let mut environment = plan.environments[index].clone();
@@ -270,7 +270,7 @@ fn structural_mistakes_are_refused() {
             object: Object::Service(service("new")),
         },
         Edit::Remove {
-            kind: Kind::Region,
+            kind: Collection::Region,
             index: 5,
         },
         Edit::Set {
@@ -292,7 +292,7 @@ fn a_batch_is_all_or_nothing() {
     let batch = Edit::Batch(vec![
         Edit::SetName("renamed".into()),
         Edit::Remove {
-            kind: Kind::Dependency,
+            kind: Collection::Dependency,
             index: 0,
         },
         Edit::add_dependency(&plan, Id::new("sql-database"), Id::new("claims-portal")),

@@ -3,8 +3,12 @@
 mod format;
 mod id;
 mod model;
+mod reference;
 pub mod templates;
+mod text;
 
 pub use format::{FORMAT_VERSION, FormatError, TextPosition, parse_plan, plan_to_ron};
 pub use id::{Id, sanitise_identifier};
 pub use model::*;
+pub use reference::{Collection, ObjectKind, ObjectRef};
+pub use text::{TextField, TextKind, visit_texts};

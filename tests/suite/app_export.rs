@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use cutover::analysis::{Severity, analyse};
 use cutover::app::export_dialog::Stage;
-use cutover::app::{CutoverApp, Selection, Startup};
+use cutover::app::{CutoverApp, Startup};
 use cutover::emit::{GeneratedFile, Target, export};
-use cutover::plan::{Id, Plan};
+use cutover::plan::{Id, ObjectRef, Plan};
 use cutover::storage::FileStatus;
 use egui::accesskit::Role;
 use egui::{Key, Modifiers, OutputCommand};
@@ -294,7 +294,7 @@ fn a_plan_error_replaces_the_preview_until_it_is_undone() {
     h.run_steps(2);
     assert_eq!(
         h.state().selection(),
-        &Selection::Service(Id::new("claims-api"))
+        &Some(ObjectRef::Service(Id::new("claims-api")))
     );
     // Undo brings the pipelines back.
     ctrl(&mut h, Key::Z);

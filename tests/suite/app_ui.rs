@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use cutover::analysis::Code;
-use cutover::app::{CutoverApp, Selection, Startup};
-use cutover::plan::{Dependency, Id, Plan, Position, templates};
+use cutover::app::{CutoverApp, Startup};
+use cutover::plan::{Dependency, Id, ObjectRef, Plan, Position, templates};
 use cutover::storage;
 use egui::accesskit::Role;
 use egui::{Event, Modifiers, PointerButton, Pos2};
@@ -117,7 +117,7 @@ fn add_connect_watch_a_problem_come_and_go_undo_and_redo() {
     assert_eq!(plan.services.len(), 4);
     assert_eq!(
         h.state().selection(),
-        &Selection::Service(Id::new("service"))
+        &Some(ObjectRef::Service(Id::new("service")))
     );
     assert!(!problem_shown(&h, Code::MissingHealthCheck));
 
@@ -181,7 +181,10 @@ fn a_dependency_that_would_close_a_cycle_is_refused_and_the_reason_shown() {
     // web → api → db; make db depend on web.
     h.get_by_label("Database").click();
     h.run_steps(2);
-    assert_eq!(h.state().selection(), &Selection::Service(Id::new("db")));
+    assert_eq!(
+        h.state().selection(),
+        &Some(ObjectRef::Service(Id::new("db")))
+    );
     click_button(&mut h, "Connect");
     let web = node_pos(&h, "web");
     click_at(&mut h, web);
@@ -225,7 +228,7 @@ fn a_runbook_field_is_edited_in_the_inspector_and_undone_in_one_step() {
     h.run_steps(2);
     assert_eq!(
         h.state().selection(),
-        &Selection::Runbook(Id::new("api-hotfix"))
+        &Some(ObjectRef::Runbook(Id::new("api-hotfix")))
     );
     let field = h.get_by_role_and_label(Role::TextInput, "Incident bridge");
     field.focus();
@@ -259,11 +262,14 @@ fn clicking_a_problem_selects_its_object() {
     h.run_steps(2);
     h.get_by_label("Plan settings").click();
     h.run_steps(2);
-    assert_eq!(h.state().selection(), &Selection::Plan);
+    assert_eq!(h.state().selection(), &Some(ObjectRef::Plan));
     h.get_by_label_contains("deploys to production with no health check")
         .click();
     h.run_steps(2);
-    assert_eq!(h.state().selection(), &Selection::Service(Id::new("api")));
+    assert_eq!(
+        h.state().selection(),
+        &Some(ObjectRef::Service(Id::new("api")))
+    );
 }
 
 fn type_path(h: &mut Harness<'_, CutoverApp>, path: &Path, button: &str) {
@@ -346,7 +352,10 @@ fn dragging_a_service_moves_it_in_one_undo_step() {
     let from = node_pos(&h, "api");
     // A click off the centre selects without moving.
     click_at(&mut h, from + egui::vec2(40.0, 12.0));
-    assert_eq!(h.state().selection(), &Selection::Service(Id::new("api")));
+    assert_eq!(
+        h.state().selection(),
+        &Some(ObjectRef::Service(Id::new("api")))
+    );
     assert_eq!(h.state().document().plan().services[1].position, before);
     assert_eq!(h.state().document().undo_label(), None);
     drag(
@@ -656,10 +665,10 @@ fn opening_another_plan_shows_it_on_the_canvas_and_an_edge_click_selects_the_dep
     click_at(&mut h, portal + (api - portal) * 0.5);
     assert_eq!(
         h.state().selection(),
-        &Selection::Dependency {
+        &Some(ObjectRef::Dependency {
             service: Id::new("claims-portal"),
             on: Id::new("claims-api"),
-        }
+        })
     );
     h.press_delete_on_selection();
     assert!(!has_dependency(
@@ -675,7 +684,7 @@ fn a_migration_is_added_and_its_problems_fixed_with_the_inspector_choices() {
     menu(&mut h, "Insert", "Migration");
     assert_eq!(
         h.state().selection(),
-        &Selection::Migration(Id::new("migration"))
+        &Some(ObjectRef::Migration(Id::new("migration")))
     );
     // The new migration's contract could drop schema `api` still uses: the panel says so.
     assert!(problem_shown(&h, Code::ContractBeforeConsumers));

@@ -2,7 +2,8 @@
 //! wait-timer limits of the platforms, and an approval in front of production.
 
 use super::Context;
-use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::analysis::{Code, Diagnostic};
+use crate::plan::ObjectRef;
 use crate::plan::{Approval, EnvironmentKind};
 
 /// GitHub environments accept at most this many required reviewers.
@@ -13,7 +14,7 @@ pub const MAX_WAIT_MINUTES: u32 = 43_200;
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let plan = cx.plan;
     for environment in &plan.environments {
-        let subject = || Subject::new(SubjectKind::Environment, &environment.id);
+        let subject = || ObjectRef::Environment(environment.id.clone());
         if let Some(approval) = &environment.approval {
             check_approval(approval, &subject, out);
         }
@@ -31,11 +32,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
     for runbook in &plan.runbooks {
         if let Some(approval) = &runbook.approval {
-            check_approval(
-                approval,
-                &|| Subject::new(SubjectKind::Runbook, &runbook.id),
-                out,
-            );
+            check_approval(approval, &|| ObjectRef::Runbook(runbook.id.clone()), out);
         }
     }
     if let Some(environment) = plan.environment(&plan.rollout.environment)
@@ -44,7 +41,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     {
         out.push(Diagnostic::new(
             Code::ProductionWithoutApproval,
-            Subject::new(SubjectKind::Environment, &environment.id),
+            ObjectRef::Environment(environment.id.clone()),
             format!(
                 "the release deploys to production environment `{}` with no approval",
                 environment.id
@@ -54,7 +51,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_approval(approval: &Approval, subject: &dyn Fn() -> Subject, out: &mut Vec<Diagnostic>) {
+fn check_approval(approval: &Approval, subject: &dyn Fn() -> ObjectRef, out: &mut Vec<Diagnostic>) {
     match approval.timeout_minutes {
         None => out.push(Diagnostic::new(
             Code::ApprovalWithoutTimeout,
@@ -109,7 +106,7 @@ mod tests {
             .expect("production approval")
             .timeout_minutes = None;
         assert_eq!(
-            single(&plan, Code::ApprovalWithoutTimeout).subject.id,
+            single(&plan, Code::ApprovalWithoutTimeout).subject.key(),
             "production"
         );
         plan.runbooks[0]

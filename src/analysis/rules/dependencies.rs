@@ -1,7 +1,8 @@
 //! The dependency graph: no cycles, and no lower tier depending on a higher one.
 
 use super::Context;
-use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::analysis::{Code, Diagnostic};
+use crate::plan::ObjectRef;
 use crate::plan::Tier;
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -14,7 +15,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         names.push(names[0]);
         out.push(Diagnostic::new(
             Code::DependencyCycle,
-            Subject::new(SubjectKind::Service, &plan.services[cycle[0]].id),
+            ObjectRef::Service(plan.services[cycle[0]].id.clone()),
             format!("dependency cycle: {}", names.join(" → ")),
             "remove one of these dependencies; a service graph must be acyclic to have a deployment order",
         ));
@@ -29,10 +30,10 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if service.tier != Tier::Other && on.tier != Tier::Other && service.tier < on.tier {
             out.push(Diagnostic::new(
                 Code::TierInversion,
-                Subject::new(
-                    SubjectKind::Dependency,
-                    format!("{}->{}", service.id, on.id),
-                ),
+                ObjectRef::Dependency {
+                    service: service.id.clone(),
+                    on: on.id.clone(),
+                },
                 format!(
                     "{} `{}` depends on {} `{}`: a lower tier waits for a higher one",
                     service.tier.label(),
@@ -85,7 +86,7 @@ mod tests {
             on: Id::new("api"),
         }];
         let d = single(&plan, Code::TierInversion);
-        assert_eq!(d.subject.id, "db->api");
+        assert_eq!(d.subject.key(), "db->api");
         none(&clean_plan(), Code::TierInversion);
     }
 

@@ -3,7 +3,8 @@
 //! environments are skipped only with a production-like hotfix environment.
 
 use super::Context;
-use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::analysis::{Code, Diagnostic};
+use crate::plan::ObjectRef;
 use crate::plan::{
     BranchingModel, EnvironmentKind, HotfixRunbook, Plan, ReleaseCheck, TimedCommand,
 };
@@ -15,7 +16,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_runbook(plan: &Plan, runbook: &HotfixRunbook, out: &mut Vec<Diagnostic>) {
-    let subject = || Subject::new(SubjectKind::Runbook, &runbook.id);
+    let subject = || ObjectRef::Runbook(runbook.id.clone());
     let mut report = |code: Code, message: String, hint: &str| {
         out.push(Diagnostic::new(code, subject(), message, hint))
     };

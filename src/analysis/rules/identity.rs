@@ -3,35 +3,31 @@
 use std::collections::BTreeMap;
 
 use super::Context;
-use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::analysis::{Code, Diagnostic};
 use crate::plan::Id;
+use crate::plan::ObjectRef;
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let plan = cx.plan;
-    check_kind(
-        SubjectKind::Service,
-        plan.services.iter().map(|s| &s.id),
-        out,
-    );
-    check_kind(
-        SubjectKind::Migration,
-        plan.migrations.iter().map(|m| &m.id),
-        out,
-    );
-    check_kind(
-        SubjectKind::Environment,
-        plan.environments.iter().map(|e| &e.id),
-        out,
-    );
-    check_kind(SubjectKind::Region, plan.regions.iter().map(|r| &r.id), out);
-    check_kind(
-        SubjectKind::Runbook,
-        plan.runbooks.iter().map(|r| &r.id),
-        out,
-    );
+    let services = plan.services.iter().map(|s| &s.id);
+    check_kind("service", ObjectRef::Service, services, out);
+    let migrations = plan.migrations.iter().map(|m| &m.id);
+    check_kind("migration", ObjectRef::Migration, migrations, out);
+    let environments = plan.environments.iter().map(|e| &e.id);
+    check_kind("environment", ObjectRef::Environment, environments, out);
+    let regions = plan.regions.iter().map(|r| &r.id);
+    check_kind("region", ObjectRef::Region, regions, out);
+    let runbooks = plan.runbooks.iter().map(|r| &r.id);
+    check_kind("runbook", ObjectRef::Runbook, runbooks, out);
 }
 
-fn check_kind<'a>(kind: SubjectKind, ids: impl Iterator<Item = &'a Id>, out: &mut Vec<Diagnostic>) {
+/// Reports duplicate and colliding ids among `ids`, objects of the kind `noun` named by `reference`.
+fn check_kind<'a>(
+    noun: &str,
+    reference: fn(Id) -> ObjectRef,
+    ids: impl Iterator<Item = &'a Id>,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut by_sanitised: BTreeMap<String, Vec<&Id>> = BTreeMap::new();
     for id in ids {
         by_sanitised.entry(id.sanitised()).or_default().push(id);
@@ -44,14 +40,14 @@ fn check_kind<'a>(kind: SubjectKind, ids: impl Iterator<Item = &'a Id>, out: &mu
             if other == first {
                 out.push(Diagnostic::new(
                     Code::DuplicateId,
-                    Subject::new(kind, other),
-                    format!("two {}s have the id `{other}`", kind.as_str()),
+                    reference((*other).clone()),
+                    format!("two {}s have the id `{other}`", noun),
                     "give each one its own id",
                 ));
             } else {
                 out.push(Diagnostic::new(
                     Code::IdCollision,
-                    Subject::new(kind, other),
+                    reference((*other).clone()),
                     format!(
                         "`{other}` and `{first}` both become the pipeline identifier `{sanitised}`"
                     ),
@@ -74,7 +70,7 @@ mod tests {
         let copy = plan.services[1].clone();
         plan.services.push(copy);
         let d = single(&plan, Code::DuplicateId);
-        assert_eq!(d.subject.id, "api");
+        assert_eq!(d.subject.key(), "api");
         none(&clean_plan(), Code::DuplicateId);
     }
 

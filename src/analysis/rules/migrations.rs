@@ -2,13 +2,14 @@
 //! because contract runs only after every consumer, in every region, runs the new version.
 
 use super::Context;
-use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::analysis::{Code, Diagnostic};
+use crate::plan::ObjectRef;
 use crate::plan::Tier;
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let plan = cx.plan;
     for migration in &plan.migrations {
-        let subject = || Subject::new(SubjectKind::Migration, &migration.id);
+        let subject = || ObjectRef::Migration(migration.id.clone());
         let Some(database) = cx.graph.index_of(&migration.database) else {
             continue;
         };

@@ -1,12 +1,13 @@
 //! References: every id a plan object names must exist, and be of the right kind.
 
 use super::Context;
-use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::analysis::{Code, Diagnostic};
 use crate::plan::Id;
+use crate::plan::{ObjectKind, ObjectRef};
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let plan = cx.plan;
-    let mut missing = |subject: Subject, what: &str, id: &Id, wanted: SubjectKind| {
+    let mut missing = |subject: ObjectRef, what: &str, id: &Id, wanted: ObjectKind| {
         out.push(Diagnostic::new(
             Code::MissingReference,
             subject,
@@ -21,26 +22,24 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         ));
     };
     for dependency in &plan.dependencies {
-        let subject = || {
-            Subject::new(
-                SubjectKind::Dependency,
-                format!("{}->{}", dependency.service, dependency.on),
-            )
+        let subject = || ObjectRef::Dependency {
+            service: dependency.service.clone(),
+            on: dependency.on.clone(),
         };
         for id in [&dependency.service, &dependency.on] {
             if plan.service(id).is_none() {
-                missing(subject(), "the dependency", id, SubjectKind::Service);
+                missing(subject(), "the dependency", id, ObjectKind::Service);
             }
         }
     }
     for migration in &plan.migrations {
-        let subject = || Subject::new(SubjectKind::Migration, &migration.id);
+        let subject = || ObjectRef::Migration(migration.id.clone());
         if plan.service(&migration.database).is_none() {
             missing(
                 subject(),
                 "its database",
                 &migration.database,
-                SubjectKind::Service,
+                ObjectKind::Service,
             );
         }
         for consumer in &migration.consumers {
@@ -49,16 +48,16 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     subject(),
                     "its consumer list",
                     consumer,
-                    SubjectKind::Service,
+                    ObjectKind::Service,
                 );
             }
         }
     }
     for runbook in &plan.runbooks {
-        let subject = || Subject::new(SubjectKind::Runbook, &runbook.id);
+        let subject = || ObjectRef::Runbook(runbook.id.clone());
         for service in &runbook.services {
             if plan.service(service).is_none() {
-                missing(subject(), "its service list", service, SubjectKind::Service);
+                missing(subject(), "its service list", service, ObjectKind::Service);
             }
         }
         if plan.environment(&runbook.environment).is_none() {
@@ -66,16 +65,16 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 subject(),
                 "its target",
                 &runbook.environment,
-                SubjectKind::Environment,
+                ObjectKind::Environment,
             );
         }
     }
     if plan.environment(&plan.rollout.environment).is_none() {
         missing(
-            Subject::rollout(),
+            ObjectRef::Rollout,
             "the rollout policy",
             &plan.rollout.environment,
-            SubjectKind::Environment,
+            ObjectKind::Environment,
         );
     }
 }
@@ -94,7 +93,7 @@ mod tests {
             on: Id::new("cache"),
         });
         let d = single(&plan, Code::MissingReference);
-        assert_eq!(d.subject.id, "web->cache");
+        assert_eq!(d.subject.key(), "web->cache");
         assert!(d.message.contains("`cache`"));
         none(&clean_plan(), Code::MissingReference);
     }

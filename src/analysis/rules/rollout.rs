@@ -1,7 +1,8 @@
 //! The rollout: a validation window between regions, and retries with backoff within platform limits.
 
 use super::Context;
-use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::analysis::{Code, Diagnostic};
+use crate::plan::ObjectRef;
 
 /// Azure's `retryCountOnTaskFailure` accepts at most this many retries.
 pub const MAX_RETRIES: u32 = 10;
@@ -11,7 +12,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     if plan.services.is_empty() {
         out.push(Diagnostic::new(
             Code::EmptyPlan,
-            Subject::plan(),
+            ObjectRef::Plan,
             "the plan has no services yet",
             "add a service",
         ));
@@ -19,7 +20,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     if plan.regions.is_empty() {
         out.push(Diagnostic::new(
             Code::NoRegions,
-            Subject::plan(),
+            ObjectRef::Plan,
             "the plan has no regions: it rolls out to one unnamed region",
             "add regions to roll out in waves",
         ));
@@ -29,7 +30,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if region.validation_minutes == 0 {
                 out.push(Diagnostic::new(
                     Code::ZeroValidationWindow,
-                    Subject::new(SubjectKind::Region, &region.id),
+                    ObjectRef::Region(region.id.clone()),
                     format!("`{}` has no validation window before `{}` starts", region.id, next.id),
                     "let each region soak (10 minutes is common) so a bad version stops before the next region",
                 ));
@@ -40,7 +41,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     if retry.attempts == 0 || retry.attempts - 1 > MAX_RETRIES {
         out.push(Diagnostic::new(
             Code::RetryLimitExceeded,
-            Subject::rollout(),
+            ObjectRef::Rollout,
             format!(
                 "{} attempts: the platforms run at least 1 and retry at most {MAX_RETRIES} times",
                 retry.attempts
@@ -54,7 +55,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     if retry.attempts > 1 && !backs_off {
         out.push(Diagnostic::new(
             Code::RetryWithoutBackoff,
-            Subject::rollout(),
+            ObjectRef::Rollout,
             format!(
                 "retries wait {} s and grow by {}×: a throttled region is hammered instead of given room",
                 retry.initial_delay_seconds, retry.backoff_factor
@@ -88,7 +89,7 @@ mod tests {
         let mut plan = clean_plan();
         plan.regions = two_regions(0, 0);
         assert_eq!(
-            single(&plan, Code::ZeroValidationWindow).subject.id,
+            single(&plan, Code::ZeroValidationWindow).subject.key(),
             "eastus"
         );
         plan.regions = two_regions(10, 0);

@@ -2,7 +2,8 @@
 //! reach 100 %, sane rolling batches, and draining for WebSocket services.
 
 use super::Context;
-use crate::analysis::{Code, Diagnostic, Subject, SubjectKind};
+use crate::analysis::{Code, Diagnostic};
+use crate::plan::ObjectRef;
 use crate::plan::{BatchSize, DeployTarget, EnvironmentKind, Service, Strategy};
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -11,7 +12,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         .environment(&plan.rollout.environment)
         .is_none_or(|e| e.kind == EnvironmentKind::Production);
     for service in &plan.services {
-        let subject = || Subject::new(SubjectKind::Service, &service.id);
+        let subject = || ObjectRef::Service(service.id.clone());
         let is_database = matches!(service.target, DeployTarget::Database { .. });
         if to_production && !is_database && service.health_check.is_none() {
             out.push(Diagnostic::new(
@@ -141,7 +142,7 @@ mod tests {
     fn a_production_service_without_health_check_cannot_be_gated() {
         let mut plan = clean_plan();
         plan.services[1].health_check = None;
-        assert_eq!(single(&plan, Code::MissingHealthCheck).subject.id, "api");
+        assert_eq!(single(&plan, Code::MissingHealthCheck).subject.key(), "api");
         none(&clean_plan(), Code::MissingHealthCheck);
     }
 
@@ -222,7 +223,7 @@ mod tests {
             rollback_command: None,
         };
         plan.services[1].strategy = Strategy::RunOnce;
-        assert_eq!(single(&plan, Code::NoRollbackPath).subject.id, "api");
+        assert_eq!(single(&plan, Code::NoRollbackPath).subject.key(), "api");
         plan.services[1].target = DeployTarget::Script {
             command: "./deploy.sh".into(),
             rollback_command: Some("./undo.sh".into()),

@@ -16,10 +16,10 @@ use petgraph::stable_graph::{DefaultIx, NodeIndex};
 
 use super::commands::AppCommand;
 use super::document::{Document, Revision};
-use super::selection::Selection;
+use super::selection::{Selection, selected_service};
 use super::style;
 use crate::edit::Edit;
-use crate::plan::{Id, Position, Tier};
+use crate::plan::{Id, ObjectRef, Position, Tier};
 
 mod shape;
 
@@ -235,8 +235,7 @@ impl Canvas {
     }
 
     fn show_selection(&mut self, selection: &Selection) {
-        let wanted = selection
-            .service()
+        let wanted = selected_service(selection)
             .and_then(|id| self.node_of.get(id))
             .copied();
         if wanted == self.shown_selection {
@@ -288,7 +287,7 @@ impl Canvas {
                         on: id,
                     });
                 } else {
-                    out.push(AppCommand::Select(Selection::Service(id)));
+                    out.push(AppCommand::Select(Some(ObjectRef::Service(id))));
                 }
             }
             GraphChange::EdgeClicked { edge } => {
@@ -297,12 +296,15 @@ impl Canvas {
                     .edge_endpoints(*edge)
                     .and_then(|(from, to)| Some((id_of(&from)?, id_of(&to)?)));
                 if let Some((service, on)) = ends {
-                    out.push(AppCommand::Select(Selection::Dependency { service, on }));
+                    out.push(AppCommand::Select(Some(ObjectRef::Dependency {
+                        service,
+                        on,
+                    })));
                 }
             }
             GraphChange::NodeDoubleClicked { node } => {
                 if let Some(id) = id_of(node) {
-                    out.push(AppCommand::Select(Selection::Service(id)));
+                    out.push(AppCommand::Select(Some(ObjectRef::Service(id))));
                     out.push(AppCommand::RenameSelection);
                 }
             }
@@ -376,7 +378,7 @@ impl Canvas {
         response.context_menu(|ui| match &service {
             Some(id) => {
                 ui.label(egui::RichText::new(format!("Service `{id}`")).strong());
-                let select = AppCommand::Select(Selection::Service(id.clone()));
+                let select = AppCommand::Select(Some(ObjectRef::Service(id.clone())));
                 for (text, command) in [
                     ("Rename…", AppCommand::RenameSelection),
                     ("Connect to…", AppCommand::StartConnect),
@@ -447,7 +449,7 @@ impl Canvas {
             })));
         } else if response.clicked() {
             self.connect_from = None;
-            out.push(AppCommand::Select(Selection::None));
+            out.push(AppCommand::Select(None));
         }
     }
 

@@ -13,9 +13,9 @@ use egui::{RichText, Ui};
 use super::commands::AppCommand;
 use super::selection::Selection;
 use super::style;
-use crate::analysis::{Analysis, Subject, SubjectKind};
-use crate::edit::{Edit, Kind, Object};
-use crate::plan::{Id, Plan};
+use crate::analysis::Analysis;
+use crate::edit::{Edit, Object};
+use crate::plan::{Collection, Id, ObjectRef, Plan};
 use objects::Choices;
 
 /// Draws the inspector for `selection` and collects the edits made as commands.
@@ -39,17 +39,17 @@ pub fn inspector_ui(
                 },
             };
             match selection {
-                Selection::None => {
+                None => {
                     ui.heading("Inspector");
                     ui.label("Select a service on the canvas, or anything in the outline, to edit it here.");
                 }
-                Selection::Plan => editor.plan_ui(ui, analysis),
-                Selection::Platforms => editor.platforms_ui(ui),
-                Selection::Rollout => editor.rollout_ui(ui, analysis),
-                Selection::Dependency { service, on } => {
+                Some(ObjectRef::Plan) => editor.plan_ui(ui, analysis),
+                Some(ObjectRef::Platforms) => editor.platforms_ui(ui),
+                Some(ObjectRef::Rollout) => editor.rollout_ui(ui, analysis),
+                Some(ObjectRef::Dependency { service, on }) => {
                     editor.dependency_ui(ui, analysis, service, on);
                 }
-                other => match other.locate(plan) {
+                Some(other) => match other.locate(plan) {
                     Some((kind, index)) => editor.object_ui(ui, analysis, kind, index),
                     None => {
                         ui.heading("Inspector");
@@ -92,7 +92,7 @@ impl Editor<'_> {
 
     fn plan_ui(&mut self, ui: &mut Ui, analysis: &Analysis) {
         ui.heading("Plan");
-        problems_of(ui, analysis, &Subject::plan());
+        problems_of(ui, analysis, &ObjectRef::Plan);
         let mut name = self.plan.name.clone();
         widgets::text(ui, "Plan name", &mut name);
         if name != self.plan.name {
@@ -126,7 +126,7 @@ impl Editor<'_> {
 
     fn rollout_ui(&mut self, ui: &mut Ui, analysis: &Analysis) {
         ui.heading("Rollout policy");
-        problems_of(ui, analysis, &Subject::rollout());
+        problems_of(ui, analysis, &ObjectRef::Rollout);
         let mut rollout = self.plan.rollout.clone();
         objects::rollout_ui(ui, &mut rollout, &self.choices);
         if rollout != self.plan.rollout {
@@ -141,19 +141,15 @@ impl Editor<'_> {
 
     fn dependency_ui(&mut self, ui: &mut Ui, analysis: &Analysis, service: &Id, on: &Id) {
         ui.heading("Dependency");
-        let Some((_, index)) = (Selection::Dependency {
+        let reference = ObjectRef::Dependency {
             service: service.clone(),
             on: on.clone(),
-        })
-        .locate(self.plan) else {
+        };
+        let Some((_, index)) = reference.locate(self.plan) else {
             ui.label("The selected dependency is no longer in the plan.");
             return;
         };
-        problems_of(
-            ui,
-            analysis,
-            &Subject::new(SubjectKind::Dependency, format!("{service}->{on}")),
-        );
+        problems_of(ui, analysis, &reference);
         let original = &self.plan.dependencies[index];
         let mut dependency = original.clone();
         widgets::reference(
@@ -175,11 +171,12 @@ impl Editor<'_> {
             );
         }
         if ui.button("Remove dependency").clicked() {
-            self.out.push(AppCommand::Remove(Kind::Dependency, index));
+            self.out
+                .push(AppCommand::Remove(Collection::Dependency, index));
         }
     }
 
-    fn object_ui(&mut self, ui: &mut Ui, analysis: &Analysis, kind: Kind, index: usize) {
+    fn object_ui(&mut self, ui: &mut Ui, analysis: &Analysis, kind: Collection, index: usize) {
         let plan = self.plan;
         let Some(id) = kind.id_at(plan, index).cloned() else {
             return;
@@ -192,17 +189,19 @@ impl Editor<'_> {
                 }
             });
         });
-        problems_of(ui, analysis, &Subject::new(subject_kind(kind), &id));
+        if let Some(reference) = ObjectRef::with_id(kind, id.clone()) {
+            problems_of(ui, analysis, &reference);
+        }
         let new_id = widgets::id_field(ui, "Id", &id, |candidate| {
             kind.index_of(plan, candidate).is_some()
         });
         let mut object = match kind {
-            Kind::Service => Object::Service(plan.services[index].clone()),
-            Kind::Migration => Object::Migration(plan.migrations[index].clone()),
-            Kind::Environment => Object::Environment(plan.environments[index].clone()),
-            Kind::Region => Object::Region(plan.regions[index].clone()),
-            Kind::Runbook => Object::Runbook(plan.runbooks[index].clone()),
-            Kind::Dependency => return,
+            Collection::Service => Object::Service(plan.services[index].clone()),
+            Collection::Migration => Object::Migration(plan.migrations[index].clone()),
+            Collection::Environment => Object::Environment(plan.environments[index].clone()),
+            Collection::Region => Object::Region(plan.regions[index].clone()),
+            Collection::Runbook => Object::Runbook(plan.runbooks[index].clone()),
+            Collection::Dependency => return,
         };
         match &mut object {
             Object::Service(service) => {
@@ -249,7 +248,7 @@ impl Editor<'_> {
             let edit = Edit::replace_renaming_references(plan, index, object);
             self.push(ui, edit, &format!("Edit {}", kind.name()), (kind, index));
         }
-        if kind == Kind::Service {
+        if kind == Collection::Service {
             self.dependencies_ui(ui, &id);
         }
     }
@@ -269,12 +268,13 @@ impl Editor<'_> {
                         .on_hover_text("Remove dependency")
                         .clicked()
                     {
-                        self.out.push(AppCommand::Remove(Kind::Dependency, index));
+                        self.out
+                            .push(AppCommand::Remove(Collection::Dependency, index));
                     }
                     if ui.link(dependency.on.as_str()).clicked() {
-                        self.out.push(AppCommand::Select(Selection::Service(
+                        self.out.push(AppCommand::Select(Some(ObjectRef::Service(
                             dependency.on.clone(),
-                        )));
+                        ))));
                     }
                 });
             }
@@ -313,9 +313,9 @@ impl Editor<'_> {
             for dependency in plan.dependencies.iter().filter(|d| &d.on == id) {
                 any = true;
                 if ui.link(dependency.service.as_str()).clicked() {
-                    self.out.push(AppCommand::Select(Selection::Service(
+                    self.out.push(AppCommand::Select(Some(ObjectRef::Service(
                         dependency.service.clone(),
-                    )));
+                    ))));
                 }
             }
             if !any {
@@ -326,7 +326,7 @@ impl Editor<'_> {
 }
 
 /// The diagnostics about `subject`, shown above its fields.
-fn problems_of(ui: &mut Ui, analysis: &Analysis, subject: &Subject) {
+fn problems_of(ui: &mut Ui, analysis: &Analysis, subject: &ObjectRef) {
     for diagnostic in analysis
         .diagnostics
         .iter()
@@ -342,17 +342,6 @@ fn problems_of(ui: &mut Ui, analysis: &Analysis, subject: &Subject) {
         });
     }
     ui.separator();
-}
-
-fn subject_kind(kind: Kind) -> SubjectKind {
-    match kind {
-        Kind::Service => SubjectKind::Service,
-        Kind::Dependency => SubjectKind::Dependency,
-        Kind::Migration => SubjectKind::Migration,
-        Kind::Environment => SubjectKind::Environment,
-        Kind::Region => SubjectKind::Region,
-        Kind::Runbook => SubjectKind::Runbook,
-    }
 }
 
 fn capitalised(word: &str) -> String {

@@ -24,7 +24,7 @@ pub fn environment_ui(ui: &mut Ui, environment: &mut Environment) {
     w::text(ui, "Name", &mut environment.name);
     w::choice(
         ui,
-        "Kind",
+        "Collection",
         &mut environment.kind,
         &[
             (EnvironmentKind::Development, "development"),

@@ -65,7 +65,7 @@ fn target_ui(ui: &mut Ui, target: &mut DeployTarget) {
     let mut chosen = kind;
     w::choice(
         ui,
-        "Kind",
+        "Collection",
         &mut chosen,
         &[
             (TargetKind::AppService, "App Service"),
