@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use cutover::analysis::analyse;
-use cutover::emit::{Target, export, render};
+use cutover::export::{Target, export, render};
 use cutover::synth::{SynthOptions, generate};
 
 fn median(mut samples: Vec<Duration>) -> Duration {

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use crate::analysis::{Analysis, DeploymentOrder, Diagnostic, Severity, Step, analyse};
-use crate::emit::{self, ExportError, Target};
+use crate::export::{self, ExportError, Target};
 use crate::plan::{Plan, templates};
 use crate::storage::{self, FileStatus, StorageError};
 
@@ -210,7 +210,7 @@ fn export(
         TargetArg::Github => Target::GitHub,
         TargetArg::All => Target::All,
     };
-    let export = match emit::export(&plan, target) {
+    let export = match export::export(&plan, target) {
         Ok(export) => export,
         Err(ExportError::PlanHasErrors(errors)) => {
             for diagnostic in &errors {

@@ -1,11 +1,11 @@
 //! The Export… flow: refuse a plan with errors, ask for the repository folder (the native folder
 //! dialog, or a typed path where there is none), review what would change there, then write all the
-//! files or none and report what happened. The export itself is [`crate::emit::export`]; the app only
+//! files or none and report what happened. The export itself is [`crate::export::export`]; the app only
 //! decides when to run it and shows the result.
 
 use super::*;
 use crate::analysis::Severity;
-use crate::emit::{ExportError, Target, export};
+use crate::export::{ExportError, Target, export};
 use export_dialog::ExportDialog;
 
 impl CutoverApp {

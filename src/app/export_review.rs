@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
-use crate::emit::GeneratedFile;
-use crate::emit::diff::{DiffLine, diff_counts, line_diff};
+use crate::export::GeneratedFile;
+use crate::export::diff::{DiffLine, diff_counts, line_diff};
 use crate::storage::{self, FileStatus, StorageError};
 
 /// Unchanged lines shown around each change.
@@ -131,7 +131,7 @@ pub fn hunks(diff: Vec<DiffLine>, context: usize) -> Vec<DiffRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emit::FileKind;
+    use crate::export::FileKind;
 
     fn same(text: &str) -> DiffLine {
         DiffLine::Same(text.to_owned())

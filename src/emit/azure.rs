@@ -295,7 +295,7 @@ impl Emitter<'_> {
     }
 
     fn step(&self, step: &ShellStep, uses_azure: bool) -> Yaml {
-        let opens_pull_requests = step.script.contains("open_pull_request ");
+        let opens_pull_requests = step.opens_pull_requests;
         let script = if opens_pull_requests {
             with_prelude(
                 &step.script,

@@ -2,13 +2,15 @@
 //! steps. Everything that decides release semantics (ordering, gates, retries, rollback) is settled
 //! here; the Azure and GitHub emitters only translate it.
 
-use crate::plan::{Approval, Id};
+use crate::plan::{Approval, BranchingModel, Id, IncidentSeverity, PlatformSettings, ReleaseCheck};
 
 /// Every pipeline of a plan, and the environments they name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseIr {
     /// The plan's name, for headers and file names.
     pub plan_name: String,
+    /// What the pipelines need of the platforms (connection, pool, runner, credentials, artifacts).
+    pub platforms: PlatformSettings,
     /// The standard release.
     pub release: Pipeline,
     /// One hotfix pipeline per runbook, in plan order.
@@ -35,15 +37,70 @@ pub struct Pipeline {
 }
 
 /// What a pipeline is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PipelineKind {
     /// The standard release.
     Release,
-    /// The hotfix path of a runbook.
-    Hotfix {
-        /// The runbook.
-        runbook: Id,
-    },
+    /// The hotfix path of a runbook, with what its runbook document says.
+    Hotfix(Box<HotfixSpec>),
+}
+
+/// What a hotfix pipeline does, in the terms its runbook document uses: written once by the lowering,
+/// so the runbook describes exactly what the pipeline runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HotfixSpec {
+    /// The runbook's id.
+    pub runbook: Id,
+    /// The runbook's name.
+    pub name: String,
+    /// The incidents it is for.
+    pub severity: IncidentSeverity,
+    /// How the team branches.
+    pub branching: BranchingModel,
+    /// The ref the hotfix branch starts from.
+    pub source_ref: String,
+    /// The branch pattern runs are restricted to.
+    pub branch_pattern: String,
+    /// The names of the services it deploys.
+    pub services: Vec<String>,
+    /// The name of the environment it deploys to.
+    pub environment: String,
+    /// Where the incident is coordinated.
+    pub incident_bridge: String,
+    /// The runbook's own approval (`None`: the plan gives none, which the analysis refuses).
+    pub approval: Option<Approval>,
+    /// The commands the pipeline runs besides deployments, in the order the runbook lists them.
+    pub commands: Vec<HotfixCommand>,
+    /// The checks of the standard release this path skips.
+    pub skips: Vec<ReleaseCheck>,
+    /// The checks of the standard release this path keeps, with the pipeline stages that run them.
+    pub keeps: Vec<KeptCheck>,
+    /// Minutes of enhanced monitoring after the deploy.
+    pub monitoring_minutes: u32,
+    /// Branches the fix is merged or cherry-picked back into.
+    pub merge_back: Vec<String>,
+    /// The backfill's budget in minutes, when the runbook has a backfill.
+    pub backfill_minutes: Option<u32>,
+}
+
+/// A command a hotfix pipeline runs, shown in its runbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotfixCommand {
+    /// What it is ("Critical tests").
+    pub title: String,
+    /// The command.
+    pub command: String,
+    /// Minutes it may take.
+    pub budget_minutes: u32,
+}
+
+/// A check of the standard release that a hotfix keeps, and what in the pipeline runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptCheck {
+    /// The check.
+    pub check: ReleaseCheck,
+    /// How the pipeline carries it out; `None` when no stage does (a person must).
+    pub enforced_by: Option<String>,
 }
 
 /// A text input of a manually started pipeline.
@@ -70,8 +127,37 @@ pub struct Stage {
     pub deploys: Option<(Id, Option<Id>)>,
     /// The migration whose contract phase this stage runs, if any (for the self-check).
     pub contract_of: Option<Id>,
+    /// What the stage is for in the release, for readers of the IR (runbooks, the self-check).
+    pub role: StageRole,
     /// What the stage does.
     pub work: Work,
+}
+
+/// What a stage is for in the release. Emitters never need it; runbooks and the self-check do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StageRole {
+    /// Builds and publishes the artifact.
+    Build,
+    /// Waits for a human approval.
+    Approval,
+    /// A hotfix's critical tests.
+    CriticalTests,
+    /// A hotfix's security scan.
+    SecurityScan,
+    /// A migration's expand phase.
+    Expand,
+    /// A service's deployment in a region.
+    Deploy,
+    /// A region's validation window.
+    Validate,
+    /// A migration's contract phase.
+    Contract,
+    /// A hotfix's enhanced monitoring.
+    Monitor,
+    /// A hotfix's merge-back.
+    MergeBack,
+    /// A hotfix's post-incident backfill suite.
+    Backfill,
 }
 
 /// What a stage does.
@@ -127,9 +213,10 @@ pub struct Job {
     /// Minutes the whole job may take.
     pub timeout_minutes: u32,
     /// Whether the job pushes branches and opens pull requests (merge-back): it then checks out the
-    /// full history, gets write permissions, and its steps may call `open_pull_request TARGET SOURCE
-    /// TITLE`, a shell function each emitter defines with its platform's tool.
+    /// full history and gets write permissions.
     pub opens_pull_requests: bool,
+    /// Whether the job ends with a health gate on what it deployed.
+    pub health_gated: bool,
     /// Retries (at most 10) for platform tasks whose failures are transient, such as downloading the
     /// artifact; shell steps retry through their own backoff loop instead.
     pub transient_retries: u32,
@@ -172,6 +259,9 @@ pub struct ShellStep {
     pub script: String,
     /// Minutes the step may take, if limited.
     pub timeout_minutes: Option<u32>,
+    /// Whether the script calls `open_pull_request TARGET SOURCE TITLE`, a shell function each emitter
+    /// defines with its platform's tool (and gives the token it needs).
+    pub opens_pull_requests: bool,
 }
 
 /// The value of a step's environment variable.
@@ -225,6 +315,14 @@ impl ShellStep {
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
             script: script.to_owned(),
             timeout_minutes: None,
+            opens_pull_requests: false,
         }
+    }
+}
+
+impl ReleaseIr {
+    /// Every pipeline: the release, then the hotfixes in plan order.
+    pub fn pipelines(&self) -> impl Iterator<Item = &Pipeline> {
+        std::iter::once(&self.release).chain(&self.hotfixes)
     }
 }

@@ -1,6 +1,6 @@
 //! The export preview panel and the Export… window, driven through the app's UI headless with
 //! egui_kittest: widgets are found by their accessible labels, folders are typed (no native dialog),
-//! and what the app shows is checked against `cutover::emit::export` and the files on disk.
+//! and what the app shows is checked against `cutover::export::export` and the files on disk.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use cutover::analysis::{Severity, analyse};
 use cutover::app::export_dialog::Stage;
 use cutover::app::{CutoverApp, Startup};
-use cutover::emit::{GeneratedFile, Target, export};
+use cutover::export::{GeneratedFile, Target, export};
 use cutover::plan::{Id, ObjectRef, Plan};
 use cutover::storage::FileStatus;
 use egui::accesskit::Role;

@@ -1,6 +1,6 @@
 //! Each release semantic of the export, checked by reading the emitted YAML back (not the IR).
 
-use cutover::emit::{Export, FileKind, Target, export};
+use cutover::export::{Export, FileKind, Target, export};
 use cutover::plan::*;
 use serde_json::Value;
 
@@ -671,7 +671,7 @@ fn a_plan_with_errors_exports_nothing() {
     let mut plan = rich_plan();
     plan.runbooks[0].approval = None;
     match export(&plan, Target::All) {
-        Err(cutover::emit::ExportError::PlanHasErrors(errors)) => assert!(!errors.is_empty()),
+        Err(cutover::export::ExportError::PlanHasErrors(errors)) => assert!(!errors.is_empty()),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

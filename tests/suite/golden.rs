@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use cutover::emit::{Target, export};
+use cutover::export::{Target, export};
 use cutover::storage::load_plan;
 
 /// The snapshot name of one exported file: the example, then the file's path with `/` as `__`.

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use cutover::analysis::analyse;
-use cutover::emit::{Export, ExportError, FileKind, Target, export};
+use cutover::export::{Export, ExportError, FileKind, Target, export};
 use cutover::plan::{Plan, TextKind, parse_plan, visit_texts};
 use proptest::prelude::*;
 use serde_json::Value;

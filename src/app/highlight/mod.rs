@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use crate::emit::FileKind;
+use crate::export::FileKind;
 
 mod markdown;
 mod paint;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::document::{Document, Revision};
 use super::highlight::{Language, LineState, line_states};
-use crate::emit::{ExportError, FileKind, GeneratedFile, Target, render};
+use crate::export::{ExportError, FileKind, GeneratedFile, Target, render};
 use crate::plan::Plan;
 use crate::release::file_stem;
 

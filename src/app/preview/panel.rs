@@ -14,7 +14,7 @@ use crate::analysis::{Analysis, Severity};
 use crate::app::commands::AppCommand;
 use crate::app::document::Document;
 use crate::app::highlight::{Palette, layout_line, tokenize_line};
-use crate::emit::FileKind;
+use crate::export::FileKind;
 
 /// The tab groups, in order, with their names.
 const GROUPS: [(FileKind, &str); 4] = [
@@ -319,7 +319,7 @@ fn find_in(line: &str, needle: &str) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emit::GeneratedFile;
+    use crate::export::GeneratedFile;
 
     #[test]
     fn find_ignores_case_and_respects_characters() {

@@ -138,6 +138,7 @@ pub(super) fn deployment_job(
         (Some(check), Some((_, url))) => health_env(check, url),
         _ => Vec::new(),
     };
+    let health_gated = !health.is_empty();
     let deployment = Deployment {
         plan,
         service,
@@ -201,6 +202,7 @@ pub(super) fn deployment_job(
         rollback,
         timeout_minutes: minutes.min(MAX_JOB_MINUTES),
         opens_pull_requests: false,
+        health_gated,
         transient_retries: plan.rollout.retry.attempts.saturating_sub(1).min(10),
     }
 }

@@ -2,6 +2,7 @@
 //! merge-back and the backfill.
 
 use super::*;
+use crate::plan::ReleaseCheck;
 
 pub(super) fn hotfix_pipeline(
     plan: &Plan,
@@ -56,13 +57,15 @@ pub(super) fn hotfix_pipeline(
 
     let build = builder.build_stage();
     let mut checks = vec![build];
-    for (parts, title, command) in [
+    for (role, parts, title, command) in [
         (
+            StageRole::CriticalTests,
             ["critical", "tests"],
             "Critical tests",
             &runbook.critical_tests,
         ),
         (
+            StageRole::SecurityScan,
             ["security", "scan"],
             "Security scan",
             &runbook.security_scan,
@@ -79,6 +82,7 @@ pub(super) fn hotfix_pipeline(
         let job = plain_job(vec![step], command.budget_minutes + 10);
         let id = builder.ids.allocate(&parts);
         checks.push(builder.push(
+            role,
             id,
             format!("{title} (budget {} min)", command.budget_minutes),
             Vec::new(),
@@ -148,6 +152,7 @@ pub(super) fn hotfix_pipeline(
     monitor.timeout_minutes = Some(runbook.monitoring_minutes + 10);
     let id = builder.ids.allocate(&["monitor"]);
     builder.push(
+        StageRole::Monitor,
         id,
         format!("Enhanced monitoring ({} min)", runbook.monitoring_minutes),
         after_deploy.clone(),
@@ -158,7 +163,7 @@ pub(super) fn hotfix_pipeline(
         BranchingModel::GitFlow => "merge",
         BranchingModel::TrunkBased | BranchingModel::ReleaseBranch => "cherry-pick",
     };
-    let merge = ShellStep::new(
+    let mut merge = ShellStep::new(
         "Merge the fix back",
         Phase::Deploy,
         vec![
@@ -168,10 +173,12 @@ pub(super) fn hotfix_pipeline(
         ],
         &scripts::merge_back(),
     );
+    merge.opens_pull_requests = true;
     let mut merge_job = plain_job(vec![merge], 20);
     merge_job.opens_pull_requests = true;
     let id = builder.ids.allocate(&["merge", "back"]);
     builder.push(
+        StageRole::MergeBack,
         id,
         format!("Merge back ({method})"),
         after_deploy.clone(),
@@ -188,6 +195,7 @@ pub(super) fn hotfix_pipeline(
         step.timeout_minutes = Some(backfill.budget_minutes.max(1));
         let id = builder.ids.allocate(&["backfill"]);
         builder.push(
+            StageRole::Backfill,
             id,
             format!(
                 "Post-incident backfill (budget {} min)",
@@ -205,9 +213,12 @@ pub(super) fn hotfix_pipeline(
             file_stem(runbook.id.as_str())
         ),
         title: format!("{} hotfix: {}", plan.name, runbook.name),
-        kind: PipelineKind::Hotfix {
-            runbook: runbook.id.clone(),
-        },
+        kind: PipelineKind::Hotfix(Box::new(hotfix_spec(
+            plan,
+            runbook,
+            &environment,
+            &builder.stages,
+        ))),
         inputs: vec![PipelineInput {
             name: "incident".into(),
             description: "Incident id or link (for the audit trail)".into(),
@@ -216,4 +227,82 @@ pub(super) fn hotfix_pipeline(
         branch_guard: Some(runbook.branch_pattern.clone()),
         stages: builder.stages,
     })
+}
+
+/// What the runbook document of `runbook` says, from the stages its pipeline has.
+fn hotfix_spec(
+    plan: &Plan,
+    runbook: &HotfixRunbook,
+    environment: &Environment,
+    stages: &[Stage],
+) -> HotfixSpec {
+    let commands = [
+        ("Critical tests", &runbook.critical_tests),
+        ("Security scan", &runbook.security_scan),
+        ("Backfill (full suite)", &runbook.backfill),
+    ]
+    .into_iter()
+    .filter_map(|(title, command)| {
+        command.as_ref().map(|command| HotfixCommand {
+            title: title.to_owned(),
+            command: command.command.clone(),
+            budget_minutes: command.budget_minutes,
+        })
+    })
+    .collect();
+    let keeps = runbook
+        .keeps
+        .iter()
+        .map(|&check| KeptCheck {
+            check,
+            enforced_by: enforcement(check, stages),
+        })
+        .collect();
+    HotfixSpec {
+        runbook: runbook.id.clone(),
+        name: runbook.name.clone(),
+        severity: runbook.severity,
+        branching: runbook.branching,
+        source_ref: runbook.source_ref.clone(),
+        branch_pattern: runbook.branch_pattern.clone(),
+        services: runbook
+            .services
+            .iter()
+            .map(|id| {
+                plan.service(id)
+                    .map_or_else(|| id.to_string(), |s| s.name.clone())
+            })
+            .collect(),
+        environment: environment.name.clone(),
+        incident_bridge: runbook.incident_bridge.clone(),
+        approval: runbook.approval.clone(),
+        commands,
+        skips: runbook.skips.clone(),
+        keeps,
+        monitoring_minutes: runbook.monitoring_minutes,
+        merge_back: runbook.merge_back.clone(),
+        backfill_minutes: runbook.backfill.as_ref().map(|b| b.budget_minutes),
+    }
+}
+
+/// What in the pipeline carries out a kept check, if anything does: smoke tests are the health gates
+/// when every deployment has one; the other checks have no stage in a hotfix pipeline.
+fn enforcement(check: ReleaseCheck, stages: &[Stage]) -> Option<String> {
+    match check {
+        ReleaseCheck::SmokeTests => {
+            let mut deployments = stages
+                .iter()
+                .filter(|s| s.role == StageRole::Deploy)
+                .peekable();
+            let any = deployments.peek().is_some();
+            let all_gated =
+                deployments.all(|s| matches!(&s.work, Work::Job(job) if job.health_gated));
+            (any && all_gated).then(|| "the health gate after every deployment".to_owned())
+        }
+        ReleaseCheck::FullRegression
+        | ReleaseCheck::StagingSoak
+        | ReleaseCheck::LowerEnvironments
+        | ReleaseCheck::Uat
+        | ReleaseCheck::PerformanceTests => None,
+    }
 }

@@ -63,6 +63,7 @@ pub fn lower(plan: &Plan) -> Result<ReleaseIr, LowerError> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ReleaseIr {
         plan_name: plan.name.clone(),
+        platforms: plan.platforms.clone(),
         release,
         hotfixes,
         environments: environments.specs,
@@ -181,13 +182,21 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn push(&mut self, id: String, title: String, depends_on: Vec<String>, work: Work) -> String {
+    fn push(
+        &mut self,
+        role: StageRole,
+        id: String,
+        title: String,
+        depends_on: Vec<String>,
+        work: Work,
+    ) -> String {
         self.stages.push(Stage {
             id: id.clone(),
             title,
             depends_on,
             deploys: None,
             contract_of: None,
+            role,
             work,
         });
         id
@@ -203,6 +212,7 @@ impl<'a> Builder<'a> {
             &scripts::run_command(),
         );
         self.push(
+            StageRole::Build,
             id,
             "Build".to_owned(),
             Vec::new(),
@@ -221,7 +231,7 @@ impl<'a> Builder<'a> {
         gate: Gate,
     ) -> String {
         let id = self.ids.allocate(id_parts);
-        self.push(id, title, depends_on, Work::Gate(gate))
+        self.push(StageRole::Approval, id, title, depends_on, Work::Gate(gate))
     }
 
     /// Deploys `services` (plan indices) region by region; returns the stages each region ends with.
@@ -280,7 +290,7 @@ impl<'a> Builder<'a> {
                     rollback_id,
                 );
                 let job = Job { production, ..job };
-                let id = self.push(id, title, depends_on, Work::Job(job));
+                let id = self.push(StageRole::Deploy, id, title, depends_on, Work::Job(job));
                 if let Some(stage) = self.stages.last_mut() {
                     stage.deploys = Some((service_ref.id.clone(), region.map(|r| r.id.clone())));
                 }
@@ -299,6 +309,7 @@ impl<'a> Builder<'a> {
                         region.name, region.validation_minutes
                     );
                     vec![self.push(
+                        StageRole::Validate,
                         id,
                         title,
                         sinks,
@@ -339,6 +350,7 @@ fn plain_job(steps: Vec<ShellStep>, timeout_minutes: u32) -> Job {
         rollback: None,
         timeout_minutes: timeout_minutes.min(MAX_JOB_MINUTES),
         opens_pull_requests: false,
+        health_gated: false,
         transient_retries: 0,
     }
 }

@@ -73,6 +73,7 @@ pub(super) fn release_pipeline(
         let job = migration_job(plan, migration, MigrationPhase::Expand, &deploy_environment);
         let id = builder.ids.allocate(&["expand", migration.id.as_str()]);
         expands.push(builder.push(
+            StageRole::Expand,
             id,
             format!("Expand: {}", migration.name),
             start.clone(),
@@ -133,6 +134,7 @@ pub(super) fn release_pipeline(
             );
             let id = builder.ids.allocate(&["contract", migration.id.as_str()]);
             builder.push(
+                StageRole::Contract,
                 id,
                 format!("Contract: {}", migration.name),
                 depends_on,
@@ -221,6 +223,7 @@ fn migration_job(
         rollback: None,
         timeout_minutes: 60,
         opens_pull_requests: false,
+        health_gated: false,
         transient_retries: 0,
     }
 }

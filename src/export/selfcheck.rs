@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::analysis::ServiceGraph;
 use crate::plan::{DeployTarget, Id, Plan};
-use crate::release::{Pipeline, PipelineKind, Work};
+use crate::release::{Pipeline, PipelineKind, StageRole, Work};
 
 /// Which platform's YAML is being checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,8 +115,8 @@ pub fn check(
     }
     match &pipeline.kind {
         PipelineKind::Release => check_contracts(pipeline, plan, &deploy_stage, &reaches),
-        PipelineKind::Hotfix { runbook } => {
-            check_hotfix(pipeline, runbook, &read, &deploy_stage, &reaches)
+        PipelineKind::Hotfix(hotfix) => {
+            check_hotfix(pipeline, &hotfix.runbook, &read, &deploy_stage, &reaches)
         }
     }
 }
@@ -146,10 +146,11 @@ fn check_contracts(
                 ));
             }
         }
+        // The contract's own approval: a gate after every deployment, which the contract waits for.
         let gated = pipeline.stages.iter().any(|s| {
-            matches!(s.work, Work::Gate(_))
+            s.role == StageRole::Approval
                 && reaches(&contract.id, &s.id)
-                && s.id.contains("contract")
+                && deploy_stage.values().all(|deploy| reaches(&s.id, deploy))
         });
         let approval_configured = plan
             .environment(&plan.rollout.environment)
@@ -171,17 +172,17 @@ fn check_hotfix(
     deploy_stage: &BTreeMap<(Id, Option<Id>), &str>,
     reaches: &dyn Fn(&str, &str) -> bool,
 ) -> Result<(), String> {
-    let find = |prefix: &str| {
+    let find = |role: StageRole| {
         pipeline
             .stages
             .iter()
-            .find(|s| s.id.starts_with(prefix))
+            .find(|s| s.role == role)
             .map(|s| s.id.as_str())
     };
-    let tests = find("critical_tests")
+    let tests = find(StageRole::CriticalTests)
         .ok_or_else(|| format!("hotfix `{runbook}` has no critical tests"))?;
-    let scan =
-        find("security_scan").ok_or_else(|| format!("hotfix `{runbook}` has no security scan"))?;
+    let scan = find(StageRole::SecurityScan)
+        .ok_or_else(|| format!("hotfix `{runbook}` has no security scan"))?;
     let approval = read
         .approvals
         .iter()
@@ -401,7 +402,7 @@ fn read_github(root: &Value) -> Result<ReadBack, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emit::{FileKind, Target, render};
+    use crate::export::{FileKind, Target, render};
     use crate::plan::templates;
     use crate::release::lower;
 
