@@ -1,0 +1,341 @@
+//! Answers the calls of step processes: the fake tools (through [`super::super::fakes`]) and the
+//! intercepted plan commands, which never run: they are recognised by their text, their effect on the
+//! estate is simulated, and they succeed or fail as the scenario says.
+
+use std::io::Write;
+use std::net::TcpStream;
+
+use serde_json::Map;
+
+use super::super::RehearseError;
+use super::super::estate::{EventKind, Kind, PREVIOUS};
+use super::super::facts::CommandKind;
+use super::super::fakes::{self, Call, Context, JobFlags, Reply};
+use super::super::sandbox::SandboxFiles;
+use super::super::server::{Request, reply_code};
+use super::{Action, Engine};
+
+impl Engine<'_, '_> {
+    /// A call arrived from a step process.
+    pub(super) fn call(
+        &mut self,
+        request: Request,
+        mut stream: TcpStream,
+    ) -> Result<(), RehearseError> {
+        let handle: Option<usize> = request.step.parse().ok();
+        let owner = handle
+            .and_then(|h| self.processes.get(h))
+            .filter(|p| p.alive)
+            .map(|p| (p.run, p.unit, p.azure));
+        let (Some(handle), Some((run, unit, azure)), true) =
+            (handle, owner, request.token == self.token)
+        else {
+            let _ = stream.write_all(
+                reply_code(&Reply::fail(
+                    125,
+                    "rehearsal: a call from outside the rehearsal's steps",
+                ))
+                .as_bytes(),
+            );
+            return Ok(());
+        };
+        self.calls += 1;
+        let reply = match (request.call.tool.as_str(), run == super::SETUP) {
+            ("__plan_command", true) => {
+                Reply::fail(127, "rehearsal: the environment setup runs no plan command")
+            }
+            ("__plan_command", false) => self.plan_command(&request.call, run, unit),
+            _ => self.fake(&request.call, run, unit, azure)?,
+        };
+        let code = reply_code(&reply);
+        if reply.seconds > 0 || reply.sleep {
+            self.active = None;
+            self.later(
+                reply.seconds,
+                Action::Reply {
+                    handle,
+                    stream,
+                    code,
+                },
+            );
+        } else {
+            let _ = stream.write_all(code.as_bytes());
+        }
+        Ok(())
+    }
+
+    fn fake(
+        &mut self,
+        call: &Call,
+        run: usize,
+        unit: usize,
+        azure_step: bool,
+    ) -> Result<Reply, RehearseError> {
+        let root = self.station.sandbox.root().to_path_buf();
+        let mut files = SandboxFiles { root: &root };
+        let setup = run == super::SETUP;
+        let (path, build, mut flags) = if setup {
+            ("environment setup".to_owned(), String::new(), setup_flags())
+        } else {
+            let flags = self
+                .job(run, unit)
+                .map(|j| j.flags.clone())
+                .unwrap_or_default();
+            (
+                self.runs[run].pipeline.units[unit].path.clone(),
+                self.runs[run].build.clone(),
+                flags,
+            )
+        };
+        let signed_in = azure_step || flags.azure_signed_in;
+        let mut ctx = Context {
+            estate: &mut self.estate,
+            job: &mut flags,
+            signed_in,
+            faults: &mut self.deploy_faults,
+            files: &mut files,
+            surface: self.shared.surface,
+            platform: self.platform,
+            build,
+            now: self.now,
+            run,
+            job_path: path,
+            dispatched: Vec::new(),
+        };
+        let mut reply = fakes::handle(call, &mut ctx);
+        let dispatched = std::mem::take(&mut ctx.dispatched);
+        if setup {
+            return Ok(reply);
+        }
+        if let Some(job) = self.job_mut(run, unit) {
+            job.flags = flags;
+        }
+        for (file, fields) in dispatched {
+            let branch = self.runs[run].branch.clone();
+            let inputs: Map<String, serde_json::Value> = fields
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+            if let Err(e) = self.start_run(&file, &branch, inputs) {
+                reply = Reply::fail(
+                    1,
+                    format!("could not create workflow dispatch event: HTTP 404: {e}"),
+                );
+            }
+        }
+        Ok(reply)
+    }
+
+    /// An intercepted `bash -c "$COMMAND"`.
+    fn plan_command(&mut self, call: &Call, run: usize, unit: usize) -> Reply {
+        let text = call.env.get("COMMAND").cloned().unwrap_or_default();
+        let region = call.env("REGION").map(str::to_owned);
+        let Some(command) = self.shared.facts.command(&text, region.as_deref()).cloned() else {
+            return Reply::fail(
+                127,
+                format!(
+                    "rehearsal: `{text}` is not a command of the plan; the rehearsal runs none but the plan's own, and those only simulated"
+                ),
+            );
+        };
+        let build = self.runs[run].build.clone();
+        let region = command.region.clone();
+        let (ok, what) = match &command.kind {
+            CommandKind::Build => (self.simulate_build(call, &build), "build".to_owned()),
+            CommandKind::Migration { migration, phase } => {
+                let failing = self
+                    .faults
+                    .migrations
+                    .iter()
+                    .any(|(m, p)| m == migration && p == phase);
+                let first = !self.estate.log.iter().any(|e| matches!(&e.kind, EventKind::Migration { migration: m, phase: p, .. } if m == migration && p == phase));
+                let ok = !(failing && first);
+                self.log_at(
+                    run,
+                    unit,
+                    EventKind::Migration {
+                        migration: migration.clone(),
+                        phase: (*phase).to_owned(),
+                        ok,
+                    },
+                    command.seconds,
+                );
+                if ok {
+                    self.apply_migration(migration, phase);
+                }
+                (ok, format!("{phase} {migration}"))
+            }
+            CommandKind::ScriptDeploy { service } => (
+                self.script_deploy(run, unit, service, region.as_deref(), &build),
+                format!("deploy {service}"),
+            ),
+            CommandKind::ScriptRollback { service } => (
+                self.script_rollback(run, unit, service, region.as_deref()),
+                format!("roll back {service}"),
+            ),
+            CommandKind::Check { what, runbook } => (true, format!("{what} of {runbook}")),
+        };
+        let started = self.now;
+        self.log_at(
+            run,
+            unit,
+            EventKind::PlanCommand {
+                what: what.clone(),
+                ok,
+                started,
+            },
+            command.seconds,
+        );
+        let reply = if ok {
+            Reply::ok(format!(
+                "rehearsal: simulated the plan's command ({what}): {text}\n"
+            ))
+        } else {
+            Reply::fail(
+                1,
+                format!("rehearsal: the plan's command ({what}) fails in this scenario: {text}"),
+            )
+        };
+        reply.taking(command.seconds)
+    }
+
+    fn log(&mut self, run: usize, unit: usize, kind: EventKind) {
+        self.log_at(run, unit, kind, 0);
+    }
+
+    /// The build's outputs: a package per App Service in the artifacts folder, and the static
+    /// sites' built files, in the build's own workspace.
+    fn simulate_build(&mut self, call: &Call, build: &str) -> bool {
+        let root = self.station.sandbox.root().to_path_buf();
+        let cwd = std::path::Path::new(&call.cwd);
+        if !cwd.starts_with(&root) {
+            return false;
+        }
+        let write = |relative: &str, text: String| -> std::io::Result<()> {
+            let path = cwd.join(relative);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, text)
+        };
+        let mut ok = true;
+        for (path, service) in &self.shared.facts.packages {
+            ok &= write(
+                path,
+                format!("cutover-rehearsal-package {service} {build}\n"),
+            )
+            .is_ok();
+        }
+        for folder in &self.shared.facts.built_folders {
+            ok &= write(
+                &format!("{folder}/index.html"),
+                format!("<html>build {build}</html>\n"),
+            )
+            .is_ok();
+        }
+        ok
+    }
+
+    fn apply_migration(&mut self, migration: &str, phase: &str) {
+        let Some(database) = self
+            .shared
+            .facts
+            .migration_databases
+            .iter()
+            .find(|(m, _)| m == migration)
+            .map(|(_, d)| d.clone())
+        else {
+            return;
+        };
+        for target in &mut self.estate.targets {
+            if target.service == database
+                && let Kind::Database(db) = &mut target.kind
+            {
+                let mark = format!("{migration}:{phase}");
+                if !db.schema.contains(&mark) {
+                    db.schema.push(mark);
+                }
+            }
+        }
+    }
+
+    fn script_deploy(
+        &mut self,
+        run: usize,
+        unit: usize,
+        service: &str,
+        region: Option<&str>,
+        build: &str,
+    ) -> bool {
+        let Some(target) = self.estate.target_of(service, region) else {
+            return false;
+        };
+        if self.deploy_faults.try_fails(target) {
+            self.log(
+                run,
+                unit,
+                EventKind::Fault {
+                    target: Some(target),
+                    what: format!("the deploy command of {service} failed"),
+                },
+            );
+            return false;
+        }
+        if let Kind::Script(script) = &mut self.estate.targets[target].kind {
+            script.builds.push(build.to_owned());
+        }
+        self.log(
+            run,
+            unit,
+            EventKind::Serving {
+                target,
+                build: build.to_owned(),
+                how: "deploy".into(),
+            },
+        );
+        true
+    }
+
+    fn script_rollback(
+        &mut self,
+        run: usize,
+        unit: usize,
+        service: &str,
+        region: Option<&str>,
+    ) -> bool {
+        let Some(target) = self.estate.target_of(service, region) else {
+            return false;
+        };
+        let restored = match &mut self.estate.targets[target].kind {
+            Kind::Script(script) if script.builds.len() > 1 => {
+                script.builds.pop();
+                script
+                    .builds
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| PREVIOUS.to_owned())
+            }
+            _ => return true,
+        };
+        self.log(
+            run,
+            unit,
+            EventKind::Serving {
+                target,
+                build: restored,
+                how: "rollback".into(),
+            },
+        );
+        true
+    }
+}
+
+/// The flags of the environment setup script's "job": signed in, with a token.
+pub(super) fn setup_flags() -> JobFlags {
+    JobFlags {
+        azure_signed_in: true,
+        checked_out: true,
+        git_credentials: true,
+        ..JobFlags::default()
+    }
+}

@@ -1,0 +1,603 @@
+//! The rehearsal: runs the exported pipeline files themselves — read back from the repository, never
+//! the release IR — under a simulator of each platform's semantics, against a simulated estate, with
+//! injected faults, and judges what happened.
+//!
+//! Pure parts: [`yaml`], [`expr`], [`github`], [`azure`] and [`template`] read the files into the
+//! platform-neutral [`model`]; [`estate`], [`fakes`], [`scenario`], [`verdict`] and [`report`] are
+//! data and functions over it. Side effects are confined to [`sandbox`] (a temporary folder) and
+//! [`workers`]/[`server`] (bash processes and the localhost socket the fake tools call back on);
+//! [`engine`] schedules over them. [`load`] reads an export folder from disk.
+
+pub mod azure;
+mod azure_steps;
+pub mod engine;
+pub mod estate;
+pub mod expr;
+pub mod facts;
+pub mod fakes;
+pub mod github;
+mod graph;
+pub mod load;
+pub mod model;
+mod reader;
+pub mod report;
+pub mod sandbox;
+pub mod scenario;
+pub mod server;
+pub mod template;
+pub mod verdict;
+pub mod workers;
+pub mod yaml;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use serde_json::{Map, Value as Json};
+
+use crate::plan::Plan;
+use engine::{Catalog, Decision, Faults, Rehearsed, Request, Shared, Station};
+use estate::Estate;
+use facts::Facts;
+use fakes::Surface;
+use model::{Loc, Pipeline, Platform};
+use scenario::{Fault, Scenario};
+use verdict::Verdict;
+
+/// The files of a repository, by path relative to its root (with `/`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Repository {
+    files: BTreeMap<String, String>,
+}
+
+impl Repository {
+    /// Adds (or replaces) a file.
+    pub fn insert(&mut self, path: &str, text: &str) {
+        self.files
+            .insert(path.trim_start_matches("./").to_owned(), text.to_owned());
+    }
+
+    /// A file's text.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.files
+            .get(path.trim_start_matches("./"))
+            .map(String::as_str)
+    }
+
+    /// Every file, by path.
+    pub fn files(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.files.iter()
+    }
+
+    /// The files of a fresh export.
+    pub fn from_export(export: &crate::export::Export) -> Self {
+        let mut repo = Repository::default();
+        for file in &export.files {
+            repo.insert(&file.path, &file.contents);
+        }
+        repo
+    }
+}
+
+/// Why a rehearsal could not be carried out.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RehearseError {
+    /// The export holds something the rehearsal does not understand (or that is wrong).
+    #[error("{loc}: {message}")]
+    Unsupported {
+        /// Where.
+        loc: Loc,
+        /// What.
+        message: String,
+    },
+    /// A file the rehearsal needs is not in the repository.
+    #[error("{0}: no such file in the repository")]
+    MissingFile(String),
+    /// A file is not valid YAML.
+    #[error("{file}: {message}")]
+    Yaml {
+        /// The file.
+        file: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// The environment setup script failed against the fake APIs.
+    #[error("{file}: the environment setup script failed: {message}")]
+    Setup {
+        /// The script.
+        file: String,
+        /// Its last lines of standard error.
+        message: String,
+    },
+    /// A fault spec is wrong.
+    #[error("{0}")]
+    Fault(String),
+    /// The sandbox or its processes failed.
+    #[error("the rehearsal's sandbox failed: {0}")]
+    Sandbox(String),
+}
+
+/// Loads one pipeline file of a platform into the run model.
+pub fn load_pipeline(
+    repo: &Repository,
+    platform: Platform,
+    file: &str,
+    inputs: &Map<String, Json>,
+    variables: &Json,
+) -> Result<Pipeline, RehearseError> {
+    match platform {
+        Platform::GitHub => github::load(repo, file),
+        Platform::Azure => azure::load(repo, file, inputs, variables),
+    }
+}
+
+/// Which scenarios to rehearse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// The happy path only.
+    HappyPath,
+    /// One scenario with these faults (on every pipeline they apply to).
+    Faults(Vec<Fault>),
+    /// The happy path and every single fault the plan allows.
+    AllSingleFaults,
+}
+
+/// What to rehearse and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The platforms.
+    pub platforms: Vec<Platform>,
+    /// The scenarios.
+    pub selection: Selection,
+    /// Scenarios run side by side (one sandbox each); 0 for one per core.
+    pub threads: usize,
+    /// Folders to treat as committed to the repository (with a placeholder file), e.g. a static
+    /// site's built files that an export expects to find in a fresh checkout.
+    pub committed: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            platforms: Platform::BOTH.to_vec(),
+            selection: Selection::HappyPath,
+            threads: 0,
+            committed: Vec::new(),
+        }
+    }
+}
+
+/// A pipeline of the plan: the release or a runbook's hotfix.
+#[derive(Debug, Clone)]
+pub struct PipelineRef {
+    /// `release` or `hotfix RUNBOOK`.
+    pub name: String,
+    /// The runbook id, for a hotfix.
+    pub runbook: Option<String>,
+    /// The file stem (`meridian-claims-release`).
+    pub stem: String,
+    /// The services it deploys.
+    pub services: Vec<String>,
+    /// The branch runs start from.
+    pub branch: String,
+}
+
+impl PipelineRef {
+    /// Its file on a platform.
+    pub fn file(&self, platform: Platform) -> String {
+        match platform {
+            Platform::GitHub => format!(".github/workflows/{}.yml", self.stem),
+            Platform::Azure => format!("azure-pipelines/{}.yml", self.stem),
+        }
+    }
+}
+
+/// The release and the hotfix pipelines of a plan.
+pub fn pipelines(plan: &Plan) -> Vec<PipelineRef> {
+    let stem = crate::release::file_stem(&plan.name);
+    let mut out = vec![PipelineRef {
+        name: "release".into(),
+        runbook: None,
+        stem: format!("{stem}-release"),
+        services: plan
+            .services
+            .iter()
+            .map(|s| s.id.as_str().to_owned())
+            .collect(),
+        branch: plan.platforms.repository.main_branch.clone(),
+    }];
+    for runbook in &plan.runbooks {
+        out.push(PipelineRef {
+            name: format!("hotfix {}", runbook.id),
+            runbook: Some(runbook.id.as_str().to_owned()),
+            stem: format!(
+                "{stem}-hotfix-{}",
+                crate::release::file_stem(runbook.id.as_str())
+            ),
+            services: runbook
+                .services
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            branch: runbook.branch_pattern.replace('*', "rehearsal"),
+        });
+    }
+    out
+}
+
+/// One scenario of one pipeline on one platform, with its verdicts.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    /// The pipeline (`release`, `hotfix RUNBOOK`).
+    pub pipeline: String,
+    /// The platform.
+    pub platform: Platform,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// What happened.
+    pub rehearsed: Rehearsed,
+    /// The verdicts.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// A whole rehearsal.
+#[derive(Debug, Clone)]
+pub struct Rehearsal {
+    /// The plan's name.
+    pub plan: String,
+    /// Every scenario result, in a stable order.
+    pub results: Vec<ScenarioResult>,
+    /// Parity per pipeline and scenario rehearsed on both platforms.
+    pub parity: Vec<(String, String, Verdict)>,
+    /// Counts and time.
+    pub stats: Stats,
+}
+
+/// How much work a rehearsal did.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Scenario runs.
+    pub scenarios: usize,
+    /// Script steps run as bash.
+    pub scripts: usize,
+    /// Fake-tool calls answered.
+    pub calls: usize,
+    /// Bash worker processes started.
+    pub workers: usize,
+    /// Real seconds taken.
+    pub seconds: f64,
+}
+
+impl Rehearsal {
+    /// Whether every verdict holds.
+    pub fn holds(&self) -> bool {
+        self.results
+            .iter()
+            .all(|r| r.verdicts.iter().all(|v| v.holds))
+            && self.parity.iter().all(|(_, _, v)| v.holds)
+    }
+}
+
+/// One unit of work: a pipeline, a platform, a scenario.
+#[derive(Debug, Clone)]
+struct Task {
+    pipeline: usize,
+    platform: Platform,
+    scenario: Scenario,
+}
+
+/// Rehearses the pipelines of `plan` found in `repo`.
+pub fn rehearse(
+    plan: &Plan,
+    repo: &Repository,
+    options: &Options,
+) -> Result<Rehearsal, RehearseError> {
+    let started = Instant::now();
+    let facts = Facts::of(plan);
+    let mut repo = repo.clone();
+    for (path, text) in &facts.repository_files {
+        if repo.get(path).is_none() {
+            repo.insert(path, text);
+        }
+    }
+    for folder in &options.committed {
+        repo.insert(
+            &format!("{}/index.html", folder.trim_end_matches('/')),
+            "<html>committed</html>\n",
+        );
+    }
+    let surface = Surface::builtin();
+    let catalog = Catalog::default();
+    let shared = Shared {
+        repo: &repo,
+        facts: &facts,
+        catalog: &catalog,
+        surface: &surface,
+    };
+    let pipelines: Vec<PipelineRef> = pipelines(plan)
+        .into_iter()
+        .filter(|p| {
+            p.runbook.is_none()
+                || options
+                    .platforms
+                    .iter()
+                    .any(|pl| repo.get(&p.file(*pl)).is_some())
+        })
+        .collect();
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let mut stations: Vec<Station> = (0..threads.max(1))
+        .map(|_| Station::new(&repo))
+        .collect::<Result<_, _>>()?;
+    let mut bases = BTreeMap::new();
+    for platform in &options.platforms {
+        let base = engine::setup(
+            &shared,
+            &mut stations[0],
+            *platform,
+            Estate::from_plan(plan),
+        )?;
+        bases.insert(*platform, base);
+    }
+    let happy: Vec<Task> = pipelines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, _)| {
+            options.platforms.iter().map(move |p| Task {
+                pipeline: i,
+                platform: *p,
+                scenario: Scenario::default(),
+            })
+        })
+        .collect();
+    let mut results = run_tasks(
+        plan,
+        &shared,
+        &pipelines,
+        &bases,
+        &mut stations,
+        happy.clone(),
+    )?;
+    let more: Vec<Task> = match &options.selection {
+        Selection::HappyPath => Vec::new(),
+        Selection::Faults(faults) => {
+            results.clear();
+            fault_tasks(plan, &pipelines, options, faults)?
+        }
+        Selection::AllSingleFaults => single_fault_tasks(plan, &pipelines, options, &results),
+    };
+    results.extend(run_tasks(
+        plan,
+        &shared,
+        &pipelines,
+        &bases,
+        &mut stations,
+        more,
+    )?);
+    let parity = parity(&results);
+    let stats = Stats {
+        scenarios: results.len(),
+        scripts: results.iter().map(|r| r.rehearsed.scripts).sum(),
+        calls: results.iter().map(|r| r.rehearsed.calls).sum(),
+        workers: stations.iter().map(Station::workers_started).sum(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok(Rehearsal {
+        plan: plan.name.clone(),
+        results,
+        parity,
+        stats,
+    })
+}
+
+fn fault_tasks(
+    plan: &Plan,
+    pipelines: &[PipelineRef],
+    options: &Options,
+    faults: &[Fault],
+) -> Result<Vec<Task>, RehearseError> {
+    let mut tasks = Vec::new();
+    for (index, pipeline) in pipelines.iter().enumerate() {
+        let applies = faults.iter().any(|f| match f {
+            Fault::Health { service, .. } | Fault::Deploy { service, .. } => {
+                pipeline.services.contains(service)
+            }
+            Fault::Migration { .. } => pipeline.runbook.is_none(),
+            Fault::Approval { .. } => true,
+        });
+        if applies {
+            for platform in &options.platforms {
+                tasks.push(Task {
+                    pipeline: index,
+                    platform: *platform,
+                    scenario: Scenario {
+                        faults: faults.to_vec(),
+                    },
+                });
+            }
+        }
+    }
+    if tasks.is_empty() {
+        return Err(RehearseError::Fault(format!(
+            "no pipeline of {} deploys what the faults name",
+            plan.name
+        )));
+    }
+    Ok(tasks)
+}
+
+fn single_fault_tasks(
+    plan: &Plan,
+    pipelines: &[PipelineRef],
+    options: &Options,
+    happy: &[ScenarioResult],
+) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    for (index, pipeline) in pipelines.iter().enumerate() {
+        let approvals = happy
+            .iter()
+            .filter(|r| r.pipeline == pipeline.name)
+            .map(|r| {
+                r.rehearsed
+                    .estate
+                    .log
+                    .iter()
+                    .filter(|e| matches!(e.kind, estate::EventKind::Approval { .. }))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+        for scenario in scenario::single_faults(
+            plan,
+            &pipeline.services,
+            pipeline.runbook.is_none(),
+            approvals,
+        ) {
+            for platform in &options.platforms {
+                tasks.push(Task {
+                    pipeline: index,
+                    platform: *platform,
+                    scenario: scenario.clone(),
+                });
+            }
+        }
+    }
+    tasks
+}
+
+/// Runs tasks on the stations side by side, in a stable order of results.
+fn run_tasks(
+    plan: &Plan,
+    shared: &Shared,
+    pipelines: &[PipelineRef],
+    bases: &BTreeMap<Platform, Estate>,
+    stations: &mut [Station],
+    tasks: Vec<Task>,
+) -> Result<Vec<ScenarioResult>, RehearseError> {
+    let count = tasks.len();
+    let queue = Mutex::new(tasks.into_iter().enumerate().collect::<VecDeque<_>>());
+    let done: Mutex<Vec<Option<Result<ScenarioResult, RehearseError>>>> =
+        Mutex::new(vec![None; count]);
+    std::thread::scope(|scope| {
+        for station in stations.iter_mut() {
+            let (queue, done) = (&queue, &done);
+            scope.spawn(move || {
+                loop {
+                    let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                    let Some((index, task)) = next else { break };
+                    let result = run_task(plan, shared, pipelines, bases, station, &task);
+                    if let Ok(mut done) = done.lock() {
+                        done[index] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let done = done
+        .into_inner()
+        .map_err(|_| RehearseError::Sandbox("a rehearsal thread panicked".into()))?;
+    done.into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(RehearseError::Sandbox("a scenario was not run".into()))))
+        .collect()
+}
+
+fn run_task(
+    plan: &Plan,
+    shared: &Shared,
+    pipelines: &[PipelineRef],
+    bases: &BTreeMap<Platform, Estate>,
+    station: &mut Station,
+    task: &Task,
+) -> Result<ScenarioResult, RehearseError> {
+    let pipeline = &pipelines[task.pipeline];
+    let estate = bases
+        .get(&task.platform)
+        .cloned()
+        .unwrap_or_else(|| Estate::from_plan(plan));
+    let faults = resolve(&task.scenario, &estate);
+    let request = Request {
+        platform: task.platform,
+        entry: pipeline.file(task.platform),
+        branch: pipeline.branch.clone(),
+        inputs: Map::new(),
+        faults,
+    };
+    let rehearsed = engine::rehearse(shared, station, &request, estate)?;
+    let hotfix = pipeline
+        .runbook
+        .as_ref()
+        .and_then(|id| plan.runbooks.iter().find(|r| r.id.as_str() == id));
+    let subject = verdict::Subject {
+        plan,
+        services: &pipeline.services,
+        hotfix,
+        migrations: pipeline.runbook.is_none(),
+        scenario: &task.scenario,
+        rehearsed: &rehearsed,
+    };
+    let verdicts = verdict::judge(&subject);
+    Ok(ScenarioResult {
+        pipeline: pipeline.name.clone(),
+        platform: task.platform,
+        scenario: task.scenario.clone(),
+        rehearsed,
+        verdicts,
+    })
+}
+
+/// The scenario's faults on the estate's targets.
+fn resolve(scenario: &Scenario, estate: &Estate) -> Faults {
+    let mut faults = Faults::default();
+    for fault in &scenario.faults {
+        match fault {
+            Fault::Health {
+                service,
+                region,
+                after,
+            } => faults.health.extend(
+                estate
+                    .target_of(service, region.as_deref())
+                    .map(|t| (t, *after)),
+            ),
+            Fault::Deploy {
+                service,
+                region,
+                tries,
+            } => faults.deploy.extend(
+                estate
+                    .target_of(service, region.as_deref())
+                    .map(|t| (t, *tries)),
+            ),
+            Fault::Approval { which, timeout } => faults.approvals.push((
+                which.clone(),
+                if *timeout {
+                    Decision::Timeout
+                } else {
+                    Decision::Reject
+                },
+            )),
+            Fault::Migration { migration, phase } => faults
+                .migrations
+                .push((migration.clone(), (*phase).to_owned())),
+        }
+    }
+    faults
+}
+
+fn parity(results: &[ScenarioResult]) -> Vec<(String, String, Verdict)> {
+    let mut out = Vec::new();
+    for a in results.iter().filter(|r| r.platform == Platform::GitHub) {
+        if let Some(b) = results.iter().find(|r| {
+            r.platform == Platform::Azure && r.pipeline == a.pipeline && r.scenario == a.scenario
+        }) {
+            out.push((
+                a.pipeline.clone(),
+                a.scenario.name(),
+                verdict::parity(&a.rehearsed, &b.rehearsed),
+            ));
+        }
+    }
+    out
+}
