@@ -319,6 +319,7 @@ fn rehearse_command(
         },
         threads: 0,
         committed: args.assume_committed.clone(),
+        checkpoints: true,
     };
     let result = repo.and_then(|repo| rehearse::rehearse(&plan, &repo, &options));
     match result {

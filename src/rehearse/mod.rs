@@ -154,6 +154,8 @@ pub struct Options {
     /// Folders to treat as committed to the repository (with a placeholder file), e.g. a static
     /// site's built files that an export expects to find in a fresh checkout.
     pub committed: Vec<String>,
+    /// Whether fault scenarios resume from checkpoints of the happy path (same results, faster).
+    pub checkpoints: bool,
 }
 
 impl Default for Options {
@@ -163,6 +165,7 @@ impl Default for Options {
             selection: Selection::HappyPath,
             threads: 0,
             committed: Vec::new(),
+            checkpoints: true,
         }
     }
 }
@@ -284,6 +287,12 @@ struct Task {
     pipeline: usize,
     platform: Platform,
     scenario: Scenario,
+    /// Save checkpoints (a happy path that fault scenarios resume from).
+    record: bool,
+    /// Resume from this checkpoint.
+    resume: Option<std::sync::Arc<engine::Checkpoint>>,
+    /// End as this happy path once back on it.
+    converge: Option<std::sync::Arc<engine::Convergence>>,
 }
 
 /// Rehearses the pipelines of `plan` found in `repo`.
@@ -308,11 +317,20 @@ pub fn rehearse(
     }
     let surface = Surface::builtin();
     let catalog = Catalog::default();
+    let jq = Mutex::new(std::collections::HashMap::new());
+    let record = options.checkpoints && options.selection == Selection::AllSingleFaults;
+    let store = if record {
+        Some(engine::Store::create().map_err(|e| RehearseError::Sandbox(e.to_string()))?)
+    } else {
+        None
+    };
     let shared = Shared {
         repo: &repo,
         facts: &facts,
         catalog: &catalog,
         surface: &surface,
+        jq: &jq,
+        store: store.as_ref(),
     };
     let pipelines: Vec<PipelineRef> = pipelines(plan)
         .into_iter()
@@ -325,7 +343,10 @@ pub fn rehearse(
         })
         .collect();
     let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        0 => std::env::var("CUTOVER_THREADS")
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         n => n,
     };
     let mut stations: Vec<Station> = (0..threads.max(1))
@@ -349,24 +370,23 @@ pub fn rehearse(
                 pipeline: i,
                 platform: *p,
                 scenario: Scenario::default(),
+                record,
+                resume: None,
+                converge: None,
             })
         })
         .collect();
-    let mut results = run_tasks(
-        plan,
-        &shared,
-        &pipelines,
-        &bases,
-        &mut stations,
-        happy.clone(),
-    )?;
-    let more: Vec<Task> = match &options.selection {
-        Selection::HappyPath => Vec::new(),
-        Selection::Faults(faults) => {
-            results.clear();
-            fault_tasks(plan, &pipelines, options, faults)?
+    let (mut results, more) = match &options.selection {
+        Selection::Faults(faults) => (Vec::new(), fault_tasks(plan, &pipelines, options, faults)?),
+        Selection::HappyPath => (
+            run_tasks(plan, &shared, &pipelines, &bases, &mut stations, happy)?,
+            Vec::new(),
+        ),
+        Selection::AllSingleFaults => {
+            let results = run_tasks(plan, &shared, &pipelines, &bases, &mut stations, happy)?;
+            let more = single_fault_tasks(plan, &pipelines, options, &results, &bases);
+            (results, more)
         }
-        Selection::AllSingleFaults => single_fault_tasks(plan, &pipelines, options, &results),
     };
     results.extend(run_tasks(
         plan,
@@ -415,6 +435,9 @@ fn fault_tasks(
                     scenario: Scenario {
                         faults: faults.to_vec(),
                     },
+                    record: false,
+                    resume: None,
+                    converge: None,
                 });
             }
         }
@@ -433,6 +456,7 @@ fn single_fault_tasks(
     pipelines: &[PipelineRef],
     options: &Options,
     happy: &[ScenarioResult],
+    bases: &BTreeMap<Platform, Estate>,
 ) -> Vec<Task> {
     let mut tasks = Vec::new();
     for (index, pipeline) in pipelines.iter().enumerate() {
@@ -456,10 +480,24 @@ fn single_fault_tasks(
             approvals,
         ) {
             for platform in &options.platforms {
+                let recorded = happy
+                    .iter()
+                    .find(|r| r.pipeline == pipeline.name && r.platform == *platform);
+                let checkpoints = recorded
+                    .map(|r| r.rehearsed.checkpoints.as_slice())
+                    .unwrap_or_default();
+                let converge = recorded.and_then(|r| r.rehearsed.convergence.clone());
+                let resume = bases
+                    .get(platform)
+                    .and_then(|base| engine::latest(checkpoints, &resolve(&scenario, base)))
+                    .cloned();
                 tasks.push(Task {
                     pipeline: index,
                     platform: *platform,
                     scenario: scenario.clone(),
+                    record: false,
+                    resume,
+                    converge,
                 });
             }
         }
@@ -523,6 +561,9 @@ fn run_task(
         branch: pipeline.branch.clone(),
         inputs: Map::new(),
         faults,
+        record: task.record,
+        resume: task.resume.clone(),
+        converge: task.converge.clone(),
     };
     let rehearsed = engine::rehearse(shared, station, &request, estate)?;
     let hotfix = pipeline

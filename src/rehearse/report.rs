@@ -210,6 +210,9 @@ fn result_json(result: &ScenarioResult) -> Json {
         })).collect::<Vec<_>>(),
         "estate": estate_rows(&result.rehearsed.estate).into_iter().map(|(service, region, state)| json!({"service": service, "region": region, "state": state})).collect::<Vec<_>>(),
         "verdicts": result.verdicts.iter().map(|v| json!({"name": v.name, "holds": v.holds, "detail": v.detail})).collect::<Vec<_>>(),
+        "resumed_at_minute": result.rehearsed.resumed_at.map(|s| s as f64 / 60.0),
+        "bash_steps": result.rehearsed.scripts,
+        "real_seconds": result.rehearsed.real_seconds,
     })
 }
 

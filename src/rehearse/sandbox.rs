@@ -100,10 +100,18 @@ impl Sandbox {
     /// Creates the sandbox: the repository copy (with extra files the plan says a repository has),
     /// `bin` and the prelude.
     pub fn create(repo: &Repository) -> io::Result<Self> {
-        let base = std::env::temp_dir();
+        // Memory-backed when possible: a rehearsal creates and deletes thousands of small files.
+        let shm = Path::new("/dev/shm");
+        let base = if shm.is_dir() && fs::metadata(shm).is_ok_and(|m| !m.permissions().readonly()) {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
         let root = loop {
             let n = NEXT_SANDBOX.fetch_add(1, Ordering::Relaxed);
-            let candidate = base.join(format!("cutover-rehearse-{}-{n}", std::process::id()));
+            // Every sandbox root of a process has the same length, so a checkpoint's paths can be
+            // moved from one sandbox to another by replacing the root.
+            let candidate = base.join(format!("cutover-rehearse-{}-{n:05}", std::process::id()));
             match fs::create_dir(&candidate) {
                 Ok(()) => break candidate,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
@@ -170,6 +178,16 @@ impl Sandbox {
         Ok(dir)
     }
 
+    /// The counter of [`Sandbox::fresh`] folders (saved and restored with checkpoints).
+    pub fn counter(&self) -> u64 {
+        self.next
+    }
+
+    /// Sets the counter of [`Sandbox::fresh`] folders.
+    pub fn set_counter(&mut self, next: u64) {
+        self.next = next;
+    }
+
     /// Removes every run folder (between scenarios), keeping the repository, `bin` and the prelude.
     pub fn clear_runs(&mut self) -> io::Result<()> {
         let runs = self.root.join("runs");
@@ -191,6 +209,11 @@ fn find_real(tool: &str) -> Option<PathBuf> {
         .iter()
         .map(|dir| Path::new(dir).join(tool))
         .find(|p| p.exists())
+}
+
+/// The real jq, if installed.
+pub fn jq_path() -> Option<PathBuf> {
+    find_real("jq")
 }
 
 /// The real bash.
@@ -220,7 +243,7 @@ fn prelude() -> String {
 __cutover_call() {{
   local __cutover_fd __cutover_reply __cutover_in= __cutover_has_in=0 __cutover_arg
   for __cutover_arg in "$@"; do
-    case "$__cutover_arg" in -|@-) __cutover_has_in=1 ;; esac
+    case "$__cutover_arg" in -|@-|*:stdin) __cutover_has_in=1 ;; esac
   done
   if [ "$__cutover_has_in" = 1 ]; then IFS= read -r -d '' __cutover_in || true; fi
   exec {{__cutover_fd}}<>"/dev/tcp/127.0.0.1/${{CUTOVER_PORT:-0}}" || return 125
@@ -229,7 +252,13 @@ __cutover_call() {{
   exec {{__cutover_fd}}>&-
   eval "$__cutover_reply"
 }}
-{functions}if [ -n "${{COMMAND+x}}" ] && [ "${{BASH_EXECUTION_STRING-}}" = "${{COMMAND}}" ]; then
+{functions}jq() {{
+  case " $* " in
+    *" -n "*|*" --null-input "*) __cutover_call jq "$@" ;;
+    *) __cutover_call jq:stdin "$@" ;;
+  esac
+}}
+if [ -n "${{COMMAND+x}}" ] && [ "${{BASH_EXECUTION_STRING-}}" = "${{COMMAND}}" ]; then
   __cutover_call __plan_command
   exit $?
 fi

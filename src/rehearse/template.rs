@@ -395,7 +395,9 @@ impl Expander<'_> {
                 (Some(v), _) => v.to_json(),
                 (None, Some(d)) => d.to_json(),
                 (None, None) => {
-                    return Err(self.error(at, format!("the template needs the parameter `{name}`")));
+                    return Err(
+                        self.error(at, format!("the template needs the parameter `{name}`"))
+                    );
                 }
             };
             let value = typed(&kind, value).map_err(|e| {

@@ -35,10 +35,11 @@ pub enum Message {
     },
 }
 
-/// The script each worker runs.
+/// The script each worker runs. It reads the number of a program file (bash reads pipes a byte at
+/// a time, so the program itself is not sent through the pipe) and runs it in a subshell.
 const WORKER: &str = r#"set -m
-while IFS= read -r -d '' __cutover_program; do
-  ( eval "$__cutover_program" ) </dev/null &
+while read -r __cutover_program; do
+  ( . "$CUTOVER_PROGRAMS/$__cutover_program" ) </dev/null &
   __cutover_pid=$!
   printf 'started %s\n' "$__cutover_pid"
   wait "$__cutover_pid"
@@ -58,6 +59,7 @@ pub struct Pool {
     idle: Vec<usize>,
     tx: Sender<Message>,
     spawned: usize,
+    programs: usize,
 }
 
 impl Pool {
@@ -68,6 +70,7 @@ impl Pool {
             idle: Vec::new(),
             tx,
             spawned: 0,
+            programs: 0,
         }
     }
 
@@ -87,6 +90,7 @@ impl Pool {
             .env("HOME", sandbox.root().join("home"))
             .env("LANG", "C.UTF-8")
             .env("BASH_ENV", sandbox.prelude())
+            .env("CUTOVER_PROGRAMS", programs_dir(sandbox))
             .current_dir(sandbox.root())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -137,10 +141,15 @@ impl Pool {
             Some(i) => i,
             None => self.spawn(sandbox)?,
         };
+        let dir = programs_dir(sandbox);
+        std::fs::create_dir_all(&dir)?;
+        self.programs += 1;
+        std::fs::write(dir.join(self.programs.to_string()), program)?;
         let worker = &mut self.workers[index];
         worker.pid = None;
-        worker.stdin.write_all(program.as_bytes())?;
-        worker.stdin.write_all(b"\0")?;
+        worker
+            .stdin
+            .write_all(format!("{}\n", self.programs).as_bytes())?;
         worker.stdin.flush()?;
         Ok(index)
     }
@@ -176,6 +185,11 @@ impl Pool {
             }
         }
     }
+}
+
+/// Where step programs are written (cleared with the runs).
+fn programs_dir(sandbox: &Sandbox) -> std::path::PathBuf {
+    sandbox.root().join("runs").join("programs")
 }
 
 impl Drop for Pool {

@@ -45,19 +45,15 @@ impl Engine<'_, '_> {
                 Reply::fail(127, "rehearsal: the environment setup runs no plan command")
             }
             ("__plan_command", false) => self.plan_command(&request.call, run, unit),
+            ("jq" | "jq:stdin", _) => self.jq(&request.call),
             _ => self.fake(&request.call, run, unit, azure)?,
         };
         let code = reply_code(&reply);
         if reply.seconds > 0 || reply.sleep {
             self.active = None;
-            self.later(
-                reply.seconds,
-                Action::Reply {
-                    handle,
-                    stream,
-                    code,
-                },
-            );
+            let call = self.calls;
+            self.streams.insert(call, stream);
+            self.later(reply.seconds, Action::Reply { handle, call, code });
         } else {
             let _ = stream.write_all(code.as_bytes());
         }
@@ -124,6 +120,57 @@ impl Engine<'_, '_> {
             }
         }
         Ok(reply)
+    }
+
+    /// The real jq, run by the rehearsal and remembered: jq takes tens of milliseconds to start,
+    /// and scripts call it with the same arguments in every scenario. Only calls whose output
+    /// depends on nothing but their arguments and input (no file arguments) are remembered.
+    fn jq(&self, call: &Call) -> Reply {
+        let key = format!(
+            "{}\0\0{}",
+            call.args.join("\0"),
+            call.stdin.as_deref().unwrap_or_default()
+        );
+        if let Some(reply) = self
+            .shared
+            .jq
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned())
+        {
+            return reply;
+        }
+        let Some(jq) = super::super::sandbox::jq_path() else {
+            return Reply::fail(127, "jq: command not found (install the jq package)");
+        };
+        let mut command = std::process::Command::new(jq);
+        command
+            .args(&call.args)
+            .current_dir(&call.cwd)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let output = command.spawn().and_then(|mut child| {
+            if let Some(mut stdin) = child.stdin.take() {
+                let _ = stdin.write_all(call.stdin.as_deref().unwrap_or_default().as_bytes());
+            }
+            child.wait_with_output()
+        });
+        let reply = match output {
+            Ok(out) => Reply {
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                status: out.status.code().unwrap_or(1),
+                ..Reply::default()
+            },
+            Err(e) => Reply::fail(127, format!("jq: {e}")),
+        };
+        if jq_is_pure(&call.args)
+            && let Ok(mut cache) = self.shared.jq.lock()
+        {
+            cache.insert(key, reply.clone());
+        }
+        reply
     }
 
     /// An intercepted `bash -c "$COMMAND"`.
@@ -328,6 +375,27 @@ impl Engine<'_, '_> {
         );
         true
     }
+}
+
+/// Whether a jq call reads nothing but its arguments and input: no file arguments.
+fn jq_is_pure(args: &[String]) -> bool {
+    let mut positional = 0;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--arg" | "--argjson" => i += 3,
+            "--slurpfile" | "--rawfile" | "-f" | "--from-file" | "-L" | "--args" | "--jsonargs" => {
+                return false;
+            }
+            "--indent" => i += 2,
+            option if option.starts_with('-') && option.len() > 1 => i += 1,
+            _ => {
+                positional += 1;
+                i += 1;
+            }
+        }
+    }
+    positional == 1
 }
 
 /// The flags of the environment setup script's "job": signed in, with a token.

@@ -18,6 +18,7 @@ use super::{
 };
 
 /// A job that has started.
+#[derive(Clone)]
 pub(super) struct JobRun {
     /// The current hook.
     pub hook: usize,
@@ -272,7 +273,11 @@ impl Engine<'_, '_> {
             Platform::Azure => root.join("s"),
         };
         let tmp = root.join("tmp");
-        for dir in [&workdir, &tmp, &root.join("a"), &root.join("b")] {
+        let mut dirs = vec![workdir.clone(), tmp.clone()];
+        if self.platform == Platform::Azure {
+            dirs.extend([root.join("a"), root.join("b")]);
+        }
+        for dir in &dirs {
             std::fs::create_dir_all(dir).map_err(|e| RehearseError::Sandbox(e.to_string()))?;
         }
         Ok((workdir, tmp))

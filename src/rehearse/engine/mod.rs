@@ -6,6 +6,8 @@
 //! [`scope`] (expressions and variables) and [`graph`] (default conditions and results).
 
 mod calls;
+mod checkpoint;
+mod converge;
 mod graph;
 mod job;
 mod scope;
@@ -31,6 +33,8 @@ use super::sandbox::Sandbox;
 use super::server::Server;
 use super::workers::{Message, Pool};
 use super::{Repository, load_pipeline};
+pub use checkpoint::{Checkpoint, Store, latest};
+pub use converge::Convergence;
 
 /// How long a step may run without any call before it counts as hung (real time).
 const HUNG_AFTER: Duration = Duration::from_secs(60);
@@ -143,6 +147,12 @@ pub struct Request {
     pub inputs: Map<String, Json>,
     /// The faults.
     pub faults: Faults,
+    /// Whether to save checkpoints for fault scenarios to resume from.
+    pub record: bool,
+    /// A checkpoint to resume from instead of starting the run.
+    pub resume: Option<Arc<Checkpoint>>,
+    /// The recorded happy path to end as, once the scenario reaches one of its states.
+    pub converge: Option<Arc<Convergence>>,
 }
 
 /// What a rehearsal of one request produced.
@@ -160,6 +170,16 @@ pub struct Rehearsed {
     pub calls: usize,
     /// The last lines of standard error of each failed script step: (unit path, step, text).
     pub failures: Vec<(String, String, String)>,
+    /// Checkpoints saved (when recording).
+    pub checkpoints: Vec<Arc<Checkpoint>>,
+    /// The virtual time it resumed from, when it started at a checkpoint.
+    pub resumed_at: Option<u64>,
+    /// Real seconds it took.
+    pub real_seconds: f64,
+    /// What a recorded happy path leaves for scenarios that converge to it.
+    pub convergence: Option<Arc<Convergence>>,
+    /// The virtual time it converged to the happy path at, if it did.
+    pub converged_at: Option<u64>,
 }
 
 /// Pipelines loaded once per rehearsal and shared by its threads.
@@ -250,9 +270,14 @@ pub struct Shared<'a> {
     pub catalog: &'a Catalog,
     /// The fakes' command surface.
     pub surface: &'a Surface,
+    /// Answers of the real jq already computed, by arguments and input.
+    pub jq: &'a Mutex<std::collections::HashMap<String, super::fakes::Reply>>,
+    /// Where checkpoints keep their files (`None`: no checkpoints).
+    pub store: Option<&'a Store>,
 }
 
 /// A running pipeline.
+#[derive(Clone)]
 struct Run {
     pipeline: Arc<Pipeline>,
     inputs: Json,
@@ -272,6 +297,7 @@ enum Status {
     Done,
 }
 
+#[derive(Clone)]
 struct UnitState {
     status: Status,
     outcome: Option<Outcome>,
@@ -286,13 +312,14 @@ struct UnitState {
 }
 
 /// Something to do now.
+#[derive(Clone)]
 enum Action {
     /// Run (or continue with) the next step of a job.
     Continue { run: usize, unit: usize },
-    /// Answer a blocked call; its step runs again.
+    /// Answer a blocked call (its connection is in `Engine::streams`); its step runs again.
     Reply {
         handle: usize,
-        stream: TcpStream,
+        call: usize,
         code: String,
     },
     /// A simulated step (delay, approval) ended.
@@ -320,6 +347,7 @@ enum Action {
 }
 
 /// A bash step process.
+#[derive(Clone)]
 struct Process {
     run: usize,
     unit: usize,
@@ -355,6 +383,15 @@ struct Engine<'a, 's> {
     calls: usize,
     failures: Vec<(String, String, String)>,
     setup_status: Option<i32>,
+    /// Connections of blocked calls, by call number.
+    streams: std::collections::HashMap<usize, TcpStream>,
+    /// Checkpoints taken (when recording).
+    checkpoints: Vec<Arc<checkpoint::Checkpoint>>,
+    recording: bool,
+    /// Fingerprints of quiet moments (when recording): time, log length, failures length.
+    points: std::collections::HashMap<String, (u64, usize, usize)>,
+    /// The happy path this scenario may converge to, and the log length last compared.
+    converge: Option<(Arc<Convergence>, usize)>,
 }
 
 /// The run index of the environment setup script's process.
@@ -398,6 +435,11 @@ impl<'a, 's> Engine<'a, 's> {
             calls: 0,
             failures: Vec::new(),
             setup_status: None,
+            streams: std::collections::HashMap::new(),
+            checkpoints: Vec::new(),
+            recording: false,
+            points: std::collections::HashMap::new(),
+            converge: None,
         })
     }
 }
@@ -488,6 +530,7 @@ pub fn rehearse(
     request: &Request,
     estate: Estate,
 ) -> Result<Rehearsed, RehearseError> {
+    let started = std::time::Instant::now();
     let mut engine = Engine::new(
         shared,
         station,
@@ -495,37 +538,95 @@ pub fn rehearse(
         request.faults.clone(),
         estate,
     )?;
+    engine.recording = request.record;
+    match &request.resume {
+        Some(checkpoint) => engine.resume(checkpoint)?,
+        None => {
+            engine.start_run(&request.entry, &request.branch, request.inputs.clone())?;
+        }
+    }
     for (target, after) in &engine.faults.health {
         if let Some(t) = engine.estate.targets.get_mut(*target) {
             t.unhealthy_after = Some(*after);
         }
     }
-    engine.start_run(&request.entry, &request.branch, request.inputs.clone())?;
-    engine.run_loop()?;
-    Ok(engine.finish())
+    engine.converge = request.converge.clone().map(|c| (c, 0));
+    let (scripts, calls) = (engine.scripts, engine.calls);
+    let converged = engine.run_loop()?;
+    let mut rehearsed = match (converged, request.converge.as_ref()) {
+        (Some(point), Some(convergence)) => {
+            let at = engine.now;
+            let mut spliced = engine.splice(convergence, point);
+            spliced.converged_at = Some(at);
+            spliced
+        }
+        _ => {
+            let points = std::mem::take(&mut engine.points);
+            let unsorted = engine.estate.log.clone();
+            let recording = engine.recording;
+            let mut done = engine.finish();
+            if recording {
+                done.convergence = Some(Arc::new(converge::convergence(points, &done, unsorted)));
+            }
+            done
+        }
+    };
+    rehearsed.scripts -= scripts;
+    rehearsed.calls -= calls;
+    rehearsed.resumed_at = request.resume.as_ref().map(|c| c.time());
+    rehearsed.real_seconds = started.elapsed().as_secs_f64();
+    Ok(rehearsed)
 }
 
 impl Engine<'_, '_> {
-    fn run_loop(&mut self) -> Result<(), RehearseError> {
+    /// Runs until nothing is left to do; returns the happy path's point when the scenario
+    /// converged to it.
+    fn run_loop(&mut self) -> Result<Option<(u64, usize, usize)>, RehearseError> {
         loop {
             // One process at a time: nothing else starts while a step runs.
             if self.active.is_some() {
                 self.wait_message()?;
             } else if let Some(action) = self.ready.pop_front() {
                 self.perform(action)?;
-            } else if self.dirty {
-                self.dirty = false;
-                self.schedule()?;
-            } else if let Some(Reverse((time, seq))) = self.timers.pop() {
-                self.now = self.now.max(time);
-                if let Some(index) = self.pending.iter().position(|(s, _)| *s == seq) {
-                    let (_, action) = self.pending.swap_remove(index);
-                    self.ready.push_back(action);
-                }
             } else {
-                return Ok(());
+                // Nothing runs and nothing is ready: a quiet moment to save a checkpoint, or to
+                // notice that the scenario is back on the happy path.
+                self.maybe_checkpoint()?;
+                if let Some(point) = self.check_convergence() {
+                    return Ok(Some(point));
+                }
+                if self.dirty {
+                    self.dirty = false;
+                    self.schedule()?;
+                } else if let Some(Reverse((time, seq))) = self.timers.pop() {
+                    self.now = self.now.max(time);
+                    if let Some(index) = self.pending.iter().position(|(s, _)| *s == seq) {
+                        let (_, action) = self.pending.swap_remove(index);
+                        self.ready.push_back(action);
+                    }
+                } else {
+                    return Ok(None);
+                }
             }
         }
+    }
+
+    fn check_convergence(&mut self) -> Option<(u64, usize, usize)> {
+        if self.recording && self.processes.iter().all(|p| !p.alive) {
+            let mut points = std::mem::take(&mut self.points);
+            self.record_point(&mut points);
+            self.points = points;
+        }
+        let (convergence, checked) = self.converge.as_ref()?;
+        if *checked == self.estate.log.len() || self.processes.iter().any(|p| p.alive) {
+            return None;
+        }
+        let convergence = Arc::clone(convergence);
+        let length = self.estate.log.len();
+        if let Some((_, checked)) = self.converge.as_mut() {
+            *checked = length;
+        }
+        self.converged(&convergence)
     }
 
     /// Schedules `action` after `seconds` of virtual time.
@@ -538,12 +639,10 @@ impl Engine<'_, '_> {
     fn perform(&mut self, action: Action) -> Result<(), RehearseError> {
         match action {
             Action::Continue { run, unit } => self.continue_job(run, unit),
-            Action::Reply {
-                handle,
-                mut stream,
-                code,
-            } => {
-                if self.processes.get(handle).is_some_and(|p| p.alive) {
+            Action::Reply { handle, call, code } => {
+                if let Some(mut stream) = self.streams.remove(&call)
+                    && self.processes.get(handle).is_some_and(|p| p.alive)
+                {
                     let _ = stream.write_all(code.as_bytes());
                     self.active = Some(handle);
                 }
@@ -641,7 +740,8 @@ impl Engine<'_, '_> {
         self.runs.get_mut(run)?.units.get_mut(unit)?.job.as_mut()
     }
 
-    fn finish(self) -> Rehearsed {
+    /// The timeline of every unit of every run, in start order.
+    fn finish_timeline(&self) -> Vec<Entry> {
         let mut timeline = Vec::new();
         for (index, run) in self.runs.iter().enumerate() {
             for (u, state) in run.units.iter().enumerate() {
@@ -659,6 +759,11 @@ impl Engine<'_, '_> {
             }
         }
         timeline.sort_by_key(|e| (e.start.is_none(), e.start, e.run));
+        timeline
+    }
+
+    fn finish(self) -> Rehearsed {
+        let timeline = self.finish_timeline();
         let runs = self
             .runs
             .iter()
@@ -673,6 +778,11 @@ impl Engine<'_, '_> {
             scripts: self.scripts,
             calls: self.calls,
             failures: self.failures,
+            checkpoints: self.checkpoints,
+            resumed_at: None,
+            real_seconds: 0.0,
+            convergence: None,
+            converged_at: None,
         }
     }
 }

@@ -293,9 +293,9 @@ impl Engine<'_, '_> {
                         "unable to find an artifact named `{name}` in this run"
                     ));
                 }
-                copy_tree(&from, &to, false).map_err(|e| e.to_string())
+                copy_tree(&from, &to, true).map_err(|e| e.to_string())
             }
-            None => copy_tree(&store, &to, false).map_err(|e| e.to_string()),
+            None => copy_tree(&store, &to, true).map_err(|e| e.to_string()),
         }
     }
 
@@ -431,16 +431,9 @@ impl Engine<'_, '_> {
         step_env: Vec<(String, String)>,
     ) -> Result<(), RehearseError> {
         let handle = self.processes.len();
-        let dir = self
-            .station
-            .sandbox
-            .fresh("step")
-            .map_err(|e| RehearseError::Sandbox(e.to_string()))?;
-        let files = StepFiles::new(&dir);
-        for file in [&files.output, &files.env, &files.summary, &files.path] {
-            std::fs::write(file, "").map_err(|e| RehearseError::Sandbox(e.to_string()))?;
-        }
-        std::fs::write(&files.script, &text).map_err(|e| RehearseError::Sandbox(e.to_string()))?;
+        let dir = self.station.sandbox.root().join("runs").join("steps");
+        std::fs::create_dir_all(&dir).map_err(|e| RehearseError::Sandbox(e.to_string()))?;
+        let files = StepFiles::new(&dir, handle);
         let env = self.script_env(run, unit, step_env, &files);
         let workdir = match &working_directory {
             Some(dir) => self.resolve(run, unit, dir),
@@ -469,10 +462,9 @@ impl Engine<'_, '_> {
                 _ => "",
             });
         }
-        program.push_str(&format!(
-            ". {}\n",
-            quote(&files.script.display().to_string())
-        ));
+        // The script itself, inline: the worker sources the whole program in a subshell.
+        program.push_str(&text);
+        program.push('\n');
         let worker = self
             .station
             .pool
@@ -603,8 +595,8 @@ enum Resolved {
 }
 
 /// The files of one script step.
+#[derive(Clone)]
 pub(super) struct StepFiles {
-    script: PathBuf,
     stdout: PathBuf,
     stderr: PathBuf,
     output: PathBuf,
@@ -614,15 +606,16 @@ pub(super) struct StepFiles {
 }
 
 impl StepFiles {
-    fn new(dir: &Path) -> Self {
+    /// The files of step `handle`, in `dir` (created only when something writes them).
+    fn new(dir: &Path, handle: usize) -> Self {
+        let file = |suffix: &str| dir.join(format!("{handle}.{suffix}"));
         StepFiles {
-            script: dir.join("script.sh"),
-            stdout: dir.join("stdout"),
-            stderr: dir.join("stderr"),
-            output: dir.join("output"),
-            env: dir.join("env"),
-            summary: dir.join("summary"),
-            path: dir.join("path"),
+            stdout: file("out"),
+            stderr: file("err"),
+            output: file("output"),
+            env: file("env"),
+            summary: file("summary"),
+            path: file("path"),
         }
     }
 }

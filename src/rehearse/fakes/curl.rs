@@ -107,42 +107,55 @@ fn respond(call: &Call, parsed: &Parsed, ctx: &mut Context, status: u16, body: &
     Reply::ok(stdout)
 }
 
-/// The answer of a health endpoint of the estate: (status, body), or `None` for an unknown host.
-fn health(url: &str, ctx: &mut Context) -> Option<(u16, String)> {
+/// The path of a URL (without query), with no trailing slash.
+fn path_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    path.split('?')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+}
+
+/// The target (and slot) a health URL reaches: a production health URL of the plan, or an App
+/// Service's own host name (`APP.azurewebsites.net`, `APP-SLOT.azurewebsites.net`) with its health
+/// path.
+fn health_target(url: &str, ctx: &Context) -> Option<(usize, Option<String>, u16)> {
     let url = url.trim_end_matches('/');
-    let mut found = None;
+    let host = host_of(url);
     for (index, target) in ctx.estate.targets.iter().enumerate() {
         let Some((production, expected)) = &target.health else {
             continue;
         };
         if production.trim_end_matches('/') == url {
-            found = Some((index, None, *expected));
-            break;
+            return Some((index, None, *expected));
         }
-        if let Kind::App(app) = &target.kind {
-            let path = production
-                .split_once("azurewebsites.net")
-                .map(|(_, p)| p.trim_end_matches('/'));
-            for slot in app.slots.keys() {
-                let slot_url = format!(
-                    "https://{}-{slot}.azurewebsites.net{}",
-                    app.name,
-                    path.unwrap_or_default()
-                );
-                if path.is_some() && slot_url == url {
-                    found = Some((index, Some(slot.clone()), *expected));
-                }
+        if let Kind::App(app) = &target.kind
+            && path_of(production) == path_of(url)
+        {
+            if host == format!("{}.azurewebsites.net", app.name) {
+                return Some((index, None, *expected));
+            }
+            if let Some(slot) = app
+                .slots
+                .keys()
+                .find(|slot| host == format!("{}-{slot}.azurewebsites.net", app.name))
+            {
+                return Some((index, Some(slot.clone()), *expected));
             }
         }
     }
-    let Some((index, slot, expected)) = found else {
+    None
+}
+
+/// The answer of a health endpoint of the estate: (status, body), or `None` for an unknown host.
+fn health(url: &str, ctx: &mut Context) -> Option<(u16, String)> {
+    let Some((index, slot, expected)) = health_target(url, ctx) else {
         let host = host_of(url);
-        let known = ctx
-            .estate
-            .targets
-            .iter()
-            .filter_map(|t| t.health.as_ref())
-            .any(|(u, _)| host_of(u) == host);
+        let known = ctx.estate.targets.iter().any(|t| {
+            t.health.as_ref().is_some_and(|(u, _)| host_of(u) == host)
+                || matches!(&t.kind, Kind::App(app) if host.starts_with(&app.name) && host.ends_with(".azurewebsites.net"))
+        });
         return known.then(|| (404, "Not Found".to_owned()));
     };
     let build = match (&ctx.estate.targets[index].kind, &slot) {
