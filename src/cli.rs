@@ -392,6 +392,11 @@ impl StepNames<'_> {
             .region(id)
             .map_or_else(|| id.to_string(), |r| r.name.clone())
     }
+    fn environment(&self, id: &crate::plan::Id) -> String {
+        self.plan
+            .environment(id)
+            .map_or_else(|| id.to_string(), |e| e.name.clone())
+    }
 }
 
 fn order_json(plan: &Plan, order: &DeploymentOrder) -> Value {
@@ -403,30 +408,63 @@ fn order_json(plan: &Plan, order: &DeploymentOrder) -> Value {
             Value::Array(
                 wave.steps
                     .iter()
-                    .map(|step| match step {
-                        Step::Expand { migration } => {
-                            json!({"kind": "expand", "migration": names.migration(migration), "id": migration})
-                        }
-                        Step::Contract { migration } => {
-                            json!({"kind": "contract", "migration": names.migration(migration), "id": migration})
-                        }
-                        Step::Deploy { service, region } => {
-                            let mut item = json!({"kind": "deploy", "service": names.service(service), "id": service});
-                            if let Some(region) = region {
-                                item["region"] = json!(names.region(region));
-                                item["region_id"] = json!(region);
-                            }
-                            item
-                        }
-                        Step::Validate { region, minutes } => json!({
-                            "kind": "validate", "region": names.region(region), "region_id": region, "minutes": minutes
-                        }),
-                    })
+                    .map(|step| step_json(&names, step))
                     .collect(),
             )
         })
         .collect();
     json!({ "waves": waves })
+}
+
+/// One step for scripts: its kind, what it acts on (name and id), and where.
+fn step_json(names: &StepNames<'_>, step: &Step) -> Value {
+    let (mut item, environment, region) = match step {
+        Step::Expand {
+            migration,
+            environment,
+            region,
+        } => (
+            json!({"kind": "expand", "migration": names.migration(migration), "id": migration}),
+            environment,
+            region.as_ref(),
+        ),
+        Step::Contract {
+            migration,
+            environment,
+            region,
+        } => (
+            json!({"kind": "contract", "migration": names.migration(migration), "id": migration}),
+            environment,
+            region.as_ref(),
+        ),
+        Step::Deploy {
+            service,
+            environment,
+            region,
+        } => (
+            json!({"kind": "deploy", "service": names.service(service), "id": service}),
+            environment,
+            region.as_ref(),
+        ),
+        Step::Validate {
+            region,
+            environment,
+            minutes,
+        } => (
+            json!({"kind": "validate", "minutes": minutes}),
+            environment,
+            Some(region),
+        ),
+    };
+    if let Some(environment) = environment {
+        item["environment"] = json!(names.environment(environment));
+        item["environment_id"] = json!(environment);
+    }
+    if let Some(region) = region {
+        item["region"] = json!(names.region(region));
+        item["region_id"] = json!(region);
+    }
+    item
 }
 
 fn order_text(plan: &Plan, order: &DeploymentOrder) -> String {
@@ -435,29 +473,65 @@ fn order_text(plan: &Plan, order: &DeploymentOrder) -> String {
     for (index, wave) in order.waves.iter().enumerate() {
         text.push_str(&format!("wave {}\n", index + 1));
         for step in &wave.steps {
-            let line = match step {
-                Step::Expand { migration } => format!("expand    {}", names.migration(migration)),
-                Step::Contract { migration } => format!("contract  {}", names.migration(migration)),
-                Step::Deploy {
-                    service,
-                    region: Some(region),
-                } => {
-                    format!(
-                        "deploy    {} [{}]",
-                        names.service(service),
-                        names.region(region)
-                    )
-                }
-                Step::Deploy {
-                    service,
-                    region: None,
-                } => format!("deploy    {}", names.service(service)),
-                Step::Validate { region, minutes } => {
-                    format!("validate  {} for {minutes} min", names.region(region))
-                }
-            };
-            text.push_str(&format!("  {line}\n"));
+            text.push_str(&format!("  {}\n", step_text(&names, step)));
         }
     }
     text
+}
+
+/// One step for people: `deploy    Claims API [Staging, East US]`.
+fn step_text(names: &StepNames<'_>, step: &Step) -> String {
+    let place = |environment: &Option<crate::plan::Id>, region: Option<&crate::plan::Id>| {
+        let parts: Vec<String> = environment
+            .iter()
+            .map(|e| names.environment(e))
+            .chain(region.map(|r| names.region(r)))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", parts.join(", "))
+        }
+    };
+    match step {
+        Step::Expand {
+            migration,
+            environment,
+            region,
+        } => format!(
+            "expand    {}{}",
+            names.migration(migration),
+            place(environment, region.as_ref())
+        ),
+        Step::Contract {
+            migration,
+            environment,
+            region,
+        } => format!(
+            "contract  {}{}",
+            names.migration(migration),
+            place(environment, region.as_ref())
+        ),
+        Step::Deploy {
+            service,
+            environment,
+            region,
+        } => format!(
+            "deploy    {}{}",
+            names.service(service),
+            place(environment, region.as_ref())
+        ),
+        Step::Validate {
+            region,
+            environment,
+            minutes,
+        } => {
+            let place = place(environment, None);
+            format!(
+                "validate  {}{} for {minutes} min",
+                names.region(region),
+                place
+            )
+        }
+    }
 }

@@ -1,95 +1,158 @@
-//! GitHub Actions: translates a release IR pipeline into a workflow file.
+//! GitHub Actions: translates a release IR pipeline into a workflow file, and each deployment template
+//! into a reusable workflow (`on: workflow_call`) that the pipelines call.
 //!
-//! Every stage becomes a job (`needs` mirrors `depends_on`); a deployment with a rollback gets a
-//! rollback job that runs only when its own deployment job failed. Approvals are environments with
-//! required reviewers (configured by the environment setup). Validation windows are explicit wait jobs:
-//! environment wait timers are unavailable to private repositories on GitHub's Free, Pro and Team
-//! plans, and a wait job shows the soak in the run graph with its length taken from the plan.
+//! Every stage becomes a job (`needs` mirrors `depends_on`); a deployment is a call of its template's
+//! reusable workflow, whose `rollback` job runs only when its own `deploy` job failed. Approvals are
+//! environments with required reviewers (configured by the environment setup). Validation windows are
+//! explicit wait jobs: environment wait timers are unavailable to private repositories on GitHub's Free,
+//! Pro and Team plans, and a wait job shows the soak in the run graph with its length from the plan.
+//!
+//! Hardening (GitHub's and OpenSSF's guidance, as zizmor audits it): actions pinned to commit SHAs
+//! ([`super::actions`]), checkouts that keep no credentials, least-privilege permissions per job
+//! (`id-token: write` only where a job signs in), and no expression inside a script: values reach
+//! steps only through `env`.
 
-use super::shell::{expression_string, open_pull_request_function, with_prelude};
+use super::actions::{AZURE_LOGIN, CHECKOUT, DOWNLOAD_ARTIFACT, PinnedAction, UPLOAD_ARTIFACT};
+use super::shell::expression_string;
 use super::yaml::Yaml;
-use crate::plan::{PlatformSettings, sanitise_identifier};
-use crate::release::{EnvValue, Gate, Job, Pipeline, Rollback, ShellStep, Stage, Work};
+use crate::plan::{AzureCloud, PlatformSettings, sanitise_identifier};
+use crate::release::{DeployCall, DeployTemplate, Gate, Job, Pipeline, Stage, Step, Value, Work};
 
 /// The artifact every run uploads and deploys.
 const ARTIFACT: &str = "release";
 
-/// The YAML document of `pipeline`.
-pub fn workflow_document(pipeline: &Pipeline, settings: &PlatformSettings) -> Yaml {
-    let emitter = Emitter { settings, pipeline };
-    let inputs = pipeline.inputs.iter().fold(Yaml::map(), |inputs, input| {
-        inputs.with(
-            &input.name,
+/// What every workflow of one export shares: the platform settings and where the files are.
+pub struct GitHub<'a> {
+    /// The plan's platform settings.
+    pub settings: &'a PlatformSettings,
+    /// The script library's path in the repository (`cutover/PLAN.sh`).
+    pub library: &'a str,
+    /// How a pipeline refers to the reusable workflow of a template, by the template's name.
+    pub template_reference: &'a dyn Fn(&str) -> String,
+}
+
+impl GitHub<'_> {
+    /// The workflow document of `pipeline`.
+    pub fn workflow(&self, pipeline: &Pipeline) -> Yaml {
+        let inputs = pipeline.inputs.iter().fold(Yaml::map(), |inputs, input| {
+            inputs.with(
+                &input.name,
+                Yaml::map()
+                    .with("description", &input.description)
+                    .with("required", input.required)
+                    .with("type", "string"),
+            )
+        });
+        let dispatch = if pipeline.inputs.is_empty() {
             Yaml::map()
-                .with("description", &input.description)
-                .with("required", input.required)
-                .with("type", "string"),
-        )
-    });
-    let dispatch = if pipeline.inputs.is_empty() {
+        } else {
+            Yaml::map().with("inputs", inputs)
+        };
+        let jobs: Vec<(String, Yaml)> = pipeline
+            .stages
+            .iter()
+            .map(|stage| (stage.id.clone(), self.job(pipeline, stage)))
+            .collect();
         Yaml::map()
-    } else {
-        Yaml::map().with("inputs", inputs)
-    };
-    let uses_azure = pipeline
-        .stages
-        .iter()
-        .any(|s| matches!(&s.work, Work::Job(job) if job.uses_azure));
-    let mut permissions = Yaml::map().with("contents", "read");
-    if uses_azure {
-        permissions = permissions.with("id-token", "write");
+            .with("name", &pipeline.title)
+            .with("on", Yaml::map().with("workflow_dispatch", dispatch))
+            .with("permissions", Yaml::map().with("contents", "read"))
+            .with(
+                "concurrency",
+                Yaml::map()
+                    .with("group", pipeline.file_stem.as_str())
+                    .with("cancel-in-progress", false),
+            )
+            .with("jobs", Yaml::Map(jobs))
     }
-    let mut jobs = Vec::new();
-    for stage in &pipeline.stages {
-        jobs.push((stage.id.clone(), emitter.job(stage)));
-        if let Work::Job(Job {
-            rollback: Some(rollback),
-            ..
-        }) = &stage.work
-        {
-            jobs.push((rollback.id.clone(), emitter.rollback_job(stage, rollback)));
+
+    /// The reusable workflow of `template`.
+    pub fn reusable_workflow(&self, template: &DeployTemplate) -> Yaml {
+        let inputs = template
+            .parameters
+            .iter()
+            .fold(Yaml::map(), |inputs, parameter| {
+                let mut input = Yaml::map()
+                    .with("description", &parameter.description)
+                    .with("required", parameter.default.is_none())
+                    .with("type", if parameter.number { "number" } else { "string" });
+                if let Some(default) = &parameter.default {
+                    input = input.with("default", default.as_str());
+                }
+                inputs.with(&parameter.name, input)
+            });
+        let job = &template.job;
+        let mut jobs = vec![("deploy".to_owned(), self.deploy_job(job))];
+        if let Some(rollback) = &job.rollback {
+            let environment = rollback
+                .approval_environment
+                .as_ref()
+                .or(job.environment.as_ref());
+            let mut yaml = Yaml::map()
+                .with("name", "Roll back")
+                .with("needs", vec![Yaml::from("deploy")])
+                .with("if", "${{ failure() && needs.deploy.result == 'failure' }}")
+                .with("runs-on", self.settings.github.runner.as_str());
+            if let Some(environment) = environment {
+                yaml = yaml.with("environment", value(environment));
+            }
+            let mut steps = vec![checkout(false)];
+            steps.push(self.azure_login());
+            steps.extend(rollback.steps.iter().map(|s| self.step(s)));
+            jobs.push((
+                "rollback".to_owned(),
+                yaml.with("timeout-minutes", 60u32)
+                    .with("permissions", permissions(true, false))
+                    .with("steps", steps),
+            ));
         }
+        Yaml::map()
+            .with("name", &template.title)
+            .with(
+                "on",
+                Yaml::map().with("workflow_call", Yaml::map().with("inputs", inputs)),
+            )
+            .with("permissions", Yaml::map().with("contents", "read"))
+            .with("jobs", Yaml::Map(jobs))
     }
-    Yaml::map()
-        .with("name", &pipeline.title)
-        .with("on", Yaml::map().with("workflow_dispatch", dispatch))
-        .with("permissions", permissions)
-        .with(
-            "concurrency",
-            Yaml::map()
-                .with("group", pipeline.file_stem.as_str())
-                .with("cancel-in-progress", false),
-        )
-        .with("jobs", Yaml::Map(jobs))
-}
 
-struct Emitter<'a> {
-    settings: &'a PlatformSettings,
-    pipeline: &'a Pipeline,
-}
+    fn deploy_job(&self, job: &Job) -> Yaml {
+        let mut yaml = Yaml::map()
+            .with("name", "Deploy")
+            .with("runs-on", self.settings.github.runner.as_str());
+        if let Some(environment) = &job.environment {
+            yaml = yaml.with("environment", value(environment));
+        }
+        yaml.with("timeout-minutes", value_yaml(&job.timeout_minutes))
+            .with("permissions", permissions(job.signs_in, false))
+            .with("steps", self.job_steps(job))
+    }
 
-impl Emitter<'_> {
-    fn job_head(&self, stage: &Stage) -> Yaml {
+    fn job_head(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
         let mut yaml = Yaml::map().with("name", &stage.title);
         if !stage.depends_on.is_empty() {
             yaml = yaml.with(
                 "needs",
                 Yaml::Seq(stage.depends_on.iter().map(Yaml::from).collect()),
             );
-        } else if let Some(pattern) = &self.pipeline.branch_guard {
+        } else if let Some(pattern) = &pipeline.branch_guard {
             yaml = yaml.with("if", branch_condition(pattern));
         }
-        yaml.with("runs-on", self.settings.github.runner.as_str())
+        yaml
     }
 
-    fn job(&self, stage: &Stage) -> Yaml {
-        let head = self.job_head(stage);
+    fn job(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
+        let head = self.job_head(pipeline, stage);
         match &stage.work {
-            Work::Build { steps, artifacts_dir } => {
+            Work::Deploy(call) => self.call(head, call),
+            Work::Build {
+                steps,
+                artifacts_dir,
+            } => {
                 let mut all = vec![checkout(false)];
                 all.extend(steps.iter().map(|s| self.step(s)));
                 all.push(
-                    Yaml::map().with("name", "Upload the release artifact").with("uses", "actions/upload-artifact@v4").with(
+                    action("Upload the release artifact", UPLOAD_ARTIFACT).with(
                         "with",
                         Yaml::map()
                             .with("name", ARTIFACT)
@@ -97,171 +160,200 @@ impl Emitter<'_> {
                             .with("if-no-files-found", "error"),
                     ),
                 );
-                head.with("timeout-minutes", 60u32).with("steps", all)
+                self.runs_on(head)
+                    .with("timeout-minutes", 60u32)
+                    .with("steps", all)
             }
-            Work::Gate(gate) => self.gate(head, gate),
-            Work::Job(job) => self.agent_job(head, job),
-            Work::Soak { minutes } => head.with("timeout-minutes", minutes + 10).with(
-                "steps",
-                vec![
-                    Yaml::map()
+            Work::Gate(gate) => self.gate(self.runs_on(head), gate),
+            Work::Job(job) => self.agent_job(self.runs_on(head), job),
+            Work::Soak { minutes } => self.runs_on(head)
+                .with("timeout-minutes", minutes.saturating_add(10))
+                .with(
+                    "steps",
+                    vec![Yaml::map()
                         .with("name", format!("Soak for {minutes} min"))
                         .with("env", Yaml::map().with("SOAK_MINUTES", minutes.to_string()))
                         .with(
                             "run",
                             Yaml::Block(
-                                "echo \"soaking for $SOAK_MINUTES minutes before the next region\"\nsleep $((SOAK_MINUTES * 60))\n"
+                                "echo \"soaking for $SOAK_MINUTES minutes before the next wave\"\nsleep $((SOAK_MINUTES * 60))\n"
                                     .into(),
                             ),
-                        ),
-                ],
+                        )],
+                ),
+            Work::Barrier => self.runs_on(head).with("timeout-minutes", 5u32).with(
+                "steps",
+                vec![Yaml::map()
+                    .with("name", "Every job of the wave has finished")
+                    .with("run", "echo \"wave complete\"")],
             ),
         }
     }
 
+    fn runs_on(&self, head: Yaml) -> Yaml {
+        head.with("runs-on", self.settings.github.runner.as_str())
+    }
+
+    /// A call of a reusable workflow: the job grants the permissions the called jobs need.
+    fn call(&self, head: Yaml, call: &DeployCall) -> Yaml {
+        let with = call
+            .arguments
+            .iter()
+            .fold(Yaml::map(), |with, (name, argument)| {
+                with.with(name, value_yaml(argument))
+            });
+        head.with("uses", (self.template_reference)(&call.template))
+            .with("permissions", permissions(true, false))
+            .with("with", with)
+    }
+
     fn gate(&self, head: Yaml, gate: &Gate) -> Yaml {
-        let approvers = gate.approval.approvers.join(", ");
-        head.with("environment", gate.environment.as_str()).with("timeout-minutes", 10u32).with(
-            "steps",
-            vec![
-                Yaml::map()
-                    .with("name", "Record the approval")
-                    .with("env", Yaml::map().with("APPROVERS", approvers))
-                    .with("run", Yaml::Block("echo \"approved by a reviewer of this environment ($APPROVERS)\"\n".into())),
-            ],
-        )
+        head.with("environment", gate.environment.as_str())
+            .with("timeout-minutes", 10u32)
+            .with(
+                "steps",
+                vec![Yaml::map().with("name", "Record the approval").with(
+                    "run",
+                    "echo \"approved by a required reviewer of this job's environment\"",
+                )],
+            )
     }
 
     fn agent_job(&self, mut head: Yaml, job: &Job) -> Yaml {
         if let Some(environment) = &job.environment {
-            head = head.with("environment", environment.as_str());
+            head = head.with("environment", value(environment));
         }
-        if job.opens_pull_requests {
-            head = head.with(
+        head.with("timeout-minutes", value_yaml(&job.timeout_minutes))
+            .with(
                 "permissions",
-                Yaml::map()
-                    .with("contents", "write")
-                    .with("pull-requests", "write"),
-            );
-        }
-        head = head.with("timeout-minutes", job.timeout_minutes);
+                permissions(job.signs_in, job.opens_pull_requests),
+            )
+            .with("steps", self.job_steps(job))
+    }
+
+    /// Check out, download the artifact if needed, sign in if needed, then the job's steps.
+    fn job_steps(&self, job: &Job) -> Vec<Yaml> {
         let mut steps = vec![checkout(job.opens_pull_requests)];
         if job.needs_artifact {
             steps.push(
-                Yaml::map()
-                    .with("name", "Download the release artifact")
-                    .with("uses", "actions/download-artifact@v4")
-                    .with(
-                        "with",
-                        Yaml::map()
-                            .with("name", ARTIFACT)
-                            .with("path", self.settings.build.artifacts_dir.as_str()),
-                    ),
+                action("Download the release artifact", DOWNLOAD_ARTIFACT).with(
+                    "with",
+                    Yaml::map()
+                        .with("name", ARTIFACT)
+                        .with("path", self.settings.build.artifacts_dir.as_str()),
+                ),
             );
         }
-        if job.uses_azure {
+        if job.signs_in {
             steps.push(self.azure_login());
         }
         steps.extend(job.steps.iter().map(|s| self.step(s)));
-        head.with("steps", steps)
-    }
-
-    fn rollback_job(&self, stage: &Stage, rollback: &Rollback) -> Yaml {
-        let Work::Job(job) = &stage.work else {
-            return Yaml::map();
-        };
-        let deploy = &stage.id;
-        let mut yaml = Yaml::map()
-            .with("name", format!("Roll back: {}", stage.title))
-            .with("needs", vec![Yaml::from(deploy)])
-            .with(
-                "if",
-                format!("${{{{ failure() && needs.{deploy}.result == 'failure' }}}}"),
-            )
-            .with("runs-on", self.settings.github.runner.as_str());
-        let environment = rollback
-            .approval_environment
-            .as_ref()
-            .or(job.environment.as_ref());
-        if let Some(environment) = environment {
-            yaml = yaml.with("environment", environment.as_str());
-        }
-        let mut steps = vec![];
-        if job.uses_azure {
-            steps.push(self.azure_login());
-        }
-        steps.extend(rollback.steps.iter().map(|s| self.step(s)));
-        yaml.with("timeout-minutes", 60u32).with("steps", steps)
+        steps
     }
 
     fn azure_login(&self) -> Yaml {
         let credentials = &self.settings.github.credentials;
-        let var = |name: &str| format!("${{{{ secrets.{} }}}}", sanitise_identifier(name));
-        Yaml::map()
-            .with("name", "Sign in to Azure (OIDC)")
-            .with("uses", "azure/login@v2")
+        let var = |name: &str| format!("${{{{ vars.{} }}}}", sanitise_identifier(name));
+        let mut with = Yaml::map()
+            .with("client-id", var(&credentials.client_id_variable))
+            .with("tenant-id", var(&credentials.tenant_id_variable))
             .with(
-                "with",
-                Yaml::map()
-                    .with("client-id", var(&credentials.client_id_variable))
-                    .with("tenant-id", var(&credentials.tenant_id_variable))
-                    .with(
-                        "subscription-id",
-                        var(&credentials.subscription_id_variable),
-                    ),
-            )
+                "subscription-id",
+                var(&credentials.subscription_id_variable),
+            );
+        if let Some((environment, audience)) = cloud_login(self.settings.cloud) {
+            with = with
+                .with("environment", environment)
+                .with("audience", audience);
+        }
+        action("Sign in to Azure (OIDC)", AZURE_LOGIN).with("with", with)
     }
 
-    fn step(&self, step: &ShellStep) -> Yaml {
-        let opens_pull_requests = step.opens_pull_requests;
-        let script = if opens_pull_requests {
-            with_prelude(
-                &step.script,
-                &open_pull_request_function(GITHUB_PULL_REQUEST),
-            )
-        } else {
-            step.script.clone()
-        };
-        let mut env: Vec<(String, Yaml)> = step
+    fn step(&self, step: &Step) -> Yaml {
+        let env: Vec<(String, Yaml)> = step
             .env
             .iter()
-            .map(|(name, value)| (name.clone(), env_value(value)))
+            .map(|(name, value)| (name.clone(), Yaml::str(expression(value))))
             .collect();
-        if opens_pull_requests {
-            env.push(("GH_TOKEN".to_owned(), Yaml::str("${{ github.token }}")));
-        }
         let mut yaml = Yaml::map().with("name", &step.name);
+        if let Some(parameter) = &step.only_if_set {
+            yaml = yaml.with("if", format!("inputs.{parameter} != ''"));
+        }
         if let Some(minutes) = step.timeout_minutes {
             yaml = yaml.with("timeout-minutes", minutes);
         }
         if !env.is_empty() {
             yaml = yaml.with("env", Yaml::Map(env));
         }
-        yaml.with("shell", "bash").with("run", Yaml::Block(script))
+        yaml.with("shell", "bash").with(
+            "run",
+            format!("bash {} {}", self.library, step.command.name()),
+        )
     }
 }
 
-/// Opens a GitHub pull request with the workflow's token.
-const GITHUB_PULL_REQUEST: &str = r#"gh pr create --base "$1" --head "$2" --title "$3" --body "Opened by the hotfix workflow (Cutover)""#;
+/// The `environment` and `audience` inputs of `azure/login` for a sovereign cloud.
+fn cloud_login(cloud: AzureCloud) -> Option<(&'static str, &'static str)> {
+    match cloud {
+        AzureCloud::Public => None,
+        AzureCloud::UsGovernment => Some(("azureusgovernment", "api://AzureADTokenExchangeUSGov")),
+        AzureCloud::China => Some(("azurechinacloud", "api://AzureADTokenExchangeChina")),
+    }
+}
 
+/// A job's permissions: read the repository; mint an OIDC token when it signs in; push and open pull
+/// requests when it merges back.
+fn permissions(signs_in: bool, opens_pull_requests: bool) -> Yaml {
+    let contents = if opens_pull_requests { "write" } else { "read" };
+    let mut yaml = Yaml::map().with("contents", contents);
+    if signs_in {
+        yaml = yaml.with("id-token", "write");
+    }
+    if opens_pull_requests {
+        yaml = yaml.with("pull-requests", "write");
+    }
+    yaml
+}
+
+fn action(name: &str, action: PinnedAction) -> Yaml {
+    Yaml::map()
+        .with("name", name)
+        .with("uses", Yaml::Commented(action.uses(), action.version))
+}
+
+/// The checkout step: never keeps credentials (jobs that push authenticate each git call themselves);
+/// the full history when the job merges back.
 fn checkout(full_history: bool) -> Yaml {
-    let step = Yaml::map()
-        .with("name", "Check out")
-        .with("uses", "actions/checkout@v4");
+    let mut with = Yaml::map().with("persist-credentials", false);
     if full_history {
-        step.with("with", Yaml::map().with("fetch-depth", 0u32))
-    } else {
-        step
+        with = with.with("fetch-depth", 0u32);
+    }
+    action("Check out", CHECKOUT).with("with", with)
+}
+
+/// A value as the text of a workflow field.
+fn expression(value: &Value) -> String {
+    match value {
+        Value::Text(text) => text.clone(),
+        Value::Number(number) => number.to_string(),
+        Value::Parameter(name) => format!("${{{{ inputs.{name} }}}}"),
+        Value::RunId => "${{ github.run_id }}".to_owned(),
+        Value::SourceBranch => "${{ github.ref }}".to_owned(),
+        Value::Input(name) => format!("${{{{ inputs.{name} }}}}"),
+        Value::RepositoryToken => "${{ github.token }}".to_owned(),
+        Value::Platform => "github".to_owned(),
     }
 }
 
-fn env_value(value: &EnvValue) -> Yaml {
+fn value(value: &Value) -> Yaml {
+    Yaml::str(expression(value))
+}
+
+/// A number field: a YAML number when it is one, else its expression.
+fn value_yaml(value: &Value) -> Yaml {
     match value {
-        EnvValue::Text(text) => Yaml::str(text),
-        EnvValue::RunId => Yaml::str("${{ github.run_id }}"),
-        EnvValue::SourceBranch => Yaml::str("${{ github.ref }}"),
-        EnvValue::Input(name) => Yaml::str(format!("${{{{ inputs.{name} }}}}")),
-        EnvValue::RepositoryToken => Yaml::str("${{ github.token }}"),
+        Value::Number(number) => Yaml::from(*number),
+        other => Yaml::str(expression(other)),
     }
 }
 

@@ -21,6 +21,9 @@ pub enum Yaml {
     Seq(Vec<Yaml>),
     /// A mapping, in insertion order.
     Map(Vec<(String, Yaml)>),
+    /// A string followed by a comment on the same line (`uses: owner/action@sha # v1.2.3`). The comment
+    /// is Cutover's own fixed text, never plan text.
+    Commented(String, &'static str),
 }
 
 impl Yaml {
@@ -92,7 +95,7 @@ pub fn write_document(header: &[String], root: &Yaml) -> String {
     let mut out = String::new();
     for line in header {
         out.push_str("# ");
-        out.push_str(&line.replace(['\n', '\r'], " "));
+        out.push_str(&super::comment::comment_text(line));
         out.push('\n');
     }
     match root {
@@ -168,6 +171,11 @@ fn write_inline(out: &mut String, value: &Yaml, level: usize) {
         Yaml::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
         Yaml::Seq(_) => out.push_str("[]"),
         Yaml::Map(_) => out.push_str("{}"),
+        Yaml::Commented(text, comment) => {
+            out.push_str(&scalar_text(text));
+            out.push_str(" # ");
+            out.push_str(comment);
+        }
     }
 }
 

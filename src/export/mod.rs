@@ -10,10 +10,14 @@ pub mod diff;
 pub mod paths;
 mod selfcheck;
 
+use std::collections::BTreeMap;
+
 use crate::analysis::{Diagnostic, Severity, analyse};
-use crate::emit;
+use crate::emit::{self, yaml};
 use crate::plan::Plan;
-use crate::release::{EnvironmentSpec, LowerError, PipelineKind, ReleaseIr, lower};
+use crate::release::{
+    EnvironmentSpec, LowerError, PipelineKind, ReleaseIr, file_stem, library_body, lower,
+};
 use selfcheck::Platform;
 
 /// Which platforms to export for.
@@ -41,8 +45,14 @@ impl Target {
 pub enum FileKind {
     /// An Azure Pipelines YAML file.
     AzurePipeline,
+    /// An Azure Pipelines stage template the pipelines include.
+    AzureTemplate,
     /// A GitHub Actions workflow.
     GitHubWorkflow,
+    /// A GitHub Actions reusable workflow the workflows call.
+    GitHubReusableWorkflow,
+    /// The bash script library every pipeline step runs.
+    ScriptLibrary,
     /// A script that creates the environments and their protection.
     EnvironmentSetup,
     /// A Markdown hotfix runbook.
@@ -89,20 +99,32 @@ pub enum ExportError {
 }
 
 /// Exports `plan` for `target`: refuses a plan with errors, and checks every pipeline it writes by
-/// reading it back ([`selfcheck`]). This is what is written to disk.
+/// reading it back with the files it refers to ([`selfcheck`]). This is what is written to disk.
 pub fn export(plan: &Plan, target: Target) -> Result<Export, ExportError> {
     let (ir, files) = generate(plan, target)?;
+    let texts: BTreeMap<&str, &str> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.contents.as_str()))
+        .collect();
     for pipeline in ir.pipelines() {
-        for (path, platform) in [
-            (paths::github_workflow(pipeline), Platform::GitHub),
-            (paths::azure_pipeline(pipeline), Platform::Azure),
+        for (path, platform, wanted) in [
+            (
+                paths::github_workflow(pipeline),
+                Platform::GitHub,
+                target.github(),
+            ),
+            (
+                paths::azure_pipeline(pipeline),
+                Platform::Azure,
+                target.azure(),
+            ),
         ] {
-            let Some(file) = files.iter().find(|f| f.path == path) else {
+            if !wanted {
                 continue;
-            };
-            selfcheck::check(&file.contents, platform, pipeline, plan).map_err(|problem| {
+            }
+            selfcheck::check(&texts, &path, platform, pipeline, plan).map_err(|problem| {
                 ExportError::SelfCheck {
-                    path: file.path.clone(),
+                    path: path.clone(),
                     problem,
                 }
             })?;
@@ -141,39 +163,82 @@ fn generate(plan: &Plan, target: Target) -> Result<(ReleaseIr, Vec<GeneratedFile
 }
 
 /// Translates the IR into every file of the export, in a stable order: per pipeline its GitHub then
-/// its Azure file, then the setup scripts, then the runbooks.
+/// its Azure file; the reusable workflows and stage templates; the script library; the setup scripts;
+/// the runbooks.
 fn emit_files(ir: &ReleaseIr, target: Target) -> Vec<GeneratedFile> {
     let header = emit::header_lines(&ir.plan_name);
+    let library = paths::library(&ir.stem);
+    let github_reference = |template: &str| paths::github_template_reference(&ir.stem, template);
+    let azure_reference = |template: &str| paths::azure_template_reference(&ir.stem, template);
+    let github = emit::GitHub {
+        settings: &ir.platforms,
+        library: &library,
+        template_reference: &github_reference,
+    };
+    let azure = emit::Azure {
+        settings: &ir.platforms,
+        library: &library,
+        template_reference: &azure_reference,
+    };
+    let file = |path: String, kind: FileKind, contents: String| GeneratedFile {
+        path,
+        kind,
+        contents,
+    };
+    let needs = emit::SetupNeeds {
+        pull_requests: ir.opens_pull_requests(),
+    };
     let mut files = Vec::new();
     for pipeline in ir.pipelines() {
         if target.github() {
-            files.push(GeneratedFile {
-                path: paths::github_workflow(pipeline),
-                kind: FileKind::GitHubWorkflow,
-                contents: emit::github_workflow(&header, pipeline, &ir.platforms),
-            });
+            files.push(file(
+                paths::github_workflow(pipeline),
+                FileKind::GitHubWorkflow,
+                yaml::write_document(&header, &github.workflow(pipeline)),
+            ));
         }
         if target.azure() {
-            files.push(GeneratedFile {
-                path: paths::azure_pipeline(pipeline),
-                kind: FileKind::AzurePipeline,
-                contents: emit::azure_pipeline(&header, pipeline, &ir.platforms),
-            });
+            files.push(file(
+                paths::azure_pipeline(pipeline),
+                FileKind::AzurePipeline,
+                yaml::write_document(&header, &azure.pipeline(pipeline)),
+            ));
         }
     }
+    for template in &ir.templates {
+        if target.github() {
+            files.push(file(
+                paths::github_template(&ir.stem, &template.name),
+                FileKind::GitHubReusableWorkflow,
+                yaml::write_document(&header, &github.reusable_workflow(template)),
+            ));
+        }
+        if target.azure() {
+            files.push(file(
+                paths::azure_template(&ir.stem, &template.name),
+                FileKind::AzureTemplate,
+                yaml::write_document(&header, &azure.stage_template(template)),
+            ));
+        }
+    }
+    files.push(file(
+        library.clone(),
+        FileKind::ScriptLibrary,
+        emit::script_file(&header, &library_body()),
+    ));
     if target.github() {
-        files.push(GeneratedFile {
-            path: paths::github_setup(&ir.plan_name),
-            kind: FileKind::EnvironmentSetup,
-            contents: emit::github_setup(&header, &ir.platforms, &ir.environments),
-        });
+        files.push(file(
+            paths::github_setup(&ir.stem),
+            FileKind::EnvironmentSetup,
+            emit::github_script(&header, &ir.platforms, &ir.environments, needs),
+        ));
     }
     if target.azure() {
-        files.push(GeneratedFile {
-            path: paths::azure_setup(&ir.plan_name),
-            kind: FileKind::EnvironmentSetup,
-            contents: emit::azure_setup(&header, &ir.platforms, &ir.environments),
-        });
+        files.push(file(
+            paths::azure_setup(&ir.stem),
+            FileKind::EnvironmentSetup,
+            emit::azure_script(&header, &ir.platforms, &ir.environments, needs),
+        ));
     }
     for pipeline in &ir.hotfixes {
         let PipelineKind::Hotfix(hotfix) = &pipeline.kind else {
@@ -183,11 +248,11 @@ fn emit_files(ir: &ReleaseIr, target: Target) -> Vec<GeneratedFile> {
             github: target.github().then(|| paths::github_workflow(pipeline)),
             azure: target.azure().then(|| paths::azure_pipeline(pipeline)),
         };
-        files.push(GeneratedFile {
-            path: paths::runbook(hotfix.runbook.as_str()),
-            kind: FileKind::Runbook,
-            contents: emit::runbook_markdown(&ir.plan_name, pipeline, hotfix, &run),
-        });
+        files.push(file(
+            paths::runbook(&file_stem(hotfix.runbook.as_str())),
+            FileKind::Runbook,
+            emit::runbook_markdown(&ir.plan_name, pipeline, hotfix, &run),
+        ));
     }
     files
 }

@@ -2,7 +2,12 @@
 
 use super::format::{FORMAT_VERSION, FormatError, parse_plan};
 use super::id::Id;
-use super::model::*;
+use super::model::{
+    Approval, BranchingModel, DatabaseEngine, Dependency, DeployTarget, Environment,
+    EnvironmentKind, FailureAction, HealthCheck, HotfixRunbook, IncidentSeverity, Plan,
+    PlatformSettings, Position, Probes, Region, ReleaseCheck, RetryPolicy, RolloutPolicy, Service,
+    Strategy, Tier, TimedCommand, TimeoutAction,
+};
 
 /// The names of the templates, with a one-line description each.
 pub const TEMPLATES: [(&str, &str); 2] = [
@@ -43,6 +48,8 @@ pub fn starter(plan_name: &str) -> Plan {
     };
     let approval = |who: &str| Approval {
         approvers: vec![who.to_owned()],
+        github_approvers: Vec::new(),
+        azure_approvers: Vec::new(),
         required: 1,
         timeout_minutes: Some(240),
         on_timeout: TimeoutAction::Reject,
@@ -60,9 +67,11 @@ pub fn starter(plan_name: &str) -> Plan {
                 name: "Database".to_owned(),
                 tier: Tier::Database,
                 target: DeployTarget::Database {
+                    engine: DatabaseEngine::AzureSql,
                     server: "sql-app-{region}".to_owned(),
                     database: "app".to_owned(),
                     resource_group: "rg-app-{region}".to_owned(),
+                    global: false,
                 },
                 strategy: Strategy::RunOnce,
                 health_check: None,
@@ -127,6 +136,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 approval: Some(approval("on-call-lead")),
                 wait_timer_minutes: 0,
                 allowed_branches: vec!["hotfix/*".to_owned()],
+                regions: Vec::new(),
             },
             Environment {
                 id: Id::new("production"),
@@ -136,6 +146,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 approval: Some(approval("release-managers")),
                 wait_timer_minutes: 0,
                 allowed_branches: vec!["main".to_owned(), "hotfix/*".to_owned()],
+                regions: Vec::new(),
             },
         ],
         regions: vec![Region {
@@ -146,6 +157,7 @@ pub fn starter(plan_name: &str) -> Plan {
         }],
         rollout: RolloutPolicy {
             environment: Id::new("production"),
+            promote_through: Vec::new(),
             retry: RetryPolicy {
                 attempts: 3,
                 initial_delay_seconds: 30,

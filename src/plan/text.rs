@@ -121,6 +121,7 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
     owner.owner = ObjectRef::Rollout;
     let RolloutPolicy {
         environment,
+        promote_through,
         retry,
         on_failure: _,
     } = rollout;
@@ -131,6 +132,13 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
         max_delay_seconds: _,
     } = retry;
     owner.id("the environment", TextKind::Reference, environment);
+    for stage in promote_through {
+        owner.id(
+            "an environment promoted through",
+            TextKind::Reference,
+            stage,
+        );
+    }
     for runbook in runbooks {
         owner.owner = ObjectRef::Runbook(runbook.id.clone());
         owner.runbook(runbook);
@@ -159,6 +167,7 @@ impl Visitor<'_> {
 
     fn platforms(&mut self, platforms: &PlatformSettings) {
         let PlatformSettings {
+            cloud: _,
             build,
             repository,
             azure,
@@ -315,9 +324,11 @@ impl Visitor<'_> {
                 self.text("the source folder", TextKind::RepositoryPath, source_dir);
             }
             DeployTarget::Database {
+                engine: _,
                 server,
                 database,
                 resource_group,
+                global: _,
             } => {
                 self.text("the server", resource, server);
                 self.text("the database", resource, database);
@@ -369,6 +380,7 @@ impl Visitor<'_> {
             approval,
             wait_timer_minutes: _,
             allowed_branches,
+            regions,
         } = environment;
         self.id("the id", TextKind::Id, id);
         self.text("the name", TextKind::Name, name);
@@ -378,11 +390,16 @@ impl Visitor<'_> {
         if let Some(approval) = approval {
             self.approval(approval);
         }
+        for region in regions {
+            self.id("a region", TextKind::Reference, region);
+        }
     }
 
     fn approval(&mut self, approval: &Approval) {
         let Approval {
             approvers,
+            github_approvers,
+            azure_approvers,
             required: _,
             timeout_minutes: _,
             on_timeout: _,
@@ -391,6 +408,12 @@ impl Visitor<'_> {
         } = approval;
         for approver in approvers {
             self.text("an approver", TextKind::Approver, approver);
+        }
+        for approver in github_approvers {
+            self.text("a GitHub approver", TextKind::Approver, approver);
+        }
+        for approver in azure_approvers {
+            self.text("an Azure DevOps approver", TextKind::Approver, approver);
         }
         self.text("the approval instructions", TextKind::Prose, instructions);
     }

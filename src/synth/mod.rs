@@ -19,8 +19,8 @@ mod services;
 mod topology;
 
 use crate::plan::{
-    AgentPool, AzureSettings, BuildSettings, Dependency, FORMAT_VERSION, GitHubCredentials,
-    GitHubSettings, Plan, PlatformSettings, RepositorySettings,
+    AgentPool, AzureCloud, AzureSettings, BuildSettings, Dependency, FORMAT_VERSION,
+    GitHubCredentials, GitHubSettings, Plan, PlatformSettings, RepositorySettings,
 };
 
 /// What to generate.
@@ -91,6 +91,7 @@ pub fn generate(options: &SynthOptions) -> Plan {
 
 fn platforms(plan_name: &str) -> PlatformSettings {
     PlatformSettings {
+        cloud: AzureCloud::Public,
         build: BuildSettings::default(),
         repository: RepositorySettings {
             main_branch: "main".to_owned(),

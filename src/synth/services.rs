@@ -5,7 +5,8 @@
 use super::rng::SplitMix64;
 use super::topology::Skeleton;
 use crate::plan::{
-    BatchSize, DeployTarget, HealthCheck, Id, Position, Probe, Probes, Service, Strategy, Tier,
+    BatchSize, DatabaseEngine, DeployTarget, HealthCheck, Id, Position, Probe, Probes, Service,
+    Strategy, Tier,
 };
 
 /// Canary traffic steps the generator picks from; each rises strictly to 100.
@@ -49,8 +50,41 @@ pub fn service(skeleton: &Skeleton, position: Position, rng: &mut SplitMix64) ->
         Tier::Other => Hosting::Script,
     };
     let id = &skeleton.id;
+    let (target, strategy) = target_and_strategy(skeleton, hosting, rng);
+    let kubernetes = matches!(target, DeployTarget::Kubernetes { .. });
+    let websockets = matches!(skeleton.tier, Tier::Gateway | Tier::Api) && rng.chance(15);
+    let draining_timeout_seconds = match &strategy {
+        Strategy::RunOnce => None,
+        _ if websockets => Some(rng.between(30, 120)),
+        _ => rng.chance(60).then(|| rng.between(10, 60)),
+    };
+    Service {
+        id: Id::new(id.clone()),
+        name: skeleton.name.clone(),
+        tier: skeleton.tier,
+        health_check: (skeleton.tier != Tier::Database).then(|| health_check(id, &target, rng)),
+        probes: if kubernetes {
+            probes(rng)
+        } else {
+            Probes::default()
+        },
+        target,
+        strategy,
+        draining_timeout_seconds,
+        websockets,
+        position,
+    }
+}
+
+/// Where and how a service of `hosting` deploys: a target and a strategy the analysis accepts together.
+fn target_and_strategy(
+    skeleton: &Skeleton,
+    hosting: Hosting,
+    rng: &mut SplitMix64,
+) -> (DeployTarget, Strategy) {
+    let id = &skeleton.id;
     let group = resource_group(skeleton.tier).to_owned();
-    let (target, strategy) = match hosting {
+    match hosting {
         Hosting::Script => (
             DeployTarget::Script {
                 command: format!("./deploy/{id}.sh --region {{region}}"),
@@ -60,9 +94,17 @@ pub fn service(skeleton: &Skeleton, position: Position, rng: &mut SplitMix64) ->
         ),
         Hosting::Database => (
             DeployTarget::Database {
+                engine: *rng
+                    .choose(&[
+                        DatabaseEngine::AzureSql,
+                        DatabaseEngine::PostgreSql,
+                        DatabaseEngine::MySql,
+                    ])
+                    .unwrap_or(&DatabaseEngine::AzureSql),
                 server: format!("sql-synth-{id}-{{region}}"),
                 database: id.trim_end_matches("-db").to_owned(),
                 resource_group: group,
+                global: false,
             },
             Strategy::RunOnce,
         ),
@@ -117,29 +159,6 @@ pub fn service(skeleton: &Skeleton, position: Position, rng: &mut SplitMix64) ->
                 strategy,
             )
         }
-    };
-    let kubernetes = matches!(target, DeployTarget::Kubernetes { .. });
-    let websockets = matches!(skeleton.tier, Tier::Gateway | Tier::Api) && rng.chance(15);
-    let draining_timeout_seconds = match &strategy {
-        Strategy::RunOnce => None,
-        _ if websockets => Some(rng.between(30, 120)),
-        _ => rng.chance(60).then(|| rng.between(10, 60)),
-    };
-    Service {
-        id: Id::new(id.clone()),
-        name: skeleton.name.clone(),
-        tier: skeleton.tier,
-        health_check: (skeleton.tier != Tier::Database).then(|| health_check(id, &target, rng)),
-        probes: if kubernetes {
-            probes(rng)
-        } else {
-            Probes::default()
-        },
-        target,
-        strategy,
-        draining_timeout_seconds,
-        websockets,
-        position,
     }
 }
 

@@ -137,7 +137,7 @@ fn the_preview_shows_the_release_pipeline_and_follows_a_rename_in_the_inspector(
     );
     find(&mut h, "deploy_claims_api_eastus");
     assert!(
-        h.query_by_label_contains("- stage: deploy_claims_api_eastus")
+        h.query_by_label_contains("stage: deploy_claims_api_eastus")
             .is_some()
     );
     assert!(
@@ -255,8 +255,9 @@ fn tabs_show_each_generated_file_and_copy_copies_the_shown_one() {
         .find(|f| f.path == ".github/workflows/meridian-claims-release.yml")
         .expect("the GitHub release workflow");
     assert_eq!(copied, github.contents);
-    // Every generated file has a tab: 2 × (release + hotfix), 2 setup scripts, 1 runbook.
-    assert_eq!(files.len(), 7);
+    // Every generated file has a tab: 2 × (release + hotfix + 3 deployment templates), the script
+    // library, 2 setup scripts, 1 runbook.
+    assert_eq!(files.len(), 14);
     for label in ["Hotfix: claims-api-hotfix", "GitHub", "Azure"] {
         assert!(h.query_all_by_label(label).count() >= 1, "{label}");
     }
@@ -408,7 +409,7 @@ fn export_into_a_folder_then_again_after_an_edit_shows_exactly_the_changed_files
     click_button(&mut h, "Export");
     assert_eq!(h.query_all_by_label("created").count(), first.len());
     assert!(
-        h.query_by_label_contains("Exported 7 files: 7 created, 0 updated, 0 unchanged")
+        h.query_by_label_contains("Exported 14 files: 14 created, 0 updated, 0 unchanged")
             .is_some()
     );
     for file in &first {

@@ -17,5 +17,6 @@ mod hostile_text;
 mod json_shapes;
 mod malformed;
 mod new_command;
+mod pipelines;
 mod readme;
 mod synth_properties;
