@@ -68,7 +68,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 tier: Tier::Database,
                 target: DeployTarget::Database {
                     engine: DatabaseEngine::AzureSql,
-                    server: "sql-app-{region}".to_owned(),
+                    server: "sql-app-{environment}-{region}".to_owned(),
                     database: "app".to_owned(),
                     resource_group: "rg-app-{region}".to_owned(),
                     global: false,
@@ -85,7 +85,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 name: "API".to_owned(),
                 tier: Tier::Api,
                 target: DeployTarget::AppService {
-                    app: "app-api-{region}".to_owned(),
+                    app: "app-api-{environment}-{region}".to_owned(),
                     resource_group: "rg-app-{region}".to_owned(),
                     slot: Some("staging".to_owned()),
                 },
@@ -101,13 +101,15 @@ pub fn starter(plan_name: &str) -> Plan {
                 name: "Web".to_owned(),
                 tier: Tier::Frontend,
                 target: DeployTarget::StaticSite {
-                    storage_account: "stappweb{region}".to_owned(),
+                    storage_account: "stappweb{environment}{region}".to_owned(),
                     resource_group: "rg-app-{region}".to_owned(),
                     source_dir: "web/dist".to_owned(),
                 },
                 strategy: Strategy::RunOnce,
                 health_check: Some(HealthCheck {
-                    base_url: Some("https://stappweb{region}.z13.web.core.windows.net".to_owned()),
+                    base_url: Some(
+                        "https://stappweb{environment}{region}.z13.web.core.windows.net".to_owned(),
+                    ),
                     ..health("/")
                 }),
                 probes: Probes::default(),

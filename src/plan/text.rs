@@ -42,9 +42,20 @@ pub enum TextKind {
     GitRef,
     /// A person or group who may approve.
     Approver,
-    /// A platform setting: a service connection, pool, runner label, organisation URL, project,
-    /// repository or cloud location.
-    Setting,
+    /// A GitHub runner label.
+    RunnerLabel,
+    /// An Azure agent pool's name or a hosted image's name.
+    AgentPool,
+    /// An Azure service connection's name.
+    ServiceConnection,
+    /// An Azure DevOps organisation URL.
+    OrganizationUrl,
+    /// An Azure DevOps project's name.
+    ProjectName,
+    /// A GitHub repository, `owner/name`.
+    RepositoryName,
+    /// An Azure location (`eastus`).
+    Location,
     /// The name of a secret or variable on the platform.
     VariableName,
 }
@@ -116,7 +127,7 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
         } = region;
         owner.id("the id", TextKind::Id, id);
         owner.text("the name", TextKind::Name, name);
-        owner.text("the location", TextKind::Setting, location);
+        owner.text("the location", TextKind::Location, location);
     }
     owner.owner = ObjectRef::Rollout;
     let RolloutPolicy {
@@ -199,14 +210,18 @@ impl Visitor<'_> {
         } = azure;
         self.text(
             "the Azure service connection",
-            TextKind::Setting,
+            TextKind::ServiceConnection,
             service_connection,
         );
-        self.text("the Azure organization", TextKind::Setting, organization);
-        self.text("the Azure project", TextKind::Setting, project);
+        self.text(
+            "the Azure organization",
+            TextKind::OrganizationUrl,
+            organization,
+        );
+        self.text("the Azure project", TextKind::ProjectName, project);
         match agent_pool {
             AgentPool::VmImage(name) | AgentPool::Named(name) => {
-                self.text("the agent pool", TextKind::Setting, name);
+                self.text("the agent pool", TextKind::AgentPool, name);
             }
         }
         let GitHubSettings {
@@ -214,8 +229,12 @@ impl Visitor<'_> {
             repository,
             credentials,
         } = github;
-        self.text("the GitHub runner", TextKind::Setting, runner);
-        self.text("the GitHub repository", TextKind::Setting, repository);
+        self.text("the GitHub runner", TextKind::RunnerLabel, runner);
+        self.text(
+            "the GitHub repository",
+            TextKind::RepositoryName,
+            repository,
+        );
         let GitHubCredentials {
             client_id_variable,
             tenant_id_variable,

@@ -387,7 +387,7 @@ const DATABASE_CHECK: &str = r#"  case "$DATABASE_ENGINE" in
       retry az sql db show --resource-group "$RESOURCE_GROUP" --server "$DATABASE_SERVER" --name "$DATABASE_NAME" --output none
       ;;
     postgresql)
-      retry az postgres flexible-server db show --resource-group "$RESOURCE_GROUP" --server-name "$DATABASE_SERVER" --database-name "$DATABASE_NAME" --output none
+      retry az postgres flexible-server db show --resource-group "$RESOURCE_GROUP" --server-name "$DATABASE_SERVER" --name "$DATABASE_NAME" --output none
       ;;
     mysql)
       retry az mysql flexible-server db show --resource-group "$RESOURCE_GROUP" --server-name "$DATABASE_SERVER" --database-name "$DATABASE_NAME" --output none

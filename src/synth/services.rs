@@ -87,8 +87,12 @@ fn target_and_strategy(
     match hosting {
         Hosting::Script => (
             DeployTarget::Script {
-                command: format!("./deploy/{id}.sh --region {{region}}"),
-                rollback_command: Some(format!("./deploy/{id}.sh --rollback --region {{region}}")),
+                command: format!(
+                    "./deploy/{id}.sh --environment {{environment}} --region {{region}}"
+                ),
+                rollback_command: Some(format!(
+                    "./deploy/{id}.sh --rollback --environment {{environment}} --region {{region}}"
+                )),
             },
             Strategy::RunOnce,
         ),
@@ -101,7 +105,7 @@ fn target_and_strategy(
                         DatabaseEngine::MySql,
                     ])
                     .unwrap_or(&DatabaseEngine::AzureSql),
-                server: format!("sql-synth-{id}-{{region}}"),
+                server: format!("sql-synth-{id}-{{environment}}-{{region}}"),
                 database: id.trim_end_matches("-db").to_owned(),
                 resource_group: group,
                 global: false,
@@ -110,7 +114,7 @@ fn target_and_strategy(
         ),
         Hosting::StaticSite => (
             DeployTarget::StaticSite {
-                storage_account: format!("st{}{{region}}", storage_stem(id)),
+                storage_account: format!("st{}{{environment}}{{region}}", storage_stem(id)),
                 resource_group: group,
                 source_dir: format!("web/{id}/dist"),
             },
@@ -129,7 +133,7 @@ fn target_and_strategy(
             };
             (
                 DeployTarget::AppService {
-                    app: format!("app-synth-{id}-{{region}}"),
+                    app: format!("app-synth-{id}-{{environment}}-{{region}}"),
                     resource_group: group,
                     slot: Some(slot.to_owned()),
                 },
@@ -150,7 +154,7 @@ fn target_and_strategy(
             };
             (
                 DeployTarget::Kubernetes {
-                    cluster: "aks-synth-{region}".to_owned(),
+                    cluster: "aks-synth-{environment}-{region}".to_owned(),
                     resource_group: group,
                     namespace: namespace(skeleton),
                     deployment: id.clone(),
@@ -202,11 +206,11 @@ fn health_check(id: &str, target: &DeployTarget, rng: &mut SplitMix64) -> Health
         ),
         DeployTarget::Kubernetes { deployment, .. } => (
             format!("/{deployment}/healthz"),
-            Some("https://ops-{region}.synth.example".to_owned()),
+            Some("https://ops-{environment}-{region}.synth.example".to_owned()),
         ),
         DeployTarget::Script { .. } | DeployTarget::Database { .. } => (
             format!("/{id}/status"),
-            Some("https://platform-{region}.synth.example".to_owned()),
+            Some("https://platform-{environment}-{region}.synth.example".to_owned()),
         ),
     };
     HealthCheck {

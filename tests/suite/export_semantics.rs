@@ -217,7 +217,10 @@ fn expand_runs_in_each_region_before_its_code_and_the_next_region_waits_for_the_
     let expand = azure_stage(&stages, "expand_order_status_westeurope");
     let server =
         &expand["jobs"][0]["strategy"]["runOnce"]["deploy"]["steps"][2]["env"]["DATABASE_SERVER"];
-    assert_eq!(server, "sql-app-westeurope", "each region's own database");
+    assert_eq!(
+        server, "sql-app-production-westeurope",
+        "each region's own database"
+    );
 }
 
 #[test]
@@ -279,7 +282,7 @@ fn a_slot_swap_deploys_checks_the_slot_swaps_checks_production_and_swaps_back_on
     let rollback = &run_once["on"]["failure"]["steps"][1];
     assert_eq!(rollback["inputs"]["arguments"], "app-service-rollback");
     assert_eq!(rollback["env"]["BUILD_ID"], "$(Build.BuildId)");
-    assert_eq!(rollback["env"]["APP"], "app-api-eastus");
+    assert_eq!(rollback["env"]["APP"], "app-api-production-eastus");
     let library = text(&export, LIBRARY);
     let rollback_function = &library[library.find("app_service_rollback() {").expect("rollback")..];
     let guard = rollback_function

@@ -2,12 +2,16 @@
 
 mod approvals;
 mod dependencies;
+mod environments;
+mod files;
 mod hotfix;
 mod identity;
+mod limits;
 mod migrations;
 mod references;
 mod rollout;
 mod services;
+mod targets;
 mod text;
 
 use super::diagnostic::Diagnostic;
@@ -43,6 +47,10 @@ pub(super) fn check_all(plan: &Plan, graph: &ServiceGraph) -> Vec<Diagnostic> {
         rollout::check,
         hotfix::check,
         text::check,
+        targets::check,
+        environments::check,
+        limits::check,
+        files::check,
     ] {
         family(&cx, &mut out);
     }

@@ -77,6 +77,28 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             ObjectKind::Environment,
         );
     }
+    for id in &plan.rollout.promote_through {
+        if plan.environment(id).is_none() {
+            missing(
+                ObjectRef::Rollout,
+                "the promotion path",
+                id,
+                ObjectKind::Environment,
+            );
+        }
+    }
+    for environment in &plan.environments {
+        for region in &environment.regions {
+            if plan.region(region).is_none() {
+                missing(
+                    ObjectRef::Environment(environment.id.clone()),
+                    "its region list",
+                    region,
+                    ObjectKind::Region,
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 use super::ir::{EnvironmentSpec, Job, ReleaseIr, Stage, StageRole, Step, Value, Work};
 use super::library::LibraryCommand;
 use crate::analysis::{ServiceGraph, deployment_order};
+pub use crate::plan::file_stem;
 use crate::plan::{Environment, Plan, RetryPolicy, sanitise_identifier};
 use templates::TemplateSet;
 
@@ -91,29 +92,6 @@ pub fn environment_name(text: &str) -> String {
         "_".to_owned()
     } else {
         name
-    }
-}
-
-/// A name safe as a file stem: lowercase letters, digits and `-`.
-pub fn file_stem(text: &str) -> String {
-    let stem: String = text
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .split('-')
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    if stem.is_empty() {
-        "plan".to_owned()
-    } else {
-        stem
     }
 }
 
