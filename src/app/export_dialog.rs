@@ -22,6 +22,14 @@ const WIDTH: f32 = 780.0;
 const DIFF_HEIGHT: f32 = 280.0;
 /// How many errors a refusal lists.
 const LISTED_ERRORS: usize = 20;
+/// The width of the status word in front of each file.
+const STATUS_WIDTH: f32 = 80.0;
+/// The colour of new files and added lines.
+const ADDED: Color32 = Color32::from_rgb(60, 160, 90);
+/// The colour of changed files.
+const CHANGED: Color32 = Color32::from_rgb(215, 150, 30);
+/// The colour of removed lines.
+const REMOVED: Color32 = Color32::from_rgb(210, 70, 60);
 
 /// Where the export stands.
 #[derive(Debug, Clone)]
@@ -245,8 +253,8 @@ fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
 /// The colour and word of a status before writing.
 fn planned(status: FileStatus) -> (&'static str, Color32) {
     match status {
-        FileStatus::Created => ("new", Color32::from_rgb(60, 160, 90)),
-        FileStatus::Changed => ("changed", Color32::from_rgb(215, 150, 30)),
+        FileStatus::Created => ("new", ADDED),
+        FileStatus::Changed => ("changed", CHANGED),
         FileStatus::Unchanged => ("unchanged", Color32::GRAY),
     }
 }
@@ -254,8 +262,8 @@ fn planned(status: FileStatus) -> (&'static str, Color32) {
 /// The colour and word of a status after writing.
 fn done(status: FileStatus) -> (&'static str, Color32) {
     match status {
-        FileStatus::Created => ("created", Color32::from_rgb(60, 160, 90)),
-        FileStatus::Changed => ("updated", Color32::from_rgb(215, 150, 30)),
+        FileStatus::Created => ("created", ADDED),
+        FileStatus::Changed => ("updated", CHANGED),
         FileStatus::Unchanged => ("unchanged", Color32::GRAY),
     }
 }
@@ -298,19 +306,13 @@ fn review_ui(
                 let (word, colour) = planned(file.status);
                 ui.horizontal(|ui| {
                     ui.add_sized(
-                        [80.0, ui.spacing().interact_size.y],
+                        [STATUS_WIDTH, ui.spacing().interact_size.y],
                         egui::Label::new(RichText::new(word).color(colour).strong()),
                     );
                     ui.label(RichText::new(&file.path).monospace());
                     if file.status == FileStatus::Changed {
-                        ui.label(
-                            RichText::new(format!("+{}", file.added))
-                                .color(Color32::from_rgb(60, 160, 90)),
-                        );
-                        ui.label(
-                            RichText::new(format!("−{}", file.removed))
-                                .color(Color32::from_rgb(210, 70, 60)),
-                        );
+                        ui.label(RichText::new(format!("+{}", file.added)).color(ADDED));
+                        ui.label(RichText::new(format!("−{}", file.removed)).color(REMOVED));
                         let open = expanded.contains(&file.path);
                         let text = if open { "Hide diff" } else { "Show diff" };
                         if ui.small_button(text).on_hover_text(&file.path).clicked() {
@@ -343,8 +345,6 @@ fn review_ui(
 
 /// A changed file's diff, scrolled on its own, laying out only the rows on screen.
 fn diff_ui(ui: &mut Ui, file: &FileReview) {
-    let added = Color32::from_rgb(60, 160, 90);
-    let removed = Color32::from_rgb(210, 70, 60);
     let weak = ui.visuals().weak_text_color();
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
     // A height known before the rows are laid out, so the window does not grow row by row.
@@ -360,8 +360,8 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
                 for row in &file.rows[range] {
                     let (text, colour) = match row {
                         DiffRow::Same(line) => (format!("  {line}"), weak),
-                        DiffRow::Removed(line) => (format!("- {line}"), removed),
-                        DiffRow::Added(line) => (format!("+ {line}"), added),
+                        DiffRow::Removed(line) => (format!("- {line}"), REMOVED),
+                        DiffRow::Added(line) => (format!("+ {line}"), ADDED),
                         DiffRow::Skipped(n) => (format!("⋯ {n} unchanged lines"), weak),
                     };
                     ui.add(
@@ -399,7 +399,7 @@ fn written_ui(
                 let (word, colour) = done(*status);
                 ui.horizontal(|ui| {
                     ui.add_sized(
-                        [80.0, ui.spacing().interact_size.y],
+                        [STATUS_WIDTH, ui.spacing().interact_size.y],
                         egui::Label::new(RichText::new(word).color(colour).strong()),
                     );
                     ui.label(RichText::new(path).monospace());
