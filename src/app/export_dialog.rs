@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 
 use egui::{Color32, RichText, Ui};
 
-use super::commands::AppCommand;
+use super::commands::Command;
 use super::document::Revision;
 use super::export_review::{DiffRow, FileReview};
+use super::message::Message;
 use crate::analysis::Diagnostic;
 use crate::storage::FileStatus;
 
@@ -153,7 +154,7 @@ impl ExportDialog {
     }
 
     /// Draws the window; its buttons push commands.
-    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
+    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<Message>) {
         // Anchored at the top, not centred: when a diff opens the window grows downwards only,
         // instead of jumping up and down while it settles.
         let id = egui::Id::new("export");
@@ -199,25 +200,25 @@ impl ExportDialog {
                 Stage::Written(results) => written_ui(ui, results, max_list, out),
             }
             if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-                out.push(AppCommand::CloseExport);
+                out.push(Message::CloseExport);
             }
         });
     }
 }
 
-fn close(ui: &mut Ui, text: &str, out: &mut Vec<AppCommand>) {
+fn close(ui: &mut Ui, text: &str, out: &mut Vec<Message>) {
     if ui.button(text).clicked() {
-        out.push(AppCommand::CloseExport);
+        out.push(Message::CloseExport);
     }
 }
 
-fn another_folder(ui: &mut Ui, out: &mut Vec<AppCommand>) {
+fn another_folder(ui: &mut Ui, out: &mut Vec<Message>) {
     if ui.button("Choose another folder…").clicked() {
-        out.push(AppCommand::ShowExport);
+        out.push(Message::Command(Command::Export));
     }
 }
 
-fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
+fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<Message>) {
     let message = match errors.len() {
         1 => "The plan has 1 error, so nothing can be exported. Fix it first.".to_owned(),
         n => format!("The plan has {n} errors, so nothing can be exported. Fix them first."),
@@ -236,8 +237,8 @@ fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
             diagnostic.message
         );
         if ui.selectable_label(false, text).clicked() {
-            out.push(AppCommand::CloseExport);
-            out.push(AppCommand::Reveal(diagnostic.subject.clone()));
+            out.push(Message::CloseExport);
+            out.push(Message::Reveal(diagnostic.subject.clone()));
         }
     }
     if errors.len() > LISTED_ERRORS {
@@ -278,7 +279,7 @@ fn review_ui(
     write_error: Option<&str>,
     expanded: &mut BTreeSet<String>,
     max_height: f32,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     let statuses = || files.iter().map(|f| f.status);
     let (created, changed, unchanged) = (
@@ -336,7 +337,7 @@ fn review_ui(
             .on_hover_text("Write every new and changed file, or none if any fails")
             .clicked()
         {
-            out.push(AppCommand::WriteExport);
+            out.push(Message::WriteExport);
         }
         close(ui, "Cancel", out);
         another_folder(ui, out);
@@ -376,7 +377,7 @@ fn written_ui(
     ui: &mut Ui,
     results: &[(String, FileStatus)],
     max_height: f32,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     let statuses = || results.iter().map(|(_, s)| *s);
     ui.label(

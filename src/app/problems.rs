@@ -2,12 +2,12 @@
 
 use egui::RichText;
 
-use super::commands::AppCommand;
+use super::message::Message;
 use super::style;
 use crate::analysis::{Analysis, Severity};
 
 /// Draws the diagnostics as a list and collects clicks as commands.
-pub fn problems_ui(ui: &mut egui::Ui, analysis: &Analysis, out: &mut Vec<AppCommand>) {
+pub fn problems_ui(ui: &mut egui::Ui, analysis: &Analysis, out: &mut Vec<Message>) {
     ui.horizontal(|ui| {
         ui.strong("Problems");
         for severity in [Severity::Error, Severity::Warning, Severity::Info] {
@@ -44,7 +44,7 @@ pub fn problems_ui(ui: &mut egui::Ui, analysis: &Analysis, out: &mut Vec<AppComm
                         .selectable_label(false, text)
                         .on_hover_text(format!("Hint: {}", diagnostic.hint));
                     if response.clicked() {
-                        out.push(AppCommand::Reveal(diagnostic.subject.clone()));
+                        out.push(Message::Reveal(diagnostic.subject.clone()));
                     }
                 });
             }

@@ -10,7 +10,7 @@ use std::hash::{Hash as _, Hasher as _};
 
 use egui::{RichText, Ui};
 
-use super::commands::AppCommand;
+use super::message::Message;
 use super::selection::Selection;
 use super::style;
 use crate::analysis::{Analysis, Subject, SubjectKind};
@@ -24,7 +24,7 @@ pub fn inspector_ui(
     plan: &Plan,
     analysis: &Analysis,
     selection: &Selection,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     egui::ScrollArea::vertical()
         .id_salt("inspector")
@@ -77,13 +77,13 @@ fn edit_group(ui: &Ui, salt: impl std::hash::Hash) -> Option<u64> {
 
 struct Editor<'a> {
     plan: &'a Plan,
-    out: &'a mut Vec<AppCommand>,
+    out: &'a mut Vec<Message>,
     choices: Choices<'a>,
 }
 
 impl Editor<'_> {
     fn push(&mut self, ui: &Ui, edit: Edit, label: &str, salt: impl std::hash::Hash) {
-        self.out.push(AppCommand::Edit {
+        self.out.push(Message::Edit {
             edit: Box::new(edit),
             label: label.to_owned(),
             group: edit_group(ui, salt),
@@ -175,7 +175,7 @@ impl Editor<'_> {
             );
         }
         if ui.button("Remove dependency").clicked() {
-            self.out.push(AppCommand::Remove(Kind::Dependency, index));
+            self.out.push(Message::Remove(Kind::Dependency, index));
         }
     }
 
@@ -188,7 +188,7 @@ impl Editor<'_> {
             ui.heading(format!("{} {}", capitalised(kind.name()), id));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(format!("Remove {}", kind.name())).clicked() {
-                    self.out.push(AppCommand::Remove(kind, index));
+                    self.out.push(Message::Remove(kind, index));
                 }
             });
         });
@@ -269,12 +269,11 @@ impl Editor<'_> {
                         .on_hover_text("Remove dependency")
                         .clicked()
                     {
-                        self.out.push(AppCommand::Remove(Kind::Dependency, index));
+                        self.out.push(Message::Remove(Kind::Dependency, index));
                     }
                     if ui.link(dependency.on.as_str()).clicked() {
-                        self.out.push(AppCommand::Select(Selection::Service(
-                            dependency.on.clone(),
-                        )));
+                        self.out
+                            .push(Message::Select(Selection::Service(dependency.on.clone())));
                     }
                 });
             }
@@ -296,7 +295,7 @@ impl Editor<'_> {
                     .show_ui(ui, |ui| {
                         for candidate in candidates {
                             if ui.selectable_label(false, candidate.as_str()).clicked() {
-                                self.out.push(AppCommand::Connect {
+                                self.out.push(Message::Connect {
                                     service: id.clone(),
                                     on: candidate.clone(),
                                 });
@@ -313,7 +312,7 @@ impl Editor<'_> {
             for dependency in plan.dependencies.iter().filter(|d| &d.on == id) {
                 any = true;
                 if ui.link(dependency.service.as_str()).clicked() {
-                    self.out.push(AppCommand::Select(Selection::Service(
+                    self.out.push(Message::Select(Selection::Service(
                         dependency.service.clone(),
                     )));
                 }
