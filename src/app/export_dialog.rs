@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use egui::{Color32, RichText, Ui};
 
 use super::commands::Command;
+use super::diagnostics::{DiagnosticList, Rows};
 use super::document::Revision;
 use super::export_review::{DiffRow, FileReview};
 use super::message::Message;
@@ -104,6 +105,7 @@ impl ExportDialog {
         )
     }
 
+    /// A window for `plan_name` at `revision`, in `stage`, with no diff open.
     fn new(plan_name: String, folder: Option<PathBuf>, revision: Revision, stage: Stage) -> Self {
         Self {
             plan_name,
@@ -206,18 +208,21 @@ impl ExportDialog {
     }
 }
 
+/// A button labelled `text` that closes the window.
 fn close(ui: &mut Ui, text: &str, out: &mut Vec<Message>) {
     if ui.button(text).clicked() {
         out.push(Message::CloseExport);
     }
 }
 
+/// A button that starts the export again with another folder.
 fn another_folder(ui: &mut Ui, out: &mut Vec<Message>) {
     if ui.button("Choose another folder…").clicked() {
         out.push(Message::Command(Command::Export));
     }
 }
 
+/// The refusal: the plan's errors, each revealing its object (and closing the window) when clicked.
 fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<Message>) {
     let message = match errors.len() {
         1 => "The plan has 1 error, so nothing can be exported. Fix it first.".to_owned(),
@@ -229,23 +234,11 @@ fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<Message>) {
             .color(ui.visuals().error_fg_color),
     );
     ui.weak("Nothing was written. Click an error to select what it is about.");
-    for diagnostic in errors.iter().take(LISTED_ERRORS) {
-        let text = format!(
-            "{} {}: {}",
-            diagnostic.code.as_str(),
-            diagnostic.subject,
-            diagnostic.message
-        );
-        if ui.selectable_label(false, text).clicked() {
-            out.push(Message::CloseExport);
-            out.push(Message::Reveal(diagnostic.subject.clone()));
-        }
-    }
-    if errors.len() > LISTED_ERRORS {
-        ui.weak(format!(
-            "… and {} more in the Problems panel",
-            errors.len() - LISTED_ERRORS
-        ));
+    if DiagnosticList::new(Rows::Inline, errors)
+        .limit(LISTED_ERRORS)
+        .show(ui, out)
+    {
+        out.push(Message::CloseExport);
     }
     ui.add_space(6.0);
     close(ui, "Close", out);
@@ -269,10 +262,12 @@ fn done(status: FileStatus) -> (&'static str, Color32) {
     }
 }
 
+/// How many of `statuses` are `status`.
 fn count(statuses: impl Iterator<Item = FileStatus>, status: FileStatus) -> usize {
     statuses.filter(|s| *s == status).count()
 }
 
+/// The review: what writing would do to each file, with diffs, and Export, Cancel and another folder.
 fn review_ui(
     ui: &mut Ui,
     files: &[FileReview],
@@ -373,6 +368,7 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
     });
 }
 
+/// What writing did to each file.
 fn written_ui(
     ui: &mut Ui,
     results: &[(String, FileStatus)],

@@ -9,6 +9,7 @@
 pub mod canvas;
 mod chrome;
 pub mod commands;
+mod diagnostics;
 pub mod document;
 mod execute;
 pub mod export_dialog;

@@ -934,3 +934,32 @@ fn the_readme_shortcut_table_is_the_one_the_commands_make() {
         "README.md's shortcut table is stale; it should be:\n\n{expected}"
     );
 }
+
+#[test]
+fn the_inspector_lists_the_objects_problems_and_a_click_brings_it_into_view() {
+    let mut h = meridian();
+    h.get_by_label("Claims API").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::CheckBox, "Health check")
+        .click();
+    h.run_steps(2);
+    let message = cutover::analysis::analyse(h.state().document().plan())
+        .diagnostics
+        .into_iter()
+        .find(|d| d.code == Code::MissingHealthCheck && d.subject.id == "claims-api")
+        .expect("the missing health check is reported")
+        .message;
+    // Zoom in until the service is away from the centre, then click its problem in the inspector.
+    for _ in 0..3 {
+        click_button(&mut h, "Zoom in");
+    }
+    let centre = h.state().canvas().screen_rect().center();
+    assert!(node_pos(&h, "claims-api").distance(centre) > 50.0);
+    h.get_by_label(&message).click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().selection(),
+        &Selection::Service(Id::new("claims-api"))
+    );
+    assert!(node_pos(&h, "claims-api").distance(centre) < 2.0);
+}

@@ -8,11 +8,11 @@ mod widgets;
 
 use std::hash::{Hash as _, Hasher as _};
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
+use super::diagnostics::{DiagnosticList, Rows};
 use super::message::Message;
 use super::selection::Selection;
-use super::style;
 use crate::analysis::{Analysis, Subject, SubjectKind};
 use crate::edit::{Edit, Kind, Object};
 use crate::plan::{Id, Plan};
@@ -92,7 +92,7 @@ impl Editor<'_> {
 
     fn plan_ui(&mut self, ui: &mut Ui, analysis: &Analysis) {
         ui.heading("Plan");
-        problems_of(ui, analysis, &Subject::plan());
+        problems_of(ui, analysis, &Subject::plan(), self.out);
         let mut name = self.plan.name.clone();
         widgets::text(ui, "Plan name", &mut name);
         if name != self.plan.name {
@@ -126,7 +126,7 @@ impl Editor<'_> {
 
     fn rollout_ui(&mut self, ui: &mut Ui, analysis: &Analysis) {
         ui.heading("Rollout policy");
-        problems_of(ui, analysis, &Subject::rollout());
+        problems_of(ui, analysis, &Subject::rollout(), self.out);
         let mut rollout = self.plan.rollout.clone();
         objects::rollout_ui(ui, &mut rollout, &self.choices);
         if rollout != self.plan.rollout {
@@ -153,6 +153,7 @@ impl Editor<'_> {
             ui,
             analysis,
             &Subject::new(SubjectKind::Dependency, format!("{service}->{on}")),
+            self.out,
         );
         let original = &self.plan.dependencies[index];
         let mut dependency = original.clone();
@@ -192,7 +193,12 @@ impl Editor<'_> {
                 }
             });
         });
-        problems_of(ui, analysis, &Subject::new(subject_kind(kind), &id));
+        problems_of(
+            ui,
+            analysis,
+            &Subject::new(subject_kind(kind), &id),
+            self.out,
+        );
         let new_id = widgets::id_field(ui, "Id", &id, |candidate| {
             kind.index_of(plan, candidate).is_some()
         });
@@ -324,22 +330,13 @@ impl Editor<'_> {
     }
 }
 
-/// The diagnostics about `subject`, shown above its fields.
-fn problems_of(ui: &mut Ui, analysis: &Analysis, subject: &Subject) {
-    for diagnostic in analysis
+/// The diagnostics about `subject`, shown above its fields; a click brings the object into view.
+fn problems_of(ui: &mut Ui, analysis: &Analysis, subject: &Subject, out: &mut Vec<Message>) {
+    let about = analysis
         .diagnostics
         .iter()
-        .filter(|d| &d.subject == subject)
-    {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(
-                RichText::new(style::severity_icon(diagnostic.severity))
-                    .color(style::severity_colour(diagnostic.severity)),
-            );
-            ui.label(&diagnostic.message)
-                .on_hover_text(format!("{}: {}", diagnostic.code, diagnostic.hint));
-        });
-    }
+        .filter(|d| &d.subject == subject);
+    DiagnosticList::new(Rows::OfObject, about).show(ui, out);
     ui.separator();
 }
 

@@ -11,6 +11,7 @@ use egui::{Label, RichText, TextStyle, Ui};
 
 use super::{Outcome, Preview, PreviewFile};
 use crate::analysis::{Analysis, Severity};
+use crate::app::diagnostics::{DiagnosticList, Rows};
 use crate::app::document::Document;
 use crate::app::highlight::{Palette, layout_line, tokenize_line};
 use crate::app::message::Message;
@@ -277,27 +278,9 @@ fn errors_ui(ui: &mut Ui, analysis: &Analysis, out: &mut Vec<Message>) {
         .id_salt("preview-errors")
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            for diagnostic in errors.iter().take(LISTED_ERRORS) {
-                let text = format!(
-                    "{} {}: {}",
-                    diagnostic.code.as_str(),
-                    diagnostic.subject,
-                    diagnostic.message
-                );
-                if ui
-                    .selectable_label(false, text)
-                    .on_hover_text(format!("Hint: {}", diagnostic.hint))
-                    .clicked()
-                {
-                    out.push(Message::Reveal(diagnostic.subject.clone()));
-                }
-            }
-            if errors.len() > LISTED_ERRORS {
-                ui.weak(format!(
-                    "… and {} more in the Problems panel",
-                    errors.len() - LISTED_ERRORS
-                ));
-            }
+            DiagnosticList::new(Rows::Inline, errors)
+                .limit(LISTED_ERRORS)
+                .show(ui, out);
         });
 }
 
