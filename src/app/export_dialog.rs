@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 
 use egui::{Color32, RichText, Ui};
 
-use super::commands::AppCommand;
+use super::commands::Command;
+use super::diagnostics::{DiagnosticList, Rows};
 use super::document::Revision;
 use super::export_review::{DiffRow, FileReview};
+use super::message::Message;
 use crate::analysis::Diagnostic;
 use crate::storage::FileStatus;
 
@@ -22,6 +24,14 @@ const WIDTH: f32 = 780.0;
 const DIFF_HEIGHT: f32 = 280.0;
 /// How many errors a refusal lists.
 const LISTED_ERRORS: usize = 20;
+/// The width of the status word in front of each file.
+const STATUS_WIDTH: f32 = 80.0;
+/// The colour of new files and added lines.
+const ADDED: Color32 = Color32::from_rgb(60, 160, 90);
+/// The colour of changed files.
+const CHANGED: Color32 = Color32::from_rgb(215, 150, 30);
+/// The colour of removed lines.
+const REMOVED: Color32 = Color32::from_rgb(210, 70, 60);
 
 /// Where the export stands.
 #[derive(Debug, Clone)]
@@ -95,6 +105,7 @@ impl ExportDialog {
         )
     }
 
+    /// A window for `plan_name` at `revision`, in `stage`, with no diff open.
     fn new(plan_name: String, folder: Option<PathBuf>, revision: Revision, stage: Stage) -> Self {
         Self {
             plan_name,
@@ -145,7 +156,7 @@ impl ExportDialog {
     }
 
     /// Draws the window; its buttons push commands.
-    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
+    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<Message>) {
         // Anchored at the top, not centred: when a diff opens the window grows downwards only,
         // instead of jumping up and down while it settles.
         let id = egui::Id::new("export");
@@ -191,25 +202,28 @@ impl ExportDialog {
                 Stage::Written(results) => written_ui(ui, results, max_list, out),
             }
             if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-                out.push(AppCommand::CloseExport);
+                out.push(Message::CloseExport);
             }
         });
     }
 }
 
-fn close(ui: &mut Ui, text: &str, out: &mut Vec<AppCommand>) {
+/// A button labelled `text` that closes the window.
+fn close(ui: &mut Ui, text: &str, out: &mut Vec<Message>) {
     if ui.button(text).clicked() {
-        out.push(AppCommand::CloseExport);
+        out.push(Message::CloseExport);
     }
 }
 
-fn another_folder(ui: &mut Ui, out: &mut Vec<AppCommand>) {
+/// A button that starts the export again with another folder.
+fn another_folder(ui: &mut Ui, out: &mut Vec<Message>) {
     if ui.button("Choose another folder…").clicked() {
-        out.push(AppCommand::ShowExport);
+        out.push(Message::Command(Command::Export));
     }
 }
 
-fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
+/// The refusal: the plan's errors, each revealing its object (and closing the window) when clicked.
+fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<Message>) {
     let message = match errors.len() {
         1 => "The plan has 1 error, so nothing can be exported. Fix it first.".to_owned(),
         n => format!("The plan has {n} errors, so nothing can be exported. Fix them first."),
@@ -220,23 +234,11 @@ fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
             .color(ui.visuals().error_fg_color),
     );
     ui.weak("Nothing was written. Click an error to select what it is about.");
-    for diagnostic in errors.iter().take(LISTED_ERRORS) {
-        let text = format!(
-            "{} {}: {}",
-            diagnostic.code.as_str(),
-            diagnostic.subject,
-            diagnostic.message
-        );
-        if ui.selectable_label(false, text).clicked() {
-            out.push(AppCommand::CloseExport);
-            out.push(AppCommand::Reveal(diagnostic.subject.clone()));
-        }
-    }
-    if errors.len() > LISTED_ERRORS {
-        ui.weak(format!(
-            "… and {} more in the Problems panel",
-            errors.len() - LISTED_ERRORS
-        ));
+    if DiagnosticList::new(Rows::Inline, errors)
+        .limit(LISTED_ERRORS)
+        .show(ui, out)
+    {
+        out.push(Message::CloseExport);
     }
     ui.add_space(6.0);
     close(ui, "Close", out);
@@ -245,8 +247,8 @@ fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
 /// The colour and word of a status before writing.
 fn planned(status: FileStatus) -> (&'static str, Color32) {
     match status {
-        FileStatus::Created => ("new", Color32::from_rgb(60, 160, 90)),
-        FileStatus::Changed => ("changed", Color32::from_rgb(215, 150, 30)),
+        FileStatus::Created => ("new", ADDED),
+        FileStatus::Changed => ("changed", CHANGED),
         FileStatus::Unchanged => ("unchanged", Color32::GRAY),
     }
 }
@@ -254,23 +256,25 @@ fn planned(status: FileStatus) -> (&'static str, Color32) {
 /// The colour and word of a status after writing.
 fn done(status: FileStatus) -> (&'static str, Color32) {
     match status {
-        FileStatus::Created => ("created", Color32::from_rgb(60, 160, 90)),
-        FileStatus::Changed => ("updated", Color32::from_rgb(215, 150, 30)),
+        FileStatus::Created => ("created", ADDED),
+        FileStatus::Changed => ("updated", CHANGED),
         FileStatus::Unchanged => ("unchanged", Color32::GRAY),
     }
 }
 
+/// How many of `statuses` are `status`.
 fn count(statuses: impl Iterator<Item = FileStatus>, status: FileStatus) -> usize {
     statuses.filter(|s| *s == status).count()
 }
 
+/// The review: what writing would do to each file, with diffs, and Export, Cancel and another folder.
 fn review_ui(
     ui: &mut Ui,
     files: &[FileReview],
     write_error: Option<&str>,
     expanded: &mut BTreeSet<String>,
     max_height: f32,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     let statuses = || files.iter().map(|f| f.status);
     let (created, changed, unchanged) = (
@@ -298,19 +302,13 @@ fn review_ui(
                 let (word, colour) = planned(file.status);
                 ui.horizontal(|ui| {
                     ui.add_sized(
-                        [80.0, ui.spacing().interact_size.y],
+                        [STATUS_WIDTH, ui.spacing().interact_size.y],
                         egui::Label::new(RichText::new(word).color(colour).strong()),
                     );
                     ui.label(RichText::new(&file.path).monospace());
                     if file.status == FileStatus::Changed {
-                        ui.label(
-                            RichText::new(format!("+{}", file.added))
-                                .color(Color32::from_rgb(60, 160, 90)),
-                        );
-                        ui.label(
-                            RichText::new(format!("−{}", file.removed))
-                                .color(Color32::from_rgb(210, 70, 60)),
-                        );
+                        ui.label(RichText::new(format!("+{}", file.added)).color(ADDED));
+                        ui.label(RichText::new(format!("−{}", file.removed)).color(REMOVED));
                         let open = expanded.contains(&file.path);
                         let text = if open { "Hide diff" } else { "Show diff" };
                         if ui.small_button(text).on_hover_text(&file.path).clicked() {
@@ -334,7 +332,7 @@ fn review_ui(
             .on_hover_text("Write every new and changed file, or none if any fails")
             .clicked()
         {
-            out.push(AppCommand::WriteExport);
+            out.push(Message::WriteExport);
         }
         close(ui, "Cancel", out);
         another_folder(ui, out);
@@ -343,8 +341,6 @@ fn review_ui(
 
 /// A changed file's diff, scrolled on its own, laying out only the rows on screen.
 fn diff_ui(ui: &mut Ui, file: &FileReview) {
-    let added = Color32::from_rgb(60, 160, 90);
-    let removed = Color32::from_rgb(210, 70, 60);
     let weak = ui.visuals().weak_text_color();
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
     // A height known before the rows are laid out, so the window does not grow row by row.
@@ -360,8 +356,8 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
                 for row in &file.rows[range] {
                     let (text, colour) = match row {
                         DiffRow::Same(line) => (format!("  {line}"), weak),
-                        DiffRow::Removed(line) => (format!("- {line}"), removed),
-                        DiffRow::Added(line) => (format!("+ {line}"), added),
+                        DiffRow::Removed(line) => (format!("- {line}"), REMOVED),
+                        DiffRow::Added(line) => (format!("+ {line}"), ADDED),
                         DiffRow::Skipped(n) => (format!("⋯ {n} unchanged lines"), weak),
                     };
                     ui.add(
@@ -372,11 +368,12 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
     });
 }
 
+/// What writing did to each file.
 fn written_ui(
     ui: &mut Ui,
     results: &[(String, FileStatus)],
     max_height: f32,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     let statuses = || results.iter().map(|(_, s)| *s);
     ui.label(
@@ -399,7 +396,7 @@ fn written_ui(
                 let (word, colour) = done(*status);
                 ui.horizontal(|ui| {
                     ui.add_sized(
-                        [80.0, ui.spacing().interact_size.y],
+                        [STATUS_WIDTH, ui.spacing().interact_size.y],
                         egui::Label::new(RichText::new(word).color(colour).strong()),
                     );
                     ui.label(RichText::new(path).monospace());

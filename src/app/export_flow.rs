@@ -3,10 +3,14 @@
 //! files or none and report what happened. The export itself is [`crate::export::export`]; the app only
 //! decides when to run it and shows the result.
 
-use super::*;
+use std::path::{Path, PathBuf};
+
+use super::export_dialog::ExportDialog;
+use super::files::{self, PathPurpose};
+use super::{CutoverApp, export_review};
 use crate::analysis::Severity;
 use crate::export::{ExportError, Target, export};
-use export_dialog::ExportDialog;
+use crate::storage;
 
 impl CutoverApp {
     /// Starts an export: a refusal for a plan with errors, else the folder question.
@@ -119,6 +123,7 @@ impl CutoverApp {
             .filter(|p| !p.as_os_str().is_empty())
     }
 
+    /// Remembers `folder` for this plan and for this session.
     fn remember_export_folder(&mut self, folder: &Path) {
         self.session_export_folder = Some(folder.to_path_buf());
         if let Some(plan) = self.document.path().map(Path::to_path_buf) {
