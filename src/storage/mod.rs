@@ -1,0 +1,67 @@
+//! The edge where Cutover meets the file system: loading, atomic saving and creating plan files, the
+//! app's autosave, and writing exports. One job per file: `plan_files`, `autosave`, `output`.
+//!
+//! This is the only module of the core that touches files; everything it reads is handed to the pure
+//! parser in [`crate::plan`].
+
+mod autosave;
+mod output;
+mod plan_files;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::plan::FormatError;
+
+pub use autosave::{Recovered, read_recovery, remove_recovery, write_recovery};
+pub use output::{FileStatus, compare_files, write_files};
+pub use plan_files::{create_plan_file, load_plan, save_plan, write_atomically};
+
+/// Why a file could not be loaded, saved or exported.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+    /// The file was read but is not a usable plan.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// A new file was asked for where one already exists.
+    #[error("{path}: already exists; refusing to overwrite it")]
+    AlreadyExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+}
+
+/// Flushes the directory holding `path`, so the rename that put it there survives a power cut. Best
+/// effort: some platforms cannot open a directory for syncing, and the data itself is already on disk.
+fn sync_parent(path: &Path) {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Ok(dir) = fs::File::open(parent)
+    {
+        dir.sync_all().ok();
+    }
+}
+
+#[cfg(test)]
+mod test_support {
+    use std::fs;
+    use std::path::Path;
+
+    /// The sorted names of the entries of `dir`.
+    pub fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("listed")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
