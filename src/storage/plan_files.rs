@@ -37,27 +37,71 @@ pub fn save_plan(path: &Path, plan: &Plan) -> Result<(), StorageError> {
 }
 
 /// Writes a plan to a file that must not exist yet (`cutover new`).
+///
+/// The text goes to a temporary file beside the target and is flushed to disk; only then is it linked
+/// into place, which fails rather than overwrite a file that appeared meanwhile. So a full disk or a
+/// crash leaves no empty or partial plan behind, and an existing file is never touched.
 pub fn create_plan_file(path: &Path, plan: &Plan) -> Result<(), StorageError> {
     let io_error = |source| StorageError::Io {
         path: path.to_owned(),
         source,
     };
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(StorageError::AlreadyExists {
+            path: path.to_owned(),
+        });
+    }
+    let text = plan_to_ron(plan);
+    let temp_path = temp_path_for(path).map_err(io_error)?;
+    let linked = write_new(&temp_path, text.as_bytes()).and_then(|()| {
+        match fs::hard_link(&temp_path, path) {
+            // File systems without hard links (FAT, some network shares): write in place instead;
+            // the text has just fitted on this disk, and a failure removes what was written.
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => write_new(path, text.as_bytes()),
+            linked => linked,
+        }
+    });
+    // The temporary file is ours: removed whether or not the link succeeded.
+    fs::remove_file(&temp_path).ok();
+    match linked {
+        Ok(()) => {
+            sync_parent(path);
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(StorageError::AlreadyExists {
+            path: path.to_owned(),
+        }),
+        Err(e) => Err(io_error(e)),
+    }
+}
+
+/// Creates `path`, which must not exist, with `bytes`, flushed to disk. On failure the file is removed,
+/// so nothing partial stays behind.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                StorageError::AlreadyExists {
-                    path: path.to_owned(),
-                }
-            } else {
-                io_error(e)
-            }
-        })?;
-    file.write_all(plan_to_ron(plan).as_bytes())
-        .map_err(io_error)?;
-    file.sync_all().map_err(io_error)
+        .open(path)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if written.is_err() {
+        drop(file);
+        fs::remove_file(path).ok();
+    }
+    written
+}
+
+/// A fresh temporary name beside `path`: hidden, with the process id and a per-process counter, so
+/// two writes at once (an autosave and a save) never share one.
+fn temp_path_for(path: &Path) -> io::Result<std::path::PathBuf> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
+    static TEMPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = TEMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(file_name);
+    temp_name.push(format!(".{}-{count}.tmp", std::process::id()));
+    Ok(path.with_file_name(temp_name))
 }
 
 /// Replaces `path` with `bytes` through a temporary file and a rename.
@@ -66,19 +110,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
         path: path.to_owned(),
         source,
     };
-    let file_name = path.file_name().ok_or_else(|| {
-        io_error(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the path names no file",
-        ))
-    })?;
-    // The process id and a per-process counter keep two saves at once (an autosave and a save) apart.
-    static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let save = SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(file_name);
-    temp_name.push(format!(".{}-{save}.tmp", std::process::id()));
-    let temp_path = path.with_file_name(temp_name);
+    let temp_path = temp_path_for(path).map_err(io_error)?;
     let result = (|| {
         let mut file = fs::File::create(&temp_path)?;
         file.write_all(bytes)?;
