@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use crate::analysis::{Analysis, DeploymentOrder, Diagnostic, Severity, Step, analyse};
-use crate::emit::{self, ExportError, Target};
+use crate::emit::{self, ExportError, FileKind, Target};
 use crate::plan::{Plan, templates};
-use crate::storage::{self, FileStatus, StorageError};
+use crate::storage::{self, FileStatus, OutputFile, StorageError};
 
 /// Exit code when the plan has errors (or a command was refused).
 const EXIT_PROBLEMS: u8 = 1;
@@ -234,22 +234,26 @@ fn export(
             return Ok(EXIT_BUG);
         }
     };
-    let files: Vec<(String, String)> = export
+    let files: Vec<OutputFile> = export
         .files
         .iter()
-        .map(|f| (f.path.clone(), f.contents.clone()))
+        .map(|f| OutputFile {
+            path: f.path.clone(),
+            contents: f.contents.clone(),
+            executable: f.kind == FileKind::EnvironmentSetup,
+        })
         .collect();
     if check {
-        let statuses = storage::compare_files(dir, &files)?;
+        let statuses = storage::check_export(dir, &files)?;
         let mut drift = 0;
-        for ((file, _), status) in files.iter().zip(&statuses) {
+        for (file, status) in files.iter().zip(&statuses) {
             let word = match status {
                 FileStatus::Created => "missing",
                 FileStatus::Changed => "differs",
                 FileStatus::Unchanged => continue,
             };
             drift += 1;
-            writeln!(out, "{word}: {}", dir.join(file).display()).ok();
+            writeln!(out, "{word}: {}", dir.join(&file.path).display()).ok();
         }
         if drift > 0 {
             writeln!(
@@ -264,14 +268,14 @@ fn export(
         writeln!(out, "{} generated file(s) up to date", files.len()).ok();
         return Ok(0);
     }
-    let statuses = storage::write_files(dir, &files)?;
-    for ((file, _), status) in files.iter().zip(&statuses) {
+    let statuses = storage::write_export(dir, &files)?;
+    for (file, status) in files.iter().zip(&statuses) {
         let word = match status {
             FileStatus::Created => "created  ",
             FileStatus::Changed => "changed  ",
             FileStatus::Unchanged => "unchanged",
         };
-        writeln!(out, "{word} {file}").ok();
+        writeln!(out, "{word} {}", file.path).ok();
     }
     writeln!(out, "\nenvironments the pipelines name (create them before the first run with the setup scripts):").ok();
     for environment in &export.environments {

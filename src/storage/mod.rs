@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::plan::FormatError;
 
 pub use autosave::{Recovered, read_recovery, remove_recovery, write_recovery};
-pub use output::{FileStatus, compare_files, write_files};
+pub use output::{FileStatus, OutputFile, check_export, compare_files, write_export, write_files};
 pub use plan_files::{create_plan_file, load_plan, save_plan, write_atomically};
 
 /// Why a file could not be loaded, saved or exported.

@@ -6,46 +6,125 @@ use std::path::{Path, PathBuf};
 
 use super::StorageError;
 
+/// One generated file as storage receives it: where it goes, its text, and whether it is a program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Where the file goes, relative to the output folder, with `/` between folders.
+    pub path: String,
+    /// The whole text.
+    pub contents: String,
+    /// Whether the file is a script to run: written with mode 0755 on Unix, other files 0644.
+    pub executable: bool,
+}
+
 /// What writing an export would do to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileStatus {
     /// The file does not exist yet.
     Created,
-    /// The file exists with other contents.
+    /// The file exists with other contents (or, on Unix, without the executable bit it should have, or
+    /// with one it should not have).
     Changed,
     /// The file exists with these contents.
     Unchanged,
 }
 
 /// Compares generated files (paths relative to `dir`) with what `dir` holds.
+pub fn check_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
+    files.iter().map(|file| status_of(dir, file)).collect()
+}
+
+/// What writing `file` into `dir` would do.
+fn status_of(dir: &Path, file: &OutputFile) -> Result<FileStatus, StorageError> {
+    let path = dir.join(&file.path);
+    let io_error = |source| StorageError::Io {
+        path: path.clone(),
+        source,
+    };
+    let existing = match fs::read(&path) {
+        Ok(existing) => existing,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(FileStatus::Created),
+        Err(e) => return Err(io_error(e)),
+    };
+    let metadata = fs::metadata(&path).map_err(io_error)?;
+    Ok(
+        if existing == file.contents.as_bytes() && mode_matches(&metadata, file.executable) {
+            FileStatus::Unchanged
+        } else {
+            FileStatus::Changed
+        },
+    )
+}
+
+/// Whether a file's executable bit is as wanted; always true where files have no such bit.
+fn mode_matches(metadata: &fs::Metadata, executable: bool) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        (metadata.permissions().mode() & 0o100 != 0) == executable
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (metadata, executable);
+        true
+    }
+}
+
+/// Gives a file being written the mode its kind calls for: 0755 for scripts, 0644 for the rest. Set
+/// explicitly rather than left to the umask, so the result is the same on every machine.
+fn set_mode(file: &fs::File, executable: bool) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = if executable { 0o755 } else { 0o644 };
+        file.set_permissions(fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, executable);
+        Ok(())
+    }
+}
+
+/// Files given as (path, text) pairs, for callers that do not say which files are programs: a file
+/// keeps the executable bit it has in `dir`, and a new one is not executable.
+fn from_pairs(dir: &Path, files: &[(String, String)]) -> Vec<OutputFile> {
+    files
+        .iter()
+        .map(|(path, contents)| OutputFile {
+            path: path.clone(),
+            contents: contents.clone(),
+            executable: fs::symlink_metadata(dir.join(path))
+                .is_ok_and(|metadata| metadata.is_file() && !mode_matches(&metadata, false)),
+        })
+        .collect()
+}
+
+/// [`check_export`] for (path, text) pairs; each file is expected to keep its current mode.
 pub fn compare_files(
     dir: &Path,
     files: &[(String, String)],
 ) -> Result<Vec<FileStatus>, StorageError> {
-    files
-        .iter()
-        .map(|(relative, contents)| {
-            let path = dir.join(relative);
-            match fs::read(&path) {
-                Ok(existing) if existing == contents.as_bytes() => Ok(FileStatus::Unchanged),
-                Ok(_) => Ok(FileStatus::Changed),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(FileStatus::Created),
-                Err(source) => Err(StorageError::Io { path, source }),
-            }
-        })
-        .collect()
+    check_export(dir, &from_pairs(dir, files))
+}
+
+/// [`write_export`] for (path, text) pairs; each file keeps its current mode, and new ones are not
+/// executable.
+pub fn write_files(
+    dir: &Path,
+    files: &[(String, String)],
+) -> Result<Vec<FileStatus>, StorageError> {
+    write_export(dir, &from_pairs(dir, files))
 }
 
 /// Writes generated files under `dir`, all or nothing: every new text is first written and flushed
 /// beside its target, and only when all of them are on disk are they renamed into place. If anything
 /// fails, the files already replaced are restored and the temporary files removed. Unchanged files are
-/// not touched. Returns what happened to each file.
-pub fn write_files(
-    dir: &Path,
-    files: &[(String, String)],
-) -> Result<Vec<FileStatus>, StorageError> {
-    for (relative, _) in files {
-        let path = Path::new(relative);
+/// not touched. Scripts are written with mode 0755 and the rest 0644 (Unix). Returns what happened to
+/// each file.
+pub fn write_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
+    for file in files {
+        let path = Path::new(&file.path);
         if path.is_absolute()
             || path
                 .components()
@@ -60,12 +139,12 @@ pub fn write_files(
             });
         }
     }
-    let statuses = compare_files(dir, files)?;
-    let pending: Vec<(PathBuf, &str)> = files
+    let statuses = check_export(dir, files)?;
+    let pending: Vec<(PathBuf, &OutputFile)> = files
         .iter()
         .zip(&statuses)
         .filter(|(_, status)| **status != FileStatus::Unchanged)
-        .map(|((relative, contents), _)| (dir.join(relative), contents.as_str()))
+        .map(|(file, _)| (dir.join(&file.path), file))
         .collect();
     let side_path = |path: &Path, suffix: &str| {
         let mut name = std::ffi::OsString::from(".");
@@ -75,7 +154,7 @@ pub fn write_files(
     };
     let mut staged: Vec<PathBuf> = Vec::new();
     let stage = |staged: &mut Vec<PathBuf>| -> Result<(), StorageError> {
-        for (path, contents) in &pending {
+        for (path, output) in &pending {
             let temp = side_path(path, "new");
             let io_error = |source| StorageError::Io {
                 path: path.clone(),
@@ -86,7 +165,8 @@ pub fn write_files(
             }
             let mut file = fs::File::create(&temp).map_err(io_error)?;
             staged.push(temp);
-            file.write_all(contents.as_bytes()).map_err(io_error)?;
+            set_mode(&file, output.executable).map_err(io_error)?;
+            file.write_all(output.contents.as_bytes()).map_err(io_error)?;
             file.sync_all().map_err(io_error)?;
         }
         Ok(())
@@ -196,5 +276,46 @@ mod tests {
     fn generated_paths_cannot_escape_the_folder() {
         let dir = tempfile::tempdir().expect("temp dir");
         assert!(write_files(dir.path(), &[("../x".to_owned(), String::new())]).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn scripts_are_written_executable_and_other_files_not() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mode = |name: &str| {
+            fs::metadata(dir.path().join(name))
+                .expect("written")
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        let file = |path: &str, executable| OutputFile {
+            path: path.to_owned(),
+            contents: "echo hi\n".to_owned(),
+            executable,
+        };
+        let files = [file("setup.sh", true), file("a/pipeline.yml", false)];
+        write_export(dir.path(), &files).expect("written");
+        assert_eq!((mode("setup.sh"), mode("a/pipeline.yml")), (0o755, 0o644));
+        assert_eq!(
+            check_export(dir.path(), &files).expect("compared"),
+            [FileStatus::Unchanged, FileStatus::Unchanged]
+        );
+
+        // A script that lost its executable bit (say, written by an older Cutover) is out of date,
+        // and writing fixes it.
+        fs::set_permissions(dir.path().join("setup.sh"), fs::Permissions::from_mode(0o644))
+            .expect("chmod");
+        assert_eq!(
+            write_export(dir.path(), &files).expect("written"),
+            [FileStatus::Changed, FileStatus::Unchanged]
+        );
+        assert_eq!(mode("setup.sh"), 0o755);
+
+        // Callers that pass bare (path, text) pairs keep each file's mode.
+        let pairs = [("setup.sh".to_owned(), "echo bye\n".to_owned())];
+        write_files(dir.path(), &pairs).expect("written");
+        assert_eq!(mode("setup.sh"), 0o755);
     }
 }

@@ -1,0 +1,49 @@
+//! `cutover export` and the file system: modes of the files it writes, links it must not follow,
+//! names it must not write, and drift that matters (stray files) or does not (line endings).
+
+use std::path::Path;
+
+use crate::common::{Run, cutover, examples_dir};
+
+fn meridian() -> String {
+    examples_dir()
+        .join("meridian-claims.ron")
+        .display()
+        .to_string()
+}
+
+fn export(dir: &Path, check: bool) -> Run {
+    let mut args = vec![
+        "export".to_owned(),
+        meridian(),
+        "--out".to_owned(),
+        dir.display().to_string(),
+    ];
+    if check {
+        args.push("--check".to_owned());
+    }
+    cutover(args)
+}
+
+#[cfg(unix)]
+#[test]
+fn setup_scripts_are_executable_and_the_other_files_are_not() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = export(dir.path(), false);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let mode = |path: &str| {
+        std::fs::metadata(dir.path().join(path))
+            .expect("written")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(".github/environments/meridian-claims-setup.sh"), 0o755);
+    assert_eq!(
+        mode("azure-pipelines/environments/meridian-claims-setup.sh"),
+        0o755
+    );
+    assert_eq!(mode(".github/workflows/meridian-claims-release.yml"), 0o644);
+    assert_eq!(mode("docs/runbooks/claims-api-hotfix.md"), 0o644);
+}
