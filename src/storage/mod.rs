@@ -1,11 +1,13 @@
 //! The edge where Cutover meets the file system: loading, atomic saving and creating plan files, the
-//! app's autosave, and writing exports. One job per file: `plan_files`, `autosave`, `output`.
+//! app's autosave, and writing exports. One job per file: `plan_files`, `autosave`, `output`, and `paths`
+//! (which generated paths may be written at all).
 //!
 //! This is the only module of the core that touches files; everything it reads is handed to the pure
 //! parser in [`crate::plan`].
 
 mod autosave;
 mod output;
+mod paths;
 mod plan_files;
 
 use std::fs;
@@ -32,6 +34,15 @@ pub enum StorageError {
     /// The file was read but is not a usable plan.
     #[error(transparent)]
     Format(#[from] FormatError),
+    /// A generated path that is not safe to write: outside the output folder, or a name some platform
+    /// cannot hold. Nothing was written.
+    #[error("{path}: {reason}; nothing was written")]
+    UnsafePath {
+        /// The path, as generated (or as found in the output folder).
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A new file was asked for where one already exists.
     #[error("{path}: already exists; refusing to overwrite it")]
     AlreadyExists {

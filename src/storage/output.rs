@@ -5,6 +5,7 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::StorageError;
+use super::paths::check_generated_path;
 
 /// One generated file as storage receives it: where it goes, its text, and whether it is a program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +30,12 @@ pub enum FileStatus {
     Unchanged,
 }
 
-/// Compares generated files (paths relative to `dir`) with what `dir` holds.
+/// Compares generated files (paths relative to `dir`) with what `dir` holds. Refuses paths that are
+/// not safe to write (see [`write_export`]).
 pub fn check_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
+    for file in files {
+        check_generated_path(&file.path)?;
+    }
     files.iter().map(|file| status_of(dir, file)).collect()
 }
 
@@ -122,23 +127,11 @@ pub fn write_files(
 /// fails, the files already replaced are restored and the temporary files removed. Unchanged files are
 /// not touched. Scripts are written with mode 0755 and the rest 0644 (Unix). Returns what happened to
 /// each file.
+///
+/// Generated paths are checked first, and nothing is written if one is unsafe: it must stay inside
+/// `dir` (relative, no `..`), have no part longer than 255 bytes nor be longer than 4096 bytes, and no
+/// part may be a Windows device name (`con`, `nul.yml`…).
 pub fn write_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
-    for file in files {
-        let path = Path::new(&file.path);
-        if path.is_absolute()
-            || path
-                .components()
-                .any(|c| !matches!(c, std::path::Component::Normal(_)))
-        {
-            return Err(StorageError::Io {
-                path: path.to_owned(),
-                source: io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "generated paths must stay inside the output folder",
-                ),
-            });
-        }
-    }
     let statuses = check_export(dir, files)?;
     let pending: Vec<(PathBuf, &OutputFile)> = files
         .iter()
@@ -166,7 +159,8 @@ pub fn write_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>,
             let mut file = fs::File::create(&temp).map_err(io_error)?;
             staged.push(temp);
             set_mode(&file, output.executable).map_err(io_error)?;
-            file.write_all(output.contents.as_bytes()).map_err(io_error)?;
+            file.write_all(output.contents.as_bytes())
+                .map_err(io_error)?;
             file.sync_all().map_err(io_error)?;
         }
         Ok(())
@@ -278,6 +272,30 @@ mod tests {
         assert!(write_files(dir.path(), &[("../x".to_owned(), String::new())]).is_err());
     }
 
+    #[test]
+    fn one_unsafe_name_refuses_the_whole_export() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = |path: &str| OutputFile {
+            path: path.to_owned(),
+            contents: "x".to_owned(),
+            executable: false,
+        };
+        let long = format!("a/{}.yml", "n".repeat(300));
+        for bad in ["a/nul.yml", "a/COM1.md", long.as_str()] {
+            let files = [file("a/ok.yml"), file(bad)];
+            for error in [
+                write_export(dir.path(), &files).unwrap_err(),
+                check_export(dir.path(), &files).unwrap_err(),
+            ] {
+                let StorageError::UnsafePath { path, .. } = &error else {
+                    panic!("{bad}: expected a refusal, got {error}")
+                };
+                assert_eq!(path, Path::new(bad));
+            }
+            assert!(names_in(dir.path()).is_empty(), "nothing was written");
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn scripts_are_written_executable_and_other_files_not() {
@@ -305,8 +323,11 @@ mod tests {
 
         // A script that lost its executable bit (say, written by an older Cutover) is out of date,
         // and writing fixes it.
-        fs::set_permissions(dir.path().join("setup.sh"), fs::Permissions::from_mode(0o644))
-            .expect("chmod");
+        fs::set_permissions(
+            dir.path().join("setup.sh"),
+            fs::Permissions::from_mode(0o644),
+        )
+        .expect("chmod");
         assert_eq!(
             write_export(dir.path(), &files).expect("written"),
             [FileStatus::Changed, FileStatus::Unchanged]
