@@ -43,6 +43,15 @@ pub enum StorageError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A symbolic link where the export would read or write. Links are never followed, because they
+    /// could lead out of the output folder.
+    #[error(
+        "{path}: is a symbolic link; the export does not write through links, which could lead out of the output folder"
+    )]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
     /// A new file was asked for where one already exists.
     #[error("{path}: already exists; refusing to overwrite it")]
     AlreadyExists {

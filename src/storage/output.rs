@@ -5,7 +5,7 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::StorageError;
-use super::paths::check_generated_path;
+use super::paths::{check_generated_path, refuse_links};
 
 /// One generated file as storage receives it: where it goes, its text, and whether it is a program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +31,18 @@ pub enum FileStatus {
 }
 
 /// Compares generated files (paths relative to `dir`) with what `dir` holds. Refuses paths that are
-/// not safe to write (see [`write_export`]).
+/// not safe to write, and symbolic links (see [`write_export`]).
 pub fn check_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
     for file in files {
         check_generated_path(&file.path)?;
+    }
+    for file in files {
+        if refuse_links(dir, &file.path)?.is_some_and(|kind| kind.is_dir()) {
+            return Err(StorageError::UnsafePath {
+                path: dir.join(&file.path),
+                reason: "is a folder where the export writes a file".to_owned(),
+            });
+        }
     }
     files.iter().map(|file| status_of(dir, file)).collect()
 }
@@ -130,7 +138,9 @@ pub fn write_files(
 ///
 /// Generated paths are checked first, and nothing is written if one is unsafe: it must stay inside
 /// `dir` (relative, no `..`), have no part longer than 255 bytes nor be longer than 4096 bytes, and no
-/// part may be a Windows device name (`con`, `nul.yml`…).
+/// part may be a Windows device name (`con`, `nul.yml`…). Nor is anything written, or read, through a
+/// symbolic link: a link at any part of a generated path (a linked `.github` or `.github/workflows`,
+/// or a linked file) is refused, because it could lead out of `dir`.
 pub fn write_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
     let statuses = check_export(dir, files)?;
     let pending: Vec<(PathBuf, &OutputFile)> = files
@@ -338,5 +348,63 @@ mod tests {
         let pairs = [("setup.sh".to_owned(), "echo bye\n".to_owned())];
         write_files(dir.path(), &pairs).expect("written");
         assert_eq!(mode("setup.sh"), 0o755);
+    }
+
+    /// A folder outside the output folder, and the output folder holding `link` pointing at it; the
+    /// export is refused naming the link, and neither folder changes.
+    #[cfg(unix)]
+    fn assert_link_refused(link: &str, points_to_file: bool) {
+        let outside = tempfile::tempdir().expect("temp dir");
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(dir.path().join(".github/workflows")).expect("made");
+        let victim = outside.path().join("shop-release.yml");
+        fs::write(&victim, "precious").expect("written");
+        let link_path = dir.path().join(link);
+        if fs::symlink_metadata(&link_path).is_ok_and(|m| m.is_dir()) {
+            fs::remove_dir_all(&link_path).expect("removed");
+        }
+        let pointee = if points_to_file {
+            victim.clone()
+        } else {
+            outside.path().to_path_buf()
+        };
+        std::os::unix::fs::symlink(&pointee, &link_path).expect("linked");
+        let before = names_in(dir.path());
+        let files = [OutputFile {
+            path: ".github/workflows/shop-release.yml".to_owned(),
+            contents: "generated".to_owned(),
+            executable: false,
+        }];
+        for error in [
+            write_export(dir.path(), &files).unwrap_err(),
+            check_export(dir.path(), &files).unwrap_err(),
+        ] {
+            let StorageError::Symlink { path } = &error else {
+                panic!("{link}: expected a link refusal, got {error}")
+            };
+            assert_eq!(path, &link_path);
+            assert!(error.to_string().contains(link), "{error}");
+        }
+        assert_eq!(fs::read_to_string(&victim).expect("read"), "precious");
+        assert_eq!(names_in(outside.path()), ["shop-release.yml"]);
+        assert_eq!(names_in(dir.path()), before);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_github_folder_is_refused() {
+        assert_link_refused(".github", false);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_workflows_folder_is_refused() {
+        assert_link_refused(".github/workflows", false);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_target_file_is_refused() {
+        assert_link_refused(".github/workflows/shop-release.yml", true);
     }
 }

@@ -1,6 +1,8 @@
 //! The last line of defence between generated names and the file system: a generated path must stay
 //! inside the output folder, be a name every platform can hold, and never pass through a link.
 
+use std::fs;
+use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use super::StorageError;
@@ -67,6 +69,38 @@ fn is_windows_device(name: &str) -> bool {
     WINDOWS_DEVICES
         .iter()
         .any(|device| stem.eq_ignore_ascii_case(device))
+}
+
+/// Walks `relative` under `dir` without following anything: refuses a symbolic link at any existing
+/// part (it could lead out of the folder) and a file where a folder is needed. Returns what the last
+/// part is, or `None` if it (or a folder above it) does not exist yet.
+pub(super) fn refuse_links(
+    dir: &Path,
+    relative: &str,
+) -> Result<Option<fs::FileType>, StorageError> {
+    let names: Vec<&str> = relative.split('/').filter(|n| !n.is_empty()).collect();
+    let mut path = dir.to_path_buf();
+    let mut last = None;
+    for (index, name) in names.iter().enumerate() {
+        path.push(name);
+        let metadata = match fs::symlink_metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(StorageError::Io { path, source }),
+        };
+        let kind = metadata.file_type();
+        if kind.is_symlink() {
+            return Err(StorageError::Symlink { path });
+        }
+        if index + 1 < names.len() && !kind.is_dir() {
+            return Err(StorageError::UnsafePath {
+                path,
+                reason: "is a file where the export needs a folder".to_owned(),
+            });
+        }
+        last = Some(kind);
+    }
+    Ok(last)
 }
 
 #[cfg(test)]

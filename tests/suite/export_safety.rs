@@ -47,3 +47,35 @@ fn setup_scripts_are_executable_and_the_other_files_are_not() {
     assert_eq!(mode(".github/workflows/meridian-claims-release.yml"), 0o644);
     assert_eq!(mode("docs/runbooks/claims-api-hotfix.md"), 0o644);
 }
+
+/// A `.github/workflows` that links out of the repository: the export stops with exit 2 naming the
+/// link, and writes nothing anywhere.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_workflows_folder_is_refused_and_nothing_changes() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".github")).expect("made");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join(".github/workflows"))
+        .expect("linked");
+    for check in [false, true] {
+        let run = export(dir.path(), check);
+        assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(".github/workflows") && run.stderr.contains("symbolic link"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(outside.path()).expect("listed").count(),
+        0,
+        "nothing written through the link"
+    );
+    let mut inside: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("listed")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    inside.sort();
+    assert_eq!(inside, [".github"], "no other folder was created");
+}
