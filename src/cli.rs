@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::analysis::{Analysis, DeploymentOrder, Diagnostic, Severity, Step, analyse};
 use crate::emit::{self, ExportError, FileKind, Target};
 use crate::plan::{Plan, templates};
-use crate::storage::{self, FileStatus, OutputFile, StorageError};
+use crate::storage::{self, FileStatus, OutputFile, Recovery, StorageError};
 
 /// Exit code when the plan has errors (or a command was refused).
 const EXIT_PROBLEMS: u8 = 1;
@@ -244,7 +244,9 @@ fn export(
         })
         .collect();
     if check {
-        let statuses = storage::check_export(dir, &files)?;
+        let report = storage::check_export(dir, &files)?;
+        report_recovery(report.recovered, dir, out);
+        let statuses = report.statuses;
         let mut drift = 0;
         for (file, status) in files.iter().zip(&statuses) {
             let word = match status {
@@ -268,8 +270,9 @@ fn export(
         writeln!(out, "{} generated file(s) up to date", files.len()).ok();
         return Ok(0);
     }
-    let statuses = storage::write_export(dir, &files)?;
-    for (file, status) in files.iter().zip(&statuses) {
+    let report = storage::write_export(dir, &files)?;
+    report_recovery(report.recovered, dir, out);
+    for (file, status) in files.iter().zip(&report.statuses) {
         let word = match status {
             FileStatus::Created => "created  ",
             FileStatus::Changed => "changed  ",
@@ -300,6 +303,21 @@ fn export(
         .ok();
     }
     Ok(0)
+}
+
+/// Says what became of an export into `dir` that was interrupted before this one.
+fn report_recovery(recovered: Option<Recovery>, dir: &Path, out: &mut dyn std::io::Write) {
+    let what = match recovered {
+        None => return,
+        Some(Recovery::Completed) => "completed (its new files stay)",
+        Some(Recovery::Undone) => "undone (the old files are back)",
+    };
+    writeln!(
+        out,
+        "recovered: an interrupted export into {} was {what}",
+        dir.display()
+    )
+    .ok();
 }
 
 fn new_plan(template: &str, file: &Path, out: &mut dyn std::io::Write) -> Result<u8, Failure> {

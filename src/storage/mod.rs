@@ -1,6 +1,7 @@
 //! The edge where Cutover meets the file system: loading, atomic saving and creating plan files, the
-//! app's autosave, and writing exports. One job per file: `plan_files`, `autosave`, `output`, and `paths`
-//! (which generated paths may be written at all).
+//! app's autosave, and writing exports. One job per file: `plan_files`, `autosave`, `output` (comparing and
+//! writing an export), `paths` (which generated paths may be written at all), `transaction` (the
+//! journaled steps of an export) and `recovery` (completing or undoing an interrupted one).
 //!
 //! This is the only module of the core that touches files; everything it reads is handed to the pure
 //! parser in [`crate::plan`].
@@ -9,6 +10,8 @@ mod autosave;
 mod output;
 mod paths;
 mod plan_files;
+mod recovery;
+mod transaction;
 
 use std::fs;
 use std::io;
@@ -17,8 +20,12 @@ use std::path::{Path, PathBuf};
 use crate::plan::FormatError;
 
 pub use autosave::{Recovered, read_recovery, remove_recovery, write_recovery};
-pub use output::{FileStatus, OutputFile, check_export, compare_files, write_export, write_files};
+pub use output::{
+    ExportCheck, ExportReport, FileStatus, OutputFile, check_export, compare_files, write_export,
+    write_files,
+};
 pub use plan_files::{create_plan_file, load_plan, save_plan, write_atomically};
+pub use recovery::{Recovery, recover_export};
 
 /// Why a file could not be loaded, saved or exported.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +59,15 @@ pub enum StorageError {
         /// The link.
         path: PathBuf,
     },
+    /// The journal an interrupted export left in the output folder cannot be used; nothing was
+    /// changed. Restore the folder from version control and delete the journal.
+    #[error("{path}: {reason}; restore the folder from version control and delete this file")]
+    Journal {
+        /// The journal.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A new file was asked for where one already exists.
     #[error("{path}: already exists; refusing to overwrite it")]
     AlreadyExists {
@@ -63,9 +79,15 @@ pub enum StorageError {
 /// Flushes the directory holding `path`, so the rename that put it there survives a power cut. Best
 /// effort: some platforms cannot open a directory for syncing, and the data itself is already on disk.
 fn sync_parent(path: &Path) {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        && let Ok(dir) = fs::File::open(parent)
-    {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        sync_dir(parent);
+    }
+}
+
+/// Flushes a directory, so the renames and removals in it survive a power cut. Best effort, as for
+/// [`sync_parent`].
+fn sync_dir(dir: &Path) {
+    if let Ok(dir) = fs::File::open(dir) {
         dir.sync_all().ok();
     }
 }

@@ -1,11 +1,13 @@
 //! Writing an export: generated files compared with a folder and written into it, all or nothing.
 
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::StorageError;
 use super::paths::{check_generated_path, refuse_links};
+use super::recovery::{Recovery, recover_export};
+use super::transaction::Transaction;
 
 /// One generated file as storage receives it: where it goes, its text, and whether it is a program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,12 +32,99 @@ pub enum FileStatus {
     Unchanged,
 }
 
-/// Compares generated files (paths relative to `dir`) with what `dir` holds. Refuses paths that are
-/// not safe to write, and symbolic links (see [`write_export`]).
-pub fn check_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
+/// What [`check_export`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportCheck {
+    /// An interrupted export that was completed or undone first, if there was one.
+    pub recovered: Option<Recovery>,
+    /// For each generated file, in order, what writing it would do.
+    pub statuses: Vec<FileStatus>,
+}
+
+/// What [`write_export`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    /// An interrupted export that was completed or undone first, if there was one.
+    pub recovered: Option<Recovery>,
+    /// For each generated file, in order, what happened to it.
+    pub statuses: Vec<FileStatus>,
+}
+
+/// Compares generated files (paths relative to `dir`) with what `dir` holds, after completing or
+/// undoing an interrupted export there (the one change it may make). Refuses paths that are not safe
+/// to write, and symbolic links, as [`write_export`] does.
+pub fn check_export(dir: &Path, files: &[OutputFile]) -> Result<ExportCheck, StorageError> {
+    check_paths(files)?;
+    let recovered = recover_export(dir)?;
+    Ok(ExportCheck {
+        recovered,
+        statuses: statuses(dir, files)?,
+    })
+}
+
+/// Writes generated files under `dir`, all or nothing, and safe to kill at any moment.
+///
+/// An interrupted earlier export is completed or undone first ([`recover_export`]). Then a journal
+/// listing every change is written, the missing folders are created, every new text is staged and
+/// flushed beside its target, the old files are moved aside and the new ones renamed into place, and
+/// only then is the journal marked committed and the old files deleted. If a step fails, everything is
+/// undone at once; if the process is killed, the next export (or `--check`) completes or undoes it.
+/// Either way `dir` ends up with the complete old set or the complete new set, no temporary file and
+/// no folder the export created in vain. Unchanged files are not touched. Scripts are written with mode
+/// 0755 and the rest 0644 (Unix).
+///
+/// Generated paths are checked first, and nothing is written if one is unsafe: it must stay inside
+/// `dir` (relative, no `..`), have no part longer than 255 bytes nor be longer than 4096 bytes, no
+/// part may be a Windows device name (`con`, `nul.yml`…), and no two paths may differ only in case.
+/// Nor is anything written, or read, through a symbolic link: a link at any part of a generated path
+/// (a linked `.github` or `.github/workflows`, or a linked file) is refused, because it could lead out
+/// of `dir`.
+pub fn write_export(dir: &Path, files: &[OutputFile]) -> Result<ExportReport, StorageError> {
+    check_paths(files)?;
+    let recovered = recover_export(dir)?;
+    let statuses = statuses(dir, files)?;
+    let writes: Vec<(&OutputFile, bool)> = files
+        .iter()
+        .zip(&statuses)
+        .filter(|(_, status)| **status != FileStatus::Unchanged)
+        .map(|(file, status)| (file, *status == FileStatus::Changed))
+        .collect();
+    let report = ExportReport {
+        recovered,
+        statuses,
+    };
+    if writes.is_empty() {
+        return Ok(report);
+    }
+    let created = create_output_folder(dir)?;
+    let result = Transaction::plan(dir, &writes, &[]).and_then(|transaction| transaction.run());
+    if result.is_err() {
+        for folder in created.iter().rev() {
+            fs::remove_dir(folder).ok();
+        }
+    }
+    result.map(|()| report)
+}
+
+/// Checks every generated path, and that no two name the same file on a case-insensitive file system.
+fn check_paths(files: &[OutputFile]) -> Result<(), StorageError> {
+    let mut seen = std::collections::HashSet::new();
     for file in files {
         check_generated_path(&file.path)?;
+        if !seen.insert(file.path.to_lowercase()) {
+            return Err(StorageError::UnsafePath {
+                path: PathBuf::from(&file.path),
+                reason: "the export names this file twice (perhaps in another case, which \
+                         Windows and macOS cannot tell apart)"
+                    .to_owned(),
+            });
+        }
     }
+    Ok(())
+}
+
+/// What writing each file into `dir` would do, refusing links and folders where files go.
+fn statuses(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
     for file in files {
         if refuse_links(dir, &file.path)?.is_some_and(|kind| kind.is_dir()) {
             return Err(StorageError::UnsafePath {
@@ -45,6 +134,31 @@ pub fn check_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>,
         }
     }
     files.iter().map(|file| status_of(dir, file)).collect()
+}
+
+/// Creates the output folder if it is missing, and returns the folders created, outermost first, so
+/// that a failed export can remove them again.
+fn create_output_folder(dir: &Path) -> Result<Vec<PathBuf>, StorageError> {
+    let mut missing = Vec::new();
+    let mut next = Some(dir);
+    while let Some(folder) =
+        next.filter(|f| !f.as_os_str().is_empty() && fs::symlink_metadata(f).is_err())
+    {
+        missing.push(folder.to_path_buf());
+        next = folder.parent();
+    }
+    missing.reverse();
+    for folder in &missing {
+        if let Err(source) = fs::create_dir(folder)
+            && source.kind() != io::ErrorKind::AlreadyExists
+        {
+            return Err(StorageError::Io {
+                path: folder.clone(),
+                source,
+            });
+        }
+    }
+    Ok(missing)
 }
 
 /// What writing `file` into `dir` would do.
@@ -85,7 +199,7 @@ fn mode_matches(metadata: &fs::Metadata, executable: bool) -> bool {
 
 /// Gives a file being written the mode its kind calls for: 0755 for scripts, 0644 for the rest. Set
 /// explicitly rather than left to the umask, so the result is the same on every machine.
-fn set_mode(file: &fs::File, executable: bool) -> io::Result<()> {
+pub(super) fn set_mode(file: &fs::File, executable: bool) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -113,12 +227,15 @@ fn from_pairs(dir: &Path, files: &[(String, String)]) -> Vec<OutputFile> {
         .collect()
 }
 
-/// [`check_export`] for (path, text) pairs; each file is expected to keep its current mode.
+/// [`check_export`] for (path, text) pairs, without recovering an interrupted export (it changes
+/// nothing); each file is expected to keep its current mode.
 pub fn compare_files(
     dir: &Path,
     files: &[(String, String)],
 ) -> Result<Vec<FileStatus>, StorageError> {
-    check_export(dir, &from_pairs(dir, files))
+    let files = from_pairs(dir, files);
+    check_paths(&files)?;
+    statuses(dir, &files)
 }
 
 /// [`write_export`] for (path, text) pairs; each file keeps its current mode, and new ones are not
@@ -127,104 +244,7 @@ pub fn write_files(
     dir: &Path,
     files: &[(String, String)],
 ) -> Result<Vec<FileStatus>, StorageError> {
-    write_export(dir, &from_pairs(dir, files))
-}
-
-/// Writes generated files under `dir`, all or nothing: every new text is first written and flushed
-/// beside its target, and only when all of them are on disk are they renamed into place. If anything
-/// fails, the files already replaced are restored and the temporary files removed. Unchanged files are
-/// not touched. Scripts are written with mode 0755 and the rest 0644 (Unix). Returns what happened to
-/// each file.
-///
-/// Generated paths are checked first, and nothing is written if one is unsafe: it must stay inside
-/// `dir` (relative, no `..`), have no part longer than 255 bytes nor be longer than 4096 bytes, and no
-/// part may be a Windows device name (`con`, `nul.yml`…). Nor is anything written, or read, through a
-/// symbolic link: a link at any part of a generated path (a linked `.github` or `.github/workflows`,
-/// or a linked file) is refused, because it could lead out of `dir`.
-pub fn write_export(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, StorageError> {
-    let statuses = check_export(dir, files)?;
-    let pending: Vec<(PathBuf, &OutputFile)> = files
-        .iter()
-        .zip(&statuses)
-        .filter(|(_, status)| **status != FileStatus::Unchanged)
-        .map(|(file, _)| (dir.join(&file.path), file))
-        .collect();
-    let side_path = |path: &Path, suffix: &str| {
-        let mut name = std::ffi::OsString::from(".");
-        name.push(path.file_name().unwrap_or_default());
-        name.push(format!(".{}.{suffix}", std::process::id()));
-        path.with_file_name(name)
-    };
-    let mut staged: Vec<PathBuf> = Vec::new();
-    let stage = |staged: &mut Vec<PathBuf>| -> Result<(), StorageError> {
-        for (path, output) in &pending {
-            let temp = side_path(path, "new");
-            let io_error = |source| StorageError::Io {
-                path: path.clone(),
-                source,
-            };
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(io_error)?;
-            }
-            let mut file = fs::File::create(&temp).map_err(io_error)?;
-            staged.push(temp);
-            set_mode(&file, output.executable).map_err(io_error)?;
-            file.write_all(output.contents.as_bytes())
-                .map_err(io_error)?;
-            file.sync_all().map_err(io_error)?;
-        }
-        Ok(())
-    };
-    if let Err(e) = stage(&mut staged) {
-        for temp in &staged {
-            fs::remove_file(temp).ok();
-        }
-        return Err(e);
-    }
-    // Everything is on disk; now swap the files in, keeping the old ones until all renames succeeded.
-    let mut committed: Vec<(&PathBuf, Option<PathBuf>)> = Vec::new();
-    let mut failure = None;
-    for (path, _) in &pending {
-        let backup = side_path(path, "old");
-        let had_old = path.exists();
-        let result = (|| {
-            if had_old {
-                fs::rename(path, &backup)?;
-            }
-            fs::rename(side_path(path, "new"), path)
-        })();
-        match result {
-            Ok(()) => committed.push((path, had_old.then_some(backup))),
-            Err(source) => {
-                if had_old && !path.exists() {
-                    fs::rename(&backup, path).ok();
-                }
-                failure = Some(StorageError::Io {
-                    path: path.clone(),
-                    source,
-                });
-                break;
-            }
-        }
-    }
-    if let Some(error) = failure {
-        for (path, backup) in committed.iter().rev() {
-            match backup {
-                Some(backup) => fs::rename(backup, path).ok(),
-                None => fs::remove_file(path).ok(),
-            };
-        }
-        for (path, _) in &pending {
-            fs::remove_file(side_path(path, "new")).ok();
-        }
-        return Err(error);
-    }
-    for (_, backup) in committed {
-        if let Some(backup) = backup {
-            fs::remove_file(backup).ok();
-        }
-    }
-    Ok(statuses)
+    write_export(dir, &from_pairs(dir, files)).map(|report| report.statuses)
 }
 
 #[cfg(test)]
@@ -262,13 +282,15 @@ mod tests {
     fn a_failed_export_changes_nothing() {
         let dir = tempfile::tempdir().expect("temp dir");
         fs::write(dir.path().join("keep.txt"), "old").expect("written");
-        // "blocker" is a file, so nothing can be created beneath it: staging fails after keep.txt was staged.
+        // "blocker" is a file, so nothing can be created beneath it.
         fs::write(dir.path().join("blocker"), "").expect("written");
         let files = vec![
+            ("new/deep/a.txt".to_owned(), "a".to_owned()),
             ("keep.txt".to_owned(), "new".to_owned()),
             ("blocker/x.txt".to_owned(), "x".to_owned()),
         ];
         assert!(write_files(dir.path(), &files).is_err());
+        // No folder created for new/deep/a.txt is left behind.
         assert_eq!(
             fs::read_to_string(dir.path().join("keep.txt")).expect("read"),
             "old"
@@ -291,7 +313,7 @@ mod tests {
             executable: false,
         };
         let long = format!("a/{}.yml", "n".repeat(300));
-        for bad in ["a/nul.yml", "a/COM1.md", long.as_str()] {
+        for bad in ["a/nul.yml", "a/COM1.md", long.as_str(), "a/OK.yml"] {
             let files = [file("a/ok.yml"), file(bad)];
             for error in [
                 write_export(dir.path(), &files).unwrap_err(),
@@ -327,7 +349,7 @@ mod tests {
         write_export(dir.path(), &files).expect("written");
         assert_eq!((mode("setup.sh"), mode("a/pipeline.yml")), (0o755, 0o644));
         assert_eq!(
-            check_export(dir.path(), &files).expect("compared"),
+            check_export(dir.path(), &files).expect("compared").statuses,
             [FileStatus::Unchanged, FileStatus::Unchanged]
         );
 
@@ -339,7 +361,7 @@ mod tests {
         )
         .expect("chmod");
         assert_eq!(
-            write_export(dir.path(), &files).expect("written"),
+            write_export(dir.path(), &files).expect("written").statuses,
             [FileStatus::Changed, FileStatus::Unchanged]
         );
         assert_eq!(mode("setup.sh"), 0o755);
