@@ -26,7 +26,8 @@ pub enum FileStatus {
     /// The file does not exist yet.
     Created,
     /// The file exists with other contents (or, on Unix, without the executable bit it should have, or
-    /// with one it should not have).
+    /// with one it should not have). Contents that differ only in CRLF versus LF line endings are the
+    /// same.
     Changed,
     /// The file exists with these contents.
     Unchanged,
@@ -175,12 +176,28 @@ fn status_of(dir: &Path, file: &OutputFile) -> Result<FileStatus, StorageError> 
     };
     let metadata = fs::metadata(&path).map_err(io_error)?;
     Ok(
-        if existing == file.contents.as_bytes() && mode_matches(&metadata, file.executable) {
+        if same_text(&existing, file.contents.as_bytes())
+            && mode_matches(&metadata, file.executable)
+        {
             FileStatus::Unchanged
         } else {
             FileStatus::Changed
         },
     )
+}
+
+/// Whether two texts are the same apart from CRLF versus LF line endings: a Windows checkout
+/// (`core.autocrlf`) turns every LF into CRLF, and that is not drift.
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    a == b || lf_endings(a).eq(lf_endings(b))
+}
+
+/// The bytes of `text` with every CRLF as LF.
+fn lf_endings(text: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    text.iter()
+        .enumerate()
+        .filter(|&(i, &byte)| !(byte == b'\r' && text.get(i + 1) == Some(&b'\n')))
+        .map(|(_, &byte)| byte)
 }
 
 /// Whether a file's executable bit is as wanted; always true where files have no such bit.
@@ -428,5 +445,35 @@ mod tests {
     #[test]
     fn a_linked_target_file_is_refused() {
         assert_link_refused(".github/workflows/shop-release.yml", true);
+    }
+
+    #[test]
+    fn crlf_line_endings_are_not_drift_and_are_left_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.yml");
+        fs::write(&path, "one\r\ntwo\r\n").expect("written");
+        let same = [OutputFile {
+            path: "a.yml".to_owned(),
+            contents: "one\ntwo\n".to_owned(),
+            executable: false,
+        }];
+        assert_eq!(
+            check_export(dir.path(), &same).expect("compared").statuses,
+            [FileStatus::Unchanged]
+        );
+        write_export(dir.path(), &same).expect("written");
+        assert_eq!(fs::read(&path).expect("read"), b"one\r\ntwo\r\n");
+        // A lone CR, or a real change, is still a difference.
+        for other in ["one\rtwo\n", "one\ntwo\nthree\n"] {
+            let files = [OutputFile {
+                contents: other.to_owned(),
+                ..same[0].clone()
+            }];
+            assert_eq!(
+                check_export(dir.path(), &files).expect("compared").statuses,
+                [FileStatus::Changed],
+                "{other:?}"
+            );
+        }
     }
 }

@@ -79,3 +79,47 @@ fn a_symlinked_workflows_folder_is_refused_and_nothing_changes() {
     inside.sort();
     assert_eq!(inside, [".github"], "no other folder was created");
 }
+
+/// A Windows checkout turns every LF into CRLF; `--check` must not call that drift, and `export` leaves
+/// such files alone.
+#[test]
+fn crlf_line_endings_are_not_drift() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(export(dir.path(), false).code, Some(0));
+    let workflow = dir
+        .path()
+        .join(".github/workflows/meridian-claims-release.yml");
+    let runbook = dir.path().join("docs/runbooks/claims-api-hotfix.md");
+    for path in [&workflow, &runbook] {
+        let text = std::fs::read_to_string(path).expect("read");
+        std::fs::write(path, text.replace('\n', "\r\n")).expect("written");
+    }
+    let check = export(dir.path(), true);
+    assert_eq!(check.code, Some(0), "{}{}", check.stdout, check.stderr);
+    let run = export(dir.path(), false);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("unchanged .github/workflows/meridian-claims-release.yml"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        std::fs::read_to_string(&workflow)
+            .expect("read")
+            .contains("\r\n"),
+        "the checkout's line endings stay"
+    );
+
+    // A real edit is still drift.
+    let mut text = std::fs::read_to_string(&runbook).expect("read");
+    text.push_str("a hand edit\r\n");
+    std::fs::write(&runbook, text).expect("written");
+    let check = export(dir.path(), true);
+    assert_eq!(check.code, Some(1), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("differs: ") && check.stdout.contains("claims-api-hotfix.md"),
+        "{}",
+        check.stdout
+    );
+}
