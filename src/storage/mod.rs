@@ -21,8 +21,8 @@ use crate::plan::FormatError;
 
 pub use autosave::{Recovered, read_recovery, remove_recovery, write_recovery};
 pub use output::{
-    ExportCheck, ExportReport, FileStatus, OutputFile, check_export, compare_files, write_export,
-    write_files,
+    ExportCheck, ExportReport, FileStatus, OutputFile, Ownership, check_export, compare_files,
+    write_export, write_files,
 };
 pub use plan_files::{create_plan_file, load_plan, save_plan, write_atomically};
 pub use recovery::{Recovery, recover_export};

@@ -1,13 +1,14 @@
 //! Writing an export: generated files compared with a folder and written into it, all or nothing.
 
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
-use std::io;
+use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
 
 use super::StorageError;
 use super::paths::{check_generated_path, refuse_links};
 use super::recovery::{Recovery, recover_export};
-use super::transaction::Transaction;
+use super::transaction::{JOURNAL, NEW_SUFFIX, OLD_SUFFIX, Transaction, parent_of};
 
 /// One generated file as storage receives it: where it goes, its text, and whether it is a program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +34,43 @@ pub enum FileStatus {
     Unchanged,
 }
 
+/// Which existing files belong to the export, so that the ones it no longer produces (a renamed
+/// runbook's pipeline, say) are found and removed. The caller supplies the test, because the header
+/// that marks a generated file belongs to the emitters.
+#[derive(Clone, Copy)]
+pub struct Ownership<'a> {
+    /// Folders (relative to the output folder, `/` between parts) searched, with their subfolders,
+    /// for stray files, besides the folders the export's own files are in. The output folder itself
+    /// is never searched.
+    pub folders: &'a [&'a str],
+    /// Whether a file belongs to this export, given the start of its text (its first kilobyte, read
+    /// as UTF-8 with any invalid bytes replaced).
+    pub owns: &'a dyn Fn(&str) -> bool,
+}
+
+impl Ownership<'static> {
+    /// Claims no file, so nothing is ever stray.
+    pub const NONE: Self = Self {
+        folders: &[],
+        owns: &owns_nothing,
+    };
+}
+
+impl std::fmt::Debug for Ownership<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ownership")
+            .field("folders", &self.folders)
+            .finish_non_exhaustive()
+    }
+}
+
+fn owns_nothing(_: &str) -> bool {
+    false
+}
+
+/// How much of a file the ownership test sees.
+const HEAD_BYTES: u64 = 1024;
+
 /// What [`check_export`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportCheck {
@@ -40,6 +78,9 @@ pub struct ExportCheck {
     pub recovered: Option<Recovery>,
     /// For each generated file, in order, what writing it would do.
     pub statuses: Vec<FileStatus>,
+    /// Generated files the export no longer produces, which writing it would remove (relative paths,
+    /// sorted).
+    pub strays: Vec<String>,
 }
 
 /// What [`write_export`] did.
@@ -49,17 +90,24 @@ pub struct ExportReport {
     pub recovered: Option<Recovery>,
     /// For each generated file, in order, what happened to it.
     pub statuses: Vec<FileStatus>,
+    /// The stray generated files removed (relative paths, sorted).
+    pub removed: Vec<String>,
 }
 
 /// Compares generated files (paths relative to `dir`) with what `dir` holds, after completing or
 /// undoing an interrupted export there (the one change it may make). Refuses paths that are not safe
-/// to write, and symbolic links, as [`write_export`] does.
-pub fn check_export(dir: &Path, files: &[OutputFile]) -> Result<ExportCheck, StorageError> {
+/// to write, and symbolic links, as [`write_export`] does; finds stray files as it does.
+pub fn check_export(
+    dir: &Path,
+    files: &[OutputFile],
+    ownership: &Ownership,
+) -> Result<ExportCheck, StorageError> {
     check_paths(files)?;
     let recovered = recover_export(dir)?;
     Ok(ExportCheck {
         recovered,
         statuses: statuses(dir, files)?,
+        strays: strays(dir, files, ownership)?,
     })
 }
 
@@ -74,37 +122,51 @@ pub fn check_export(dir: &Path, files: &[OutputFile]) -> Result<ExportCheck, Sto
 /// no folder the export created in vain. Unchanged files are not touched. Scripts are written with mode
 /// 0755 and the rest 0644 (Unix).
 ///
+/// Stray files are removed in the same transaction (so an undone export puts them back): files under
+/// the folders the export writes to and `ownership.folders`, that `ownership.owns` claims, but that
+/// are not among `files`. Links are never followed, read or removed there.
+///
 /// Generated paths are checked first, and nothing is written if one is unsafe: it must stay inside
 /// `dir` (relative, no `..`), have no part longer than 255 bytes nor be longer than 4096 bytes, no
 /// part may be a Windows device name (`con`, `nul.yml`…), and no two paths may differ only in case.
 /// Nor is anything written, or read, through a symbolic link: a link at any part of a generated path
 /// (a linked `.github` or `.github/workflows`, or a linked file) is refused, because it could lead out
 /// of `dir`.
-pub fn write_export(dir: &Path, files: &[OutputFile]) -> Result<ExportReport, StorageError> {
+pub fn write_export(
+    dir: &Path,
+    files: &[OutputFile],
+    ownership: &Ownership,
+) -> Result<ExportReport, StorageError> {
     check_paths(files)?;
     let recovered = recover_export(dir)?;
     let statuses = statuses(dir, files)?;
+    let removed = strays(dir, files, ownership)?;
     let writes: Vec<(&OutputFile, bool)> = files
         .iter()
         .zip(&statuses)
         .filter(|(_, status)| **status != FileStatus::Unchanged)
         .map(|(file, status)| (file, *status == FileStatus::Changed))
         .collect();
-    let report = ExportReport {
-        recovered,
-        statuses,
-    };
-    if writes.is_empty() {
-        return Ok(report);
+    if writes.is_empty() && removed.is_empty() {
+        return Ok(ExportReport {
+            recovered,
+            statuses,
+            removed,
+        });
     }
     let created = create_output_folder(dir)?;
-    let result = Transaction::plan(dir, &writes, &[]).and_then(|transaction| transaction.run());
+    let result =
+        Transaction::plan(dir, &writes, &removed).and_then(|transaction| transaction.run());
     if result.is_err() {
         for folder in created.iter().rev() {
             fs::remove_dir(folder).ok();
         }
     }
-    result.map(|()| report)
+    result.map(|()| ExportReport {
+        recovered,
+        statuses,
+        removed,
+    })
 }
 
 /// Checks every generated path, and that no two name the same file on a case-insensitive file system.
@@ -135,6 +197,75 @@ fn statuses(dir: &Path, files: &[OutputFile]) -> Result<Vec<FileStatus>, Storage
         }
     }
     files.iter().map(|file| status_of(dir, file)).collect()
+}
+
+/// The stray generated files in `dir`: see [`write_export`]. Only names the export could have written
+/// count (see [`check_generated_path`]); the export's own side files and journal never do.
+fn strays(
+    dir: &Path,
+    files: &[OutputFile],
+    ownership: &Ownership,
+) -> Result<Vec<String>, StorageError> {
+    let wanted: HashSet<String> = files.iter().map(|f| f.path.to_lowercase()).collect();
+    let mut roots: BTreeSet<&str> = ownership
+        .folders
+        .iter()
+        .map(|folder| folder.trim_matches('/'))
+        .collect();
+    roots.extend(files.iter().map(|f| parent_of(&f.path)));
+    roots.remove("");
+    let mut found = BTreeSet::new();
+    for root in roots {
+        check_generated_path(root)?;
+        if !refuse_links(dir, root)?.is_some_and(|kind| kind.is_dir()) {
+            continue;
+        }
+        let mut pending = vec![root.to_owned()];
+        while let Some(folder) = pending.pop() {
+            let path = dir.join(&folder);
+            let io_error = |source| StorageError::Io {
+                path: path.clone(),
+                source,
+            };
+            for entry in fs::read_dir(&path).map_err(io_error)? {
+                let entry = entry.map_err(io_error)?;
+                let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                    continue;
+                };
+                let relative = format!("{folder}/{name}");
+                let kind = entry.file_type().map_err(io_error)?;
+                if kind.is_dir() {
+                    pending.push(relative);
+                } else if kind.is_file()
+                    && !is_side_file(&name)
+                    && !wanted.contains(&relative.to_lowercase())
+                    && check_generated_path(&relative).is_ok()
+                    && (ownership.owns)(&head_of(&dir.join(&relative))?)
+                {
+                    found.insert(relative);
+                }
+            }
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// Whether `name` is one of the export's temporary, backup or journal files.
+fn is_side_file(name: &str) -> bool {
+    name.starts_with('.')
+        && (name.ends_with(NEW_SUFFIX) || name.ends_with(OLD_SUFFIX) || name == JOURNAL)
+}
+
+/// The first kilobyte of a file, as text.
+fn head_of(path: &Path) -> Result<String, StorageError> {
+    let mut head = Vec::new();
+    fs::File::open(path)
+        .and_then(|file| file.take(HEAD_BYTES).read_to_end(&mut head))
+        .map_err(|source| StorageError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+    Ok(String::from_utf8_lossy(&head).into_owned())
 }
 
 /// Creates the output folder if it is missing, and returns the folders created, outermost first, so
@@ -255,13 +386,13 @@ pub fn compare_files(
     statuses(dir, &files)
 }
 
-/// [`write_export`] for (path, text) pairs; each file keeps its current mode, and new ones are not
-/// executable.
+/// [`write_export`] for (path, text) pairs, removing no stray files; each file keeps its current
+/// mode, and new ones are not executable.
 pub fn write_files(
     dir: &Path,
     files: &[(String, String)],
 ) -> Result<Vec<FileStatus>, StorageError> {
-    write_export(dir, &from_pairs(dir, files)).map(|report| report.statuses)
+    write_export(dir, &from_pairs(dir, files), &Ownership::NONE).map(|report| report.statuses)
 }
 
 #[cfg(test)]
@@ -333,8 +464,8 @@ mod tests {
         for bad in ["a/nul.yml", "a/COM1.md", long.as_str(), "a/OK.yml"] {
             let files = [file("a/ok.yml"), file(bad)];
             for error in [
-                write_export(dir.path(), &files).unwrap_err(),
-                check_export(dir.path(), &files).unwrap_err(),
+                write_export(dir.path(), &files, &Ownership::NONE).unwrap_err(),
+                check_export(dir.path(), &files, &Ownership::NONE).unwrap_err(),
             ] {
                 let StorageError::UnsafePath { path, .. } = &error else {
                     panic!("{bad}: expected a refusal, got {error}")
@@ -363,10 +494,12 @@ mod tests {
             executable,
         };
         let files = [file("setup.sh", true), file("a/pipeline.yml", false)];
-        write_export(dir.path(), &files).expect("written");
+        write_export(dir.path(), &files, &Ownership::NONE).expect("written");
         assert_eq!((mode("setup.sh"), mode("a/pipeline.yml")), (0o755, 0o644));
         assert_eq!(
-            check_export(dir.path(), &files).expect("compared").statuses,
+            check_export(dir.path(), &files, &Ownership::NONE)
+                .expect("compared")
+                .statuses,
             [FileStatus::Unchanged, FileStatus::Unchanged]
         );
 
@@ -378,7 +511,9 @@ mod tests {
         )
         .expect("chmod");
         assert_eq!(
-            write_export(dir.path(), &files).expect("written").statuses,
+            write_export(dir.path(), &files, &Ownership::NONE)
+                .expect("written")
+                .statuses,
             [FileStatus::Changed, FileStatus::Unchanged]
         );
         assert_eq!(mode("setup.sh"), 0o755);
@@ -415,8 +550,8 @@ mod tests {
             executable: false,
         }];
         for error in [
-            write_export(dir.path(), &files).unwrap_err(),
-            check_export(dir.path(), &files).unwrap_err(),
+            write_export(dir.path(), &files, &Ownership::NONE).unwrap_err(),
+            check_export(dir.path(), &files, &Ownership::NONE).unwrap_err(),
         ] {
             let StorageError::Symlink { path } = &error else {
                 panic!("{link}: expected a link refusal, got {error}")
@@ -458,10 +593,12 @@ mod tests {
             executable: false,
         }];
         assert_eq!(
-            check_export(dir.path(), &same).expect("compared").statuses,
+            check_export(dir.path(), &same, &Ownership::NONE)
+                .expect("compared")
+                .statuses,
             [FileStatus::Unchanged]
         );
-        write_export(dir.path(), &same).expect("written");
+        write_export(dir.path(), &same, &Ownership::NONE).expect("written");
         assert_eq!(fs::read(&path).expect("read"), b"one\r\ntwo\r\n");
         // A lone CR, or a real change, is still a difference.
         for other in ["one\rtwo\n", "one\ntwo\nthree\n"] {
@@ -470,10 +607,76 @@ mod tests {
                 ..same[0].clone()
             }];
             assert_eq!(
-                check_export(dir.path(), &files).expect("compared").statuses,
+                check_export(dir.path(), &files, &Ownership::NONE)
+                    .expect("compared")
+                    .statuses,
                 [FileStatus::Changed],
                 "{other:?}"
             );
         }
+    }
+
+    #[test]
+    fn stray_generated_files_are_reported_removed_and_the_rest_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            fs::create_dir_all(path.parent().expect("parent")).expect("made");
+            fs::write(path, text).expect("written");
+        };
+        let ours = "# Generated for shop\nname: x\n";
+        write("ci/shop-release.yml", ours);
+        write("ci/shop-hotfix-old.yml", ours);
+        write("ci/nested/shop-hotfix-older.yml", ours);
+        write("ci/hand-written.yml", "name: mine\n");
+        write("ci/other-plan.yml", "# Generated for billing\n");
+        write("docs/runbooks/old.md", ours);
+        write("docs/notes/old.md", ours);
+        write("top.yml", ours);
+        write("ci/.shop-hotfix-old.yml.cutover-old", ours);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(
+            dir.path().join("ci/shop-hotfix-old.yml"),
+            dir.path().join("ci/linked.yml"),
+        )
+        .expect("linked");
+        let files = [OutputFile {
+            path: "ci/shop-release.yml".to_owned(),
+            contents: ours.to_owned(),
+            executable: false,
+        }];
+        let owns = |head: &str| head.starts_with("# Generated for shop\n");
+        let ownership = Ownership {
+            folders: &["docs/runbooks"],
+            owns: &owns,
+        };
+        let expected = [
+            "ci/nested/shop-hotfix-older.yml",
+            "ci/shop-hotfix-old.yml",
+            "docs/runbooks/old.md",
+        ];
+        let check = check_export(dir.path(), &files, &ownership).expect("compared");
+        assert_eq!(check.statuses, [FileStatus::Unchanged]);
+        assert_eq!(check.strays, expected);
+        let report = write_export(dir.path(), &files, &ownership).expect("written");
+        assert_eq!(report.removed, expected);
+        for path in expected {
+            assert!(!dir.path().join(path).exists(), "{path} removed");
+        }
+        for kept in [
+            "ci/shop-release.yml",
+            "ci/hand-written.yml",
+            "ci/other-plan.yml",
+            "docs/notes/old.md",
+            "top.yml",
+        ] {
+            assert!(dir.path().join(kept).exists(), "{kept} kept");
+        }
+        assert!(
+            check_export(dir.path(), &files, &ownership)
+                .expect("compared")
+                .strays
+                .is_empty()
+        );
     }
 }
