@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use crate::analysis::{Analysis, DeploymentOrder, Diagnostic, Severity, Step, analyse};
 use crate::export::{self, ExportError, Target};
 use crate::plan::{Plan, templates};
-use crate::storage::{self, FileStatus, StorageError};
+use crate::release::EnvironmentSpec;
+use crate::storage::{self, FileStatus, OutputFile, Ownership, Recovery, StorageError};
 
 /// Exit code when the plan has errors (or a command was refused).
 const EXIT_PROBLEMS: u8 = 1;
@@ -234,47 +235,76 @@ fn export(
             return Ok(EXIT_BUG);
         }
     };
-    let files: Vec<(String, String)> = export
-        .files
-        .iter()
-        .map(|f| (f.path.clone(), f.contents.clone()))
-        .collect();
+    let files: Vec<OutputFile> = export.files.into_iter().map(OutputFile::from).collect();
+    let owns = |head: &str| export::generated_from(&plan.name, head);
+    let folders = export::paths::owned_folders(target);
+    let ownership = Ownership {
+        folders: &folders,
+        owns: &owns,
+    };
     if check {
-        let statuses = storage::compare_files(dir, &files)?;
-        let mut drift = 0;
-        for ((file, _), status) in files.iter().zip(&statuses) {
-            let word = match status {
-                FileStatus::Created => "missing",
-                FileStatus::Changed => "differs",
-                FileStatus::Unchanged => continue,
-            };
-            drift += 1;
-            writeln!(out, "{word}: {}", dir.join(file).display()).ok();
-        }
-        if drift > 0 {
-            writeln!(
-                out,
-                "{drift} generated file(s) out of date: run `cutover export {} --out {}`",
-                path.display(),
-                dir.display()
-            )
-            .ok();
-            return Ok(EXIT_PROBLEMS);
-        }
-        writeln!(out, "{} generated file(s) up to date", files.len()).ok();
-        return Ok(0);
+        return check_drift(path, dir, &files, &ownership, out);
     }
-    let statuses = storage::write_files(dir, &files)?;
-    for ((file, _), status) in files.iter().zip(&statuses) {
+    let report = storage::write_export(dir, &files, &ownership)?;
+    report_recovery(report.recovered, dir, out);
+    for (file, status) in files.iter().zip(&report.statuses) {
         let word = match status {
             FileStatus::Created => "created  ",
             FileStatus::Changed => "changed  ",
             FileStatus::Unchanged => "unchanged",
         };
-        writeln!(out, "{word} {file}").ok();
+        writeln!(out, "{word} {}", file.path).ok();
     }
+    for stray in &report.removed {
+        writeln!(out, "removed   {stray}").ok();
+    }
+    list_environments(&export.environments, out);
+    Ok(0)
+}
+
+/// `export --check`: names every generated file that is missing, differs or is stray in `dir`, and
+/// fails when there is one.
+fn check_drift(
+    plan_path: &Path,
+    dir: &Path,
+    files: &[OutputFile],
+    ownership: &Ownership,
+    out: &mut dyn std::io::Write,
+) -> Result<u8, Failure> {
+    let report = storage::check_export(dir, files, ownership)?;
+    report_recovery(report.recovered, dir, out);
+    let mut drift = 0;
+    for (file, status) in files.iter().zip(&report.statuses) {
+        let word = match status {
+            FileStatus::Created => "missing",
+            FileStatus::Changed => "differs",
+            FileStatus::Unchanged => continue,
+        };
+        drift += 1;
+        writeln!(out, "{word}: {}", dir.join(&file.path).display()).ok();
+    }
+    for stray in &report.strays {
+        drift += 1;
+        writeln!(out, "stray: {}", dir.join(stray).display()).ok();
+    }
+    if drift > 0 {
+        writeln!(
+            out,
+            "{drift} generated file(s) out of date: run `cutover export {} --out {}`",
+            plan_path.display(),
+            dir.display()
+        )
+        .ok();
+        return Ok(EXIT_PROBLEMS);
+    }
+    writeln!(out, "{} generated file(s) up to date", files.len()).ok();
+    Ok(0)
+}
+
+/// The environments the pipelines name, with the protection their setup scripts give them.
+fn list_environments(environments: &[EnvironmentSpec], out: &mut dyn std::io::Write) {
     writeln!(out, "\nenvironments the pipelines name (create them before the first run with the setup scripts):").ok();
-    for environment in &export.environments {
+    for environment in environments {
         let protection = match &environment.approval {
             Some(approval) => format!(
                 "approval by {} ({} required)",
@@ -295,7 +325,21 @@ fn export(
         )
         .ok();
     }
-    Ok(0)
+}
+
+/// Says what became of an export into `dir` that was interrupted before this one.
+fn report_recovery(recovered: Option<Recovery>, dir: &Path, out: &mut dyn std::io::Write) {
+    let what = match recovered {
+        None => return,
+        Some(Recovery::Completed) => "completed (its new files stay)",
+        Some(Recovery::Undone) => "undone (the old files are back)",
+    };
+    writeln!(
+        out,
+        "recovered: an interrupted export into {} was {what}",
+        dir.display()
+    )
+    .ok();
 }
 
 fn new_plan(template: &str, file: &Path, out: &mut dyn std::io::Write) -> Result<u8, Failure> {

@@ -13,10 +13,10 @@ use egui::{Color32, RichText, Ui};
 use super::commands::Command;
 use super::diagnostics::{DiagnosticList, Rows};
 use super::document::Revision;
-use super::export_review::{DiffRow, FileReview};
+use super::export_review::{DiffRow, FileReview, Review};
 use super::message::Message;
 use crate::analysis::Diagnostic;
-use crate::storage::FileStatus;
+use crate::storage::{FileStatus, OutputFile, Recovery};
 
 /// The widest the window gets.
 const WIDTH: f32 = 780.0;
@@ -42,15 +42,20 @@ pub enum Stage {
     Unavailable(String),
     /// What writing would do; `write_error` says why the last attempt wrote nothing.
     Review {
-        /// The files.
-        files: Vec<FileReview>,
+        /// The files, and the stray files of earlier exports that writing removes.
+        review: Review,
         /// Whether the folder exists yet (Export creates it).
         folder_exists: bool,
         /// Why the last attempt to write failed (nothing was written).
         write_error: Option<String>,
     },
     /// What writing did, file by file.
-    Written(Vec<(String, FileStatus)>),
+    Written {
+        /// Each generated file and what happened to it.
+        results: Vec<(String, FileStatus)>,
+        /// The stray files of earlier exports that were removed.
+        removed: Vec<String>,
+    },
 }
 
 /// The state of the Export… window.
@@ -85,20 +90,15 @@ impl ExportDialog {
         )
     }
 
-    /// The review of `files` for `folder`, made from the plan at `revision`.
-    pub fn review(
-        plan_name: String,
-        revision: Revision,
-        folder: PathBuf,
-        files: Vec<FileReview>,
-    ) -> Self {
+    /// The `review` of `folder`, made from the plan at `revision`.
+    pub fn review(plan_name: String, revision: Revision, folder: PathBuf, review: Review) -> Self {
         let folder_exists = folder.is_dir();
         Self::new(
             plan_name,
             Some(folder),
             revision,
             Stage::Review {
-                files,
+                review,
                 folder_exists,
                 write_error: None,
             },
@@ -121,6 +121,11 @@ impl ExportDialog {
         self.folder.as_deref()
     }
 
+    /// The plan's name.
+    pub fn plan_name(&self) -> &str {
+        &self.plan_name
+    }
+
     /// The plan revision the window describes.
     pub fn revision(&self) -> Revision {
         self.revision
@@ -132,20 +137,25 @@ impl ExportDialog {
     }
 
     /// The folder and the files to write, when the window shows a review.
-    pub fn files_to_write(&self) -> Option<(PathBuf, Vec<(String, String)>)> {
-        let (Some(folder), Stage::Review { files, .. }) = (&self.folder, &self.stage) else {
+    pub fn files_to_write(&self) -> Option<(PathBuf, Vec<OutputFile>)> {
+        let (Some(folder), Stage::Review { review, .. }) = (&self.folder, &self.stage) else {
             return None;
         };
-        let files = files
+        let files = review
+            .files
             .iter()
-            .map(|f| (f.path.clone(), f.contents.clone()))
+            .map(|f| OutputFile {
+                path: f.path.clone(),
+                contents: f.contents.clone(),
+                executable: f.executable,
+            })
             .collect();
         Some((folder.clone(), files))
     }
 
-    /// Records that writing did this to each file.
-    pub fn written(&mut self, results: Vec<(String, FileStatus)>) {
-        self.stage = Stage::Written(results);
+    /// Records that writing did this to each file, and removed these stray files.
+    pub fn written(&mut self, results: Vec<(String, FileStatus)>, removed: Vec<String>) {
+        self.stage = Stage::Written { results, removed };
     }
 
     /// Records that writing failed and wrote nothing; the review stays for another try.
@@ -183,23 +193,28 @@ impl ExportDialog {
                     });
                 }
                 Stage::Review {
-                    files,
+                    review,
                     folder_exists,
                     write_error,
                 } => {
                     if !folder_exists {
                         ui.weak("The folder does not exist yet; Export creates it.");
                     }
+                    if let Some(recovered) = review.recovered {
+                        ui.label(recovery_text(recovered));
+                    }
                     review_ui(
                         ui,
-                        files,
+                        review,
                         write_error.as_deref(),
                         &mut self.expanded,
                         max_list,
                         out,
                     );
                 }
-                Stage::Written(results) => written_ui(ui, results, max_list, out),
+                Stage::Written { results, removed } => {
+                    written_ui(ui, results, removed, max_list, out);
+                }
             }
             if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                 out.push(Message::CloseExport);
@@ -244,6 +259,24 @@ fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<Message>) {
     close(ui, "Close", out);
 }
 
+/// What the review found of an export that was interrupted in the folder.
+fn recovery_text(recovered: Recovery) -> String {
+    let what = match recovered {
+        Recovery::Completed => "was completed: its new files stay",
+        Recovery::Undone => "was undone: the files before it are back",
+    };
+    format!("An interrupted export into this folder {what}.")
+}
+
+/// One row of a file list: a status word in its colour, then the path.
+fn file_row(ui: &mut Ui, word: &str, colour: Color32, path: &str) {
+    ui.add_sized(
+        [STATUS_WIDTH, ui.spacing().interact_size.y],
+        egui::Label::new(RichText::new(word).color(colour).strong()),
+    );
+    ui.label(RichText::new(path).monospace());
+}
+
 /// The colour and word of a status before writing.
 fn planned(status: FileStatus) -> (&'static str, Color32) {
     match status {
@@ -270,20 +303,25 @@ fn count(statuses: impl Iterator<Item = FileStatus>, status: FileStatus) -> usiz
 /// The review: what writing would do to each file, with diffs, and Export, Cancel and another folder.
 fn review_ui(
     ui: &mut Ui,
-    files: &[FileReview],
+    review: &Review,
     write_error: Option<&str>,
     expanded: &mut BTreeSet<String>,
     max_height: f32,
     out: &mut Vec<Message>,
 ) {
+    let files = &review.files;
     let statuses = || files.iter().map(|f| f.status);
     let (created, changed, unchanged) = (
         count(statuses(), FileStatus::Created),
         count(statuses(), FileStatus::Changed),
         count(statuses(), FileStatus::Unchanged),
     );
+    let removed = match review.strays.len() {
+        0 => String::new(),
+        n => format!(", {n} to remove (an earlier export wrote them; this plan no longer does)"),
+    };
     ui.label(format!(
-        "{} files: {created} to create, {changed} to change, {unchanged} unchanged. Nothing is written until you press Export; then all of them are written, or none.",
+        "{} files: {created} to create, {changed} to change, {unchanged} unchanged{removed}. Nothing is written until you press Export; then all of it is done, or none.",
         files.len()
     ));
     if let Some(error) = write_error {
@@ -298,14 +336,13 @@ fn review_ui(
         .max_height(max_height)
         .auto_shrink([false, true])
         .show(ui, |ui| {
+            for stray in &review.strays {
+                ui.horizontal(|ui| file_row(ui, "remove", REMOVED, stray));
+            }
             for file in files {
                 let (word, colour) = planned(file.status);
                 ui.horizontal(|ui| {
-                    ui.add_sized(
-                        [STATUS_WIDTH, ui.spacing().interact_size.y],
-                        egui::Label::new(RichText::new(word).color(colour).strong()),
-                    );
-                    ui.label(RichText::new(&file.path).monospace());
+                    file_row(ui, word, colour, &file.path);
                     if file.status == FileStatus::Changed {
                         ui.label(RichText::new(format!("+{}", file.added)).color(ADDED));
                         ui.label(RichText::new(format!("−{}", file.removed)).color(REMOVED));
@@ -372,17 +409,19 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
 fn written_ui(
     ui: &mut Ui,
     results: &[(String, FileStatus)],
+    removed: &[String],
     max_height: f32,
     out: &mut Vec<Message>,
 ) {
     let statuses = || results.iter().map(|(_, s)| *s);
     ui.label(
         RichText::new(format!(
-            "Exported {} files: {} created, {} updated, {} unchanged (not touched).",
+            "Exported {} files: {} created, {} updated, {} unchanged (not touched), {} removed.",
             results.len(),
             count(statuses(), FileStatus::Created),
             count(statuses(), FileStatus::Changed),
             count(statuses(), FileStatus::Unchanged),
+            removed.len(),
         ))
         .strong(),
     );
@@ -392,15 +431,12 @@ fn written_ui(
         .max_height(max_height)
         .auto_shrink([false, true])
         .show(ui, |ui| {
+            for path in removed {
+                ui.horizontal(|ui| file_row(ui, "removed", REMOVED, path));
+            }
             for (path, status) in results {
                 let (word, colour) = done(*status);
-                ui.horizontal(|ui| {
-                    ui.add_sized(
-                        [STATUS_WIDTH, ui.spacing().interact_size.y],
-                        egui::Label::new(RichText::new(word).color(colour).strong()),
-                    );
-                    ui.label(RichText::new(path).monospace());
-                });
+                ui.horizontal(|ui| file_row(ui, word, colour, path));
             }
         });
     ui.separator();

@@ -29,6 +29,18 @@ pub fn header_lines(plan_name: &str) -> Vec<String> {
     ]
 }
 
+/// The first line of the header as the files generated from the plan named `plan_name` carry it:
+/// once as a `#` comment (YAML and bash files) and once as an HTML comment (Markdown runbooks). A
+/// file whose header line equals one of them was generated from that plan; the export uses this to
+/// find the files it no longer produces.
+pub fn header_marks(plan_name: &str) -> [String; 2] {
+    let first = &header_lines(plan_name)[0];
+    [
+        format!("# {}", comment_text(first)),
+        runbook::html_header(plan_name),
+    ]
+}
+
 /// A bash script file: the shebang, the header as comment lines, then `body`.
 pub fn script_file(header: &[String], body: &str) -> String {
     let mut text = String::from("#!/usr/bin/env bash\n");

@@ -27,16 +27,6 @@ fn words(items: &[String]) -> String {
         .join(" ")
 }
 
-fn header(lines: &[String]) -> String {
-    let mut text = String::from("#!/usr/bin/env bash\n");
-    for line in lines {
-        text.push_str("# ");
-        text.push_str(&comment_text(line));
-        text.push('\n');
-    }
-    text
-}
-
 /// What the pipelines need of the repository besides their environments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SetupNeeds {
@@ -52,7 +42,7 @@ pub fn github_script(
     environments: &[EnvironmentSpec],
     needs: SetupNeeds,
 ) -> String {
-    let mut text = header(header_lines);
+    let mut text = super::script_file(header_lines, "");
     text.push_str(&format!(
         r#"# Creates every GitHub environment the workflows name, with its reviewers, wait timer and branch rules.
 # Needs the GitHub CLI signed in as a repository admin, and jq.
@@ -191,7 +181,7 @@ pub fn azure_script(
     environments: &[EnvironmentSpec],
     needs: SetupNeeds,
 ) -> String {
-    let mut text = header(header_lines);
+    let mut text = super::script_file(header_lines, "");
     text.push_str(&format!(
         r#"# Creates every Azure DevOps environment the pipelines name, with its approval and branch-control checks.
 # Needs curl, jq, and AZURE_DEVOPS_EXT_PAT: a token with "Environment (Read & manage)" scope.

@@ -32,10 +32,10 @@ pub enum Target {
 }
 
 impl Target {
-    fn azure(self) -> bool {
+    pub(crate) fn azure(self) -> bool {
         matches!(self, Target::Azure | Target::All)
     }
-    fn github(self) -> bool {
+    pub(crate) fn github(self) -> bool {
         matches!(self, Target::GitHub | Target::All)
     }
 }
@@ -57,6 +57,30 @@ pub enum FileKind {
     EnvironmentSetup,
     /// A Markdown hotfix runbook.
     Runbook,
+}
+
+impl FileKind {
+    /// Whether the file is written executable: the setup scripts a person runs. The script library
+    /// is run with `bash FILE`, so it needs no mode.
+    pub fn executable(self) -> bool {
+        self == FileKind::EnvironmentSetup
+    }
+}
+
+/// Whether a file that starts with `head` was generated from the plan named `plan_name`: its header
+/// line (the first, or the second after a `#!` line) is the one the emitters write for that plan.
+/// Files of other plans and files written by hand are never claimed.
+pub fn generated_from(plan_name: &str, head: &str) -> bool {
+    let mut lines = head.lines();
+    let first = lines.next().unwrap_or_default();
+    let header = if first.starts_with("#!") {
+        lines.next().unwrap_or_default()
+    } else {
+        first
+    };
+    emit::header_marks(plan_name)
+        .iter()
+        .any(|mark| mark == header)
 }
 
 /// One file of an export: its path relative to the repository root (with `/`), and its text.
@@ -255,4 +279,40 @@ fn emit_files(ir: &ReleaseIr, target: Target) -> Vec<GeneratedFile> {
         ));
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_claimed_by_the_plan_that_generated_it_and_no_other() {
+        let names = [
+            "meridian",
+            "meridian\" b",
+            "line\nbreak",
+            "ends --> comment",
+            "back\\slash",
+        ];
+        for name in names {
+            let header = emit::header_lines(name);
+            let yaml = yaml::write_document(&header, &yaml::Yaml::Map(Vec::new()));
+            let script = emit::script_file(&header, "true\n");
+            let runbook = format!("{}\n# Runbook\n", emit::header_marks(name)[1]);
+            for text in [&yaml, &script, &runbook] {
+                for other in names {
+                    assert_eq!(
+                        generated_from(other, text),
+                        other == name,
+                        "{other:?} claiming a file of {name:?}:\n{text}"
+                    );
+                }
+            }
+        }
+        assert!(!generated_from(
+            "meridian",
+            "name: hand written\non: push\n"
+        ));
+        assert!(!generated_from("meridian", ""));
+    }
 }

@@ -2,17 +2,18 @@
 //! place that builds output paths, so the exporter, the emitters' references, the runbooks' "run it"
 //! sections and the drift check agree.
 
+use super::Target;
 use crate::release::Pipeline;
 
 /// The GitHub Actions workflow of `pipeline`.
 pub fn github_workflow(pipeline: &Pipeline) -> String {
-    format!(".github/workflows/{}.yml", pipeline.file_stem)
+    format!("{GITHUB_WORKFLOWS}/{}.yml", pipeline.file_stem)
 }
 
 /// The GitHub reusable workflow of the deployment template `template` of the plan with file stem
 /// `stem`.
 pub fn github_template(stem: &str, template: &str) -> String {
-    format!(".github/workflows/{stem}-{template}.yml")
+    format!("{GITHUB_WORKFLOWS}/{stem}-{template}.yml")
 }
 
 /// How a workflow's `uses:` names that reusable workflow: a path from the repository root.
@@ -24,6 +25,24 @@ pub fn github_template_reference(stem: &str, template: &str) -> String {
 pub fn azure_pipeline(pipeline: &Pipeline) -> String {
     format!("{AZURE_FOLDER}/{}.yml", pipeline.file_stem)
 }
+
+/// The folders an export for `target` writes into, with their subfolders: where files it generated
+/// earlier and no longer produces (a renamed runbook's pipeline, say) are looked for.
+pub fn owned_folders(target: Target) -> Vec<&'static str> {
+    let mut folders = vec![LIBRARY_FOLDER, RUNBOOK_FOLDER];
+    if target.github() {
+        folders.extend([GITHUB_WORKFLOWS, GITHUB_SETUP_FOLDER]);
+    }
+    if target.azure() {
+        folders.push(AZURE_FOLDER);
+    }
+    folders
+}
+
+const GITHUB_WORKFLOWS: &str = ".github/workflows";
+const GITHUB_SETUP_FOLDER: &str = ".github/environments";
+const LIBRARY_FOLDER: &str = "cutover";
+const RUNBOOK_FOLDER: &str = "docs/runbooks";
 
 /// The folder of the Azure pipelines; templates are referred to relative to it.
 const AZURE_FOLDER: &str = "azure-pipelines";
@@ -43,12 +62,12 @@ pub fn azure_template_reference(stem: &str, template: &str) -> String {
 
 /// The script library every step runs.
 pub fn library(stem: &str) -> String {
-    format!("cutover/{stem}.sh")
+    format!("{LIBRARY_FOLDER}/{stem}.sh")
 }
 
 /// The GitHub environment setup script.
 pub fn github_setup(stem: &str) -> String {
-    format!(".github/environments/{stem}-setup.sh")
+    format!("{GITHUB_SETUP_FOLDER}/{stem}-setup.sh")
 }
 
 /// The Azure DevOps environment setup script.
@@ -58,5 +77,5 @@ pub fn azure_setup(stem: &str) -> String {
 
 /// The Markdown runbook of the runbook with this file stem.
 pub fn runbook(runbook_stem: &str) -> String {
-    format!("docs/runbooks/{runbook_stem}.md")
+    format!("{RUNBOOK_FOLDER}/{runbook_stem}.md")
 }

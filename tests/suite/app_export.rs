@@ -381,9 +381,11 @@ fn settle(h: &mut Harness<'_, CutoverApp>, label: &str) {
 
 fn review_statuses(h: &Harness<'_, CutoverApp>) -> Vec<(String, FileStatus)> {
     match h.state().export_dialog().map(|d| d.stage()) {
-        Some(Stage::Review { files, .. }) => {
-            files.iter().map(|f| (f.path.clone(), f.status)).collect()
-        }
+        Some(Stage::Review { review, .. }) => review
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.status))
+            .collect(),
         other => panic!("a review is shown, not {other:?}"),
     }
 }
@@ -551,4 +553,34 @@ fn a_write_that_fails_part_way_writes_nothing_and_keeps_the_review() {
     }
     let status = h.state().status().expect("a status");
     assert!(status.is_error);
+}
+
+#[test]
+fn files_an_earlier_export_wrote_and_this_one_does_not_are_shown_then_removed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path();
+    let mut h = meridian();
+    let files = exported(&plan(&h));
+    let workflow = files
+        .iter()
+        .find(|f| f.path.starts_with(".github/workflows/"))
+        .expect("a workflow");
+    // A workflow of a runbook since renamed, and a file someone wrote by hand beside it.
+    let stray = ".github/workflows/meridian-claims-hotfix-renamed.yml";
+    let hand_written = ".github/workflows/lint.yml";
+    std::fs::create_dir_all(repo.join(".github/workflows")).expect("made");
+    std::fs::write(repo.join(stray), &workflow.contents).expect("written");
+    std::fs::write(repo.join(hand_written), "name: lint\non: push\n").expect("written");
+
+    review_export_into(&mut h, repo);
+    match h.state().export_dialog().map(|d| d.stage()) {
+        Some(Stage::Review { review, .. }) => assert_eq!(review.strays, [stray]),
+        other => panic!("a review is shown, not {other:?}"),
+    }
+    assert!(h.query_by_label_contains("1 to remove").is_some());
+    assert!(repo.join(stray).exists(), "a review removes nothing");
+    click_button(&mut h, "Export");
+    assert!(h.query_by_label_contains("1 removed").is_some());
+    assert!(!repo.join(stray).exists());
+    assert!(repo.join(hand_written).exists());
 }

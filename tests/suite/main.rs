@@ -10,6 +10,8 @@ mod app_ui;
 mod broken_examples;
 mod examples;
 mod export_cli;
+mod export_crash;
+mod export_safety;
 mod export_semantics;
 mod format_properties;
 mod golden;
