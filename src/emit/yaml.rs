@@ -124,8 +124,60 @@ fn write_map_entries(out: &mut String, entries: &[(String, Yaml)], level: usize)
     }
 }
 
-/// Writes a value after `key:`: nested collections go on the next lines, scalars on the same line.
+/// The widest line a collection is written on in flow style (`needs: [build, approve]`).
+const FLOW_WIDTH: usize = 100;
+
+/// The most entries a mapping written in flow style has: more read better one per line.
+const FLOW_MAP_ENTRIES: usize = 2;
+
+/// `value` in flow style (`[a, b]`, `{a: b}`), when it is a non-empty collection of strings, numbers
+/// and booleans (a mapping of at most [`FLOW_MAP_ENTRIES`]) short enough to fit on the line after
+/// `used` columns.
+fn flow_text(value: &Yaml, used: usize) -> Option<String> {
+    let scalar = |item: &Yaml| match item {
+        Yaml::Str(text) => Some(flow_scalar(text)),
+        Yaml::Int(number) => Some(number.to_string()),
+        Yaml::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    };
+    let text = match value {
+        Yaml::Seq(items) if !items.is_empty() => {
+            let items: Option<Vec<String>> = items.iter().map(scalar).collect();
+            format!("[{}]", items?.join(", "))
+        }
+        Yaml::Map(entries) if !entries.is_empty() && entries.len() <= FLOW_MAP_ENTRIES => {
+            let entries: Option<Vec<String>> = entries
+                .iter()
+                .map(|(key, value)| Some(format!("{}: {}", flow_scalar(key), scalar(value)?)))
+                .collect();
+            format!("{{{}}}", entries?.join(", "))
+        }
+        _ => return None,
+    };
+    (used + text.len() <= FLOW_WIDTH).then_some(text)
+}
+
+/// A string inside a flow collection, where `,`, brackets and braces end a plain scalar.
+fn flow_scalar(text: &str) -> String {
+    if text.contains([',', '[', ']', '{', '}']) && text.chars().all(|c| !c.is_control()) {
+        format!("'{}'", text.replace('\'', "''"))
+    } else if text.contains([',', '[', ']', '{', '}']) {
+        double_quoted(text)
+    } else {
+        scalar_text(text)
+    }
+}
+
+/// Writes a value after `key:`: short collections of scalars in flow style on the same line, other
+/// collections on the next lines, scalars on the same line.
 fn write_after_key(out: &mut String, value: &Yaml, level: usize) {
+    let column = out.len() - out.rfind('\n').map_or(0, |i| i + 1);
+    if let Some(flow) = flow_text(value, column + 1) {
+        out.push(' ');
+        out.push_str(&flow);
+        out.push('\n');
+        return;
+    }
     match value {
         Yaml::Map(entries) if !entries.is_empty() => {
             out.push('\n');
@@ -287,6 +339,42 @@ mod tests {
         ] {
             assert_eq!(scalar_text(text), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn short_collections_of_scalars_are_written_in_flow_style_and_read_back_the_same() {
+        let hostile = ["a, b", "[x]", "{y}", "no", "x: y", "#c", "it's", "${{ vars.A }}", "tab\t"];
+        let doc = Yaml::map()
+            .with("needs", vec![Yaml::from("build"), Yaml::from("approve")])
+            .with(
+                "permissions",
+                Yaml::map().with("contents", "read").with("id-token", "write"),
+            )
+            .with(
+                "hostile",
+                hostile.iter().map(|t| Yaml::from(*t)).collect::<Vec<_>>(),
+            )
+            .with(
+                "long",
+                (0..30).map(|i| Yaml::from(format!("job_{i}"))).collect::<Vec<_>>(),
+            );
+        let text = write_document(&[], &doc);
+        assert!(text.contains("needs: [build, approve]\n"), "{text}");
+        assert!(
+            text.contains("permissions: {contents: read, id-token: write}\n"),
+            "{text}"
+        );
+        assert!(text.contains("long:\n  - job_0\n"), "too long for one line: {text}");
+        assert!(text.lines().all(|line| line.len() <= FLOW_WIDTH), "{text}");
+        let read: serde_json::Value = serde_saphyr::from_str(&text).expect("parses");
+        let hostile_read: Vec<&str> = read["hostile"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        assert_eq!(hostile_read, hostile);
+        assert_eq!(read["permissions"]["id-token"], "write");
     }
 
     #[test]
