@@ -226,7 +226,7 @@ fn export(
             .ok();
             return Ok(EXIT_PROBLEMS);
         }
-        Err(error @ ExportError::Lowering(_)) => {
+        Err(error @ (ExportError::Lowering(_) | ExportError::TooLarge(_))) => {
             writeln!(out, "{}: {error}; nothing was exported", path.display()).ok();
             return Ok(EXIT_PROBLEMS);
         }

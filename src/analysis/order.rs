@@ -117,8 +117,11 @@ pub fn deployment_order(plan: &Plan, graph: &ServiceGraph) -> Option<DeploymentO
     let regional_layers = layers_by_dependency_and_tier(plan, graph, |s| !global[s]);
     let path = plan.promotion_path();
     let promoting = path.len() > 1;
-    let migration_is_global =
-        |m: &Migration| plan.service(&m.database).is_some_and(Service::is_global);
+    let migration_is_global = |m: &Migration| {
+        graph
+            .service(plan, &m.database)
+            .is_some_and(Service::is_global)
+    };
     let mut waves = Vec::new();
     let mut push = |steps: Vec<Step>| {
         if !steps.is_empty() {

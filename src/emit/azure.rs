@@ -11,13 +11,16 @@
 use super::yaml::Yaml;
 use crate::plan::{AgentPool, PlatformSettings, TimeoutAction};
 use crate::release::{
-    DeployCall, DeployTemplate, Gate, Job, Phase, Pipeline, Stage, Step, Value, Work,
+    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Phase, Pipeline, Stage, Step, Value,
+    Work,
 };
 
 use super::shell::expression_string;
 
 /// The pipeline artifact every run publishes and deploys.
 const ARTIFACT: &str = "release";
+/// The alias of the pipeline resource that is the part before, in a later part of a chained release.
+const PREVIOUS: &str = "previous";
 /// A server job may wait at most 30 days; the task's own timeout must stay below the job's.
 const MAX_SERVER_JOB_MINUTES: u32 = 43_200;
 
@@ -28,13 +31,32 @@ pub struct Azure<'a> {
     /// The script library's path in the repository (`cutover/PLAN.sh`).
     pub library: &'a str,
     /// How a pipeline refers to the stage template of a template, by the template's name.
-    pub template_reference: &'a dyn Fn(&str) -> String,
+    pub template_reference: &'a (dyn Fn(&str) -> String + Sync),
 }
 
 impl Azure<'_> {
     /// The pipeline document of `pipeline`.
     pub fn pipeline(&self, pipeline: &Pipeline) -> Yaml {
         let mut root = Yaml::map().with("trigger", "none").with("pr", "none");
+        if let Some(previous) = pipeline.chain.as_ref().and_then(|c| c.previous.as_deref()) {
+            // A later part of a chained release runs when the part before it completes; the
+            // pipeline named `previous` must exist with exactly that name (the setup script creates
+            // it). Azure runs the triggered pipeline on the commit the part before ran.
+            root = root.with(
+                "resources",
+                Yaml::map().with(
+                    "pipelines",
+                    vec![
+                        Yaml::map()
+                            .with("pipeline", PREVIOUS)
+                            .with("source", previous)
+                            // The schema types this as the string `true` (Azure reads every
+                            // scalar as a string).
+                            .with("trigger", "true"),
+                    ],
+                ),
+            );
+        }
         if !pipeline.inputs.is_empty() {
             let parameters = pipeline
                 .inputs
@@ -109,7 +131,8 @@ impl Azure<'_> {
             .with("stages", stages)
     }
 
-    fn stage(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
+    /// The stage (or template inclusion) of `stage` in the pipeline of `pipeline`.
+    pub fn stage(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
         let depends_on = Yaml::Seq(stage.depends_on.iter().map(Yaml::from).collect());
         if let Work::Deploy(call) = &stage.work {
             return self.call(stage, depends_on, call);
@@ -142,6 +165,7 @@ impl Azure<'_> {
                 0,
                 None,
             )],
+            Work::ChainStart { previous, .. } => vec![self.chain_start_job(previous)],
             Work::Deploy(_) => Vec::new(),
         };
         yaml.with("jobs", jobs)
@@ -170,6 +194,55 @@ impl Azure<'_> {
             AgentPool::VmImage(image) => Yaml::map().with("vmImage", image),
             AgentPool::Named(name) => Yaml::map().with("name", name),
         }
+    }
+
+    /// The first job of a later part of a chained release: checks that the run was started by the
+    /// completion of the part before it (`previous`) for the same commit, then republishes the
+    /// artifact that part had, so this run's deployments download it as their own.
+    fn chain_start_job(&self, previous: &str) -> Yaml {
+        let env = Yaml::map()
+            .with("PLATFORM", "azure")
+            .with("BUILD_REASON", "$(Build.Reason)")
+            .with("PREVIOUS_PIPELINE", previous)
+            .with(
+                "PREVIOUS_COMMIT",
+                format!("$(resources.pipeline.{PREVIOUS}.sourceCommit)"),
+            )
+            .with("THIS_COMMIT", "$(Build.SourceVersion)");
+        let steps = vec![
+            Yaml::map().with("checkout", "self"),
+            Yaml::map()
+                .with(
+                    "bash",
+                    format!(
+                        "bash {} {}",
+                        self.library,
+                        LibraryCommand::ChainContinue.name()
+                    ),
+                )
+                .with(
+                    "displayName",
+                    "Check that this run continues the part before it",
+                )
+                .with("env", env),
+            Yaml::map()
+                .with("download", PREVIOUS)
+                .with("artifact", ARTIFACT)
+                .with("displayName", "Download the artifact of the part before"),
+            Yaml::map()
+                .with(
+                    "publish",
+                    format!("$(Pipeline.Workspace)/{PREVIOUS}/{ARTIFACT}"),
+                )
+                .with("artifact", ARTIFACT)
+                .with("displayName", "Make it this run's artifact"),
+        ];
+        Yaml::map()
+            .with("job", "chain_start")
+            .with("displayName", "Continue the release")
+            .with("pool", self.pool())
+            .with("timeoutInMinutes", "30")
+            .with("steps", steps)
     }
 
     fn build_job(&self, steps: &[Step], artifacts_dir: &str) -> Yaml {

@@ -16,7 +16,12 @@ use super::actions::{AZURE_LOGIN, CHECKOUT, DOWNLOAD_ARTIFACT, PinnedAction, UPL
 use super::shell::expression_string;
 use super::yaml::Yaml;
 use crate::plan::{AzureCloud, PlatformSettings, sanitise_identifier};
-use crate::release::{DeployCall, DeployTemplate, Gate, Job, Pipeline, Stage, Step, Value, Work};
+use crate::release::chain::{
+    self, CHAIN_NEXT, INPUT_BUILD_RUN, INPUT_PREVIOUS_RUN, INPUT_RELEASE_SHA,
+};
+use crate::release::{
+    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Pipeline, Stage, Step, Value, Work,
+};
 
 /// The artifact every run uploads and deploys.
 const ARTIFACT: &str = "release";
@@ -28,34 +33,82 @@ pub struct GitHub<'a> {
     /// The script library's path in the repository (`cutover/PLAN.sh`).
     pub library: &'a str,
     /// How a pipeline refers to the reusable workflow of a template, by the template's name.
-    pub template_reference: &'a dyn Fn(&str) -> String,
+    pub template_reference: &'a (dyn Fn(&str) -> String + Sync),
+    /// The path of the workflow of a pipeline, by its file stem (for the parts of a chained release).
+    pub workflow_path: &'a (dyn Fn(&str) -> String + Sync),
+}
+
+/// The `inputs` expression of the commit a later part of a chained release runs.
+fn release_sha() -> String {
+    format!("${{{{ inputs.{INPUT_RELEASE_SHA} }}}}")
+}
+
+/// Whether `pipeline` is a later part of a chained release.
+fn continues(pipeline: &Pipeline) -> bool {
+    pipeline
+        .chain
+        .as_ref()
+        .is_some_and(|link| link.is_continuation())
 }
 
 impl GitHub<'_> {
     /// The workflow document of `pipeline`.
     pub fn workflow(&self, pipeline: &Pipeline) -> Yaml {
-        let inputs = pipeline.inputs.iter().fold(Yaml::map(), |inputs, input| {
-            inputs.with(
-                &input.name,
-                Yaml::map()
-                    .with("description", &input.description)
-                    .with("required", input.required)
-                    .with("type", "string"),
-            )
-        });
-        let dispatch = if pipeline.inputs.is_empty() {
+        let mut inputs: Vec<(String, Yaml)> = pipeline
+            .inputs
+            .iter()
+            .map(|input| {
+                (
+                    input.name.clone(),
+                    dispatch_input(&input.description, input.required),
+                )
+            })
+            .collect();
+        if continues(pipeline) {
+            inputs.extend([
+                (
+                    INPUT_BUILD_RUN.to_owned(),
+                    dispatch_input(
+                        "The id of the run of part 1, which built the artifact",
+                        true,
+                    ),
+                ),
+                (
+                    INPUT_RELEASE_SHA.to_owned(),
+                    dispatch_input("The commit part 1 built", true),
+                ),
+                (
+                    INPUT_PREVIOUS_RUN.to_owned(),
+                    dispatch_input("The id of the run of the part before this one", true),
+                ),
+            ]);
+        }
+        let dispatch = if inputs.is_empty() {
             Yaml::map()
         } else {
-            Yaml::map().with("inputs", inputs)
+            Yaml::map().with("inputs", Yaml::Map(inputs))
         };
-        let jobs: Vec<(String, Yaml)> = pipeline
+        let mut jobs: Vec<(String, Yaml)> = pipeline
             .stages
             .iter()
             .map(|stage| (stage.id.clone(), self.job(pipeline, stage)))
             .collect();
-        Yaml::map()
-            .with("name", &pipeline.title)
-            .with("on", Yaml::map().with("workflow_dispatch", dispatch))
+        if let Some(next) = pipeline.chain.as_ref().and_then(|c| c.next.as_deref()) {
+            jobs.push((CHAIN_NEXT.to_owned(), self.chain_next(pipeline, next)));
+        }
+        let mut root = Yaml::map().with("name", &pipeline.title);
+        if continues(pipeline) {
+            // The next part checks the run it continues by this title.
+            root = root.with(
+                "run-name",
+                format!(
+                    "{} — build ${{{{ inputs.{INPUT_BUILD_RUN} }}}} of {}",
+                    pipeline.title,
+                    release_sha()
+                ),
+            );
+        }
+        root.with("on", Yaml::map().with("workflow_dispatch", dispatch))
             .with("permissions", Yaml::map().with("contents", "read"))
             .with(
                 "concurrency",
@@ -80,9 +133,21 @@ impl GitHub<'_> {
                     input = input.with("default", default.as_str());
                 }
                 inputs.with(&parameter.name, input)
-            });
+            })
+            .with(
+                INPUT_RELEASE_SHA,
+                Yaml::map()
+                    .with(
+                        "description",
+                        "The commit to check out (a later part of a chained release); empty for the run's own",
+                    )
+                    .with("required", false)
+                    .with("type", "string")
+                    .with("default", ""),
+            );
         let job = &template.job;
-        let mut jobs = vec![("deploy".to_owned(), self.deploy_job(job))];
+        let reference = release_sha();
+        let mut jobs = vec![("deploy".to_owned(), self.deploy_job(job, &reference))];
         if let Some(rollback) = &job.rollback {
             let environment = rollback
                 .approval_environment
@@ -96,7 +161,7 @@ impl GitHub<'_> {
             if let Some(environment) = environment {
                 yaml = yaml.with("environment", value(environment));
             }
-            let mut steps = vec![checkout(false)];
+            let mut steps = vec![checkout(false, Some(&reference))];
             steps.push(self.azure_login());
             steps.extend(rollback.steps.iter().map(|s| self.step(s)));
             jobs.push((
@@ -116,7 +181,7 @@ impl GitHub<'_> {
             .with("jobs", Yaml::Map(jobs))
     }
 
-    fn deploy_job(&self, job: &Job) -> Yaml {
+    fn deploy_job(&self, job: &Job, reference: &str) -> Yaml {
         let mut yaml = Yaml::map()
             .with("name", "Deploy")
             .with("runs-on", self.settings.github.runner.as_str());
@@ -125,7 +190,7 @@ impl GitHub<'_> {
         }
         yaml.with("timeout-minutes", value_yaml(&job.timeout_minutes))
             .with("permissions", permissions(job.signs_in, false))
-            .with("steps", self.job_steps(job))
+            .with("steps", self.job_steps(job, Some(reference)))
     }
 
     fn job_head(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
@@ -141,15 +206,22 @@ impl GitHub<'_> {
         yaml
     }
 
-    fn job(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
+    /// The job of `stage` in the workflow of `pipeline`.
+    pub fn job(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
         let head = self.job_head(pipeline, stage);
+        let reference = continues(pipeline).then(release_sha);
+        let reference = reference.as_deref();
         match &stage.work {
-            Work::Deploy(call) => self.call(head, call),
+            Work::Deploy(call) => self.call(head, call, reference),
+            Work::ChainStart {
+                previous,
+                previous_is_first,
+            } => self.chain_start(head, previous, *previous_is_first),
             Work::Build {
                 steps,
                 artifacts_dir,
             } => {
-                let mut all = vec![checkout(false)];
+                let mut all = vec![checkout(false, None)];
                 all.extend(steps.iter().map(|s| self.step(s)));
                 all.push(
                     action("Upload the release artifact", UPLOAD_ARTIFACT).with(
@@ -165,7 +237,7 @@ impl GitHub<'_> {
                     .with("steps", all)
             }
             Work::Gate(gate) => self.gate(self.runs_on(head), gate),
-            Work::Job(job) => self.agent_job(self.runs_on(head), job),
+            Work::Job(job) => self.agent_job(self.runs_on(head), job, reference),
             Work::Soak { minutes } => self.runs_on(head)
                 .with("timeout-minutes", minutes.saturating_add(10))
                 .with(
@@ -194,14 +266,16 @@ impl GitHub<'_> {
         head.with("runs-on", self.settings.github.runner.as_str())
     }
 
-    /// A call of a reusable workflow: the job grants the permissions the called jobs need.
-    fn call(&self, head: Yaml, call: &DeployCall) -> Yaml {
+    /// A call of a reusable workflow: the job grants the permissions the called jobs need. In a later
+    /// part of a chained release the call passes the commit to check out (`reference`).
+    fn call(&self, head: Yaml, call: &DeployCall, reference: Option<&str>) -> Yaml {
         let with = call
             .arguments
             .iter()
             .fold(Yaml::map(), |with, (name, argument)| {
                 with.with(name, value_yaml(argument))
-            });
+            })
+            .with_some(INPUT_RELEASE_SHA, reference);
         head.with("uses", (self.template_reference)(&call.template))
             .with("permissions", permissions(true, false))
             .with("with", with)
@@ -219,7 +293,126 @@ impl GitHub<'_> {
             )
     }
 
-    fn agent_job(&self, mut head: Yaml, job: &Job) -> Yaml {
+    /// The first job of a later part of a chained release: checks that the run continues the part
+    /// before it (`previous`, the first part when `previous_is_first`) for the same commit, then brings part 1's artifact into this run.
+    fn chain_start(&self, head: Yaml, previous: &str, previous_is_first: bool) -> Yaml {
+        let mut env = vec![
+            ("PLATFORM", "github".to_owned()),
+            ("BUILD_RUN", format!("${{{{ inputs.{INPUT_BUILD_RUN} }}}}")),
+            ("RELEASE_SHA", release_sha()),
+            (
+                "PREVIOUS_RUN",
+                format!("${{{{ inputs.{INPUT_PREVIOUS_RUN} }}}}"),
+            ),
+            ("PREVIOUS_WORKFLOW", (self.workflow_path)(previous)),
+            ("PREVIOUS_IS_FIRST", previous_is_first.to_string()),
+            (
+                "CHAIN_WAIT_SECONDS",
+                chain::WAIT_FOR_PREVIOUS_SECONDS.to_string(),
+            ),
+            ("GH_TOKEN", "${{ github.token }}".to_owned()),
+        ];
+        env.extend(chain::RETRY.map(|(name, value)| (name, value.to_owned())));
+        let artifacts = self.settings.build.artifacts_dir.as_str();
+        let steps = vec![
+            checkout(false, Some(&release_sha())),
+            library_step(
+                "Check that this run continues the part before it",
+                env,
+                self.library,
+                LibraryCommand::ChainContinue,
+            ),
+            action("Download part 1's artifact", DOWNLOAD_ARTIFACT).with(
+                "with",
+                Yaml::map()
+                    .with("name", ARTIFACT)
+                    .with("path", artifacts)
+                    .with("run-id", format!("${{{{ inputs.{INPUT_BUILD_RUN} }}}}"))
+                    .with("github-token", "${{ github.token }}"),
+            ),
+            action("Make it this run's artifact", UPLOAD_ARTIFACT).with(
+                "with",
+                Yaml::map()
+                    .with("name", ARTIFACT)
+                    .with("path", artifacts)
+                    .with("if-no-files-found", "error"),
+            ),
+        ];
+        self.runs_on(head)
+            .with("timeout-minutes", 45u32)
+            .with(
+                "permissions",
+                Yaml::map().with("contents", "read").with("actions", "read"),
+            )
+            .with("steps", steps)
+    }
+
+    /// The last job of a part of a chained release that has a next part (`next`): once every other
+    /// job of the part has succeeded, it starts the next part's workflow.
+    fn chain_next(&self, pipeline: &Pipeline, next: &str) -> Yaml {
+        let continuing = continues(pipeline);
+        let from_inputs = |input: &str, own: &str| {
+            if continuing {
+                format!("${{{{ inputs.{input} }}}}")
+            } else {
+                own.to_owned()
+            }
+        };
+        let next_workflow = (self.workflow_path)(next);
+        let next_file = next_workflow
+            .rsplit('/')
+            .next()
+            .unwrap_or(&next_workflow)
+            .to_owned();
+        let mut env = vec![
+            ("NEXT_WORKFLOW", next_file),
+            (
+                "BUILD_RUN",
+                from_inputs(INPUT_BUILD_RUN, "${{ github.run_id }}"),
+            ),
+            (
+                "RELEASE_SHA",
+                from_inputs(INPUT_RELEASE_SHA, "${{ github.sha }}"),
+            ),
+            ("THIS_RUN", "${{ github.run_id }}".to_owned()),
+            ("RELEASE_REF", "${{ github.ref_name }}".to_owned()),
+            ("GH_TOKEN", "${{ github.token }}".to_owned()),
+        ];
+        env.extend(chain::RETRY.map(|(name, value)| (name, value.to_owned())));
+        let reference = continuing.then(release_sha);
+        let next_part = pipeline.chain.as_ref().map_or(2, |c| c.part + 1);
+        Yaml::map()
+            .with("name", format!("Start part {next_part}"))
+            .with(
+                "needs",
+                chain::last_stages(pipeline)
+                    .into_iter()
+                    .map(Yaml::from)
+                    .collect::<Vec<_>>(),
+            )
+            .with("runs-on", self.settings.github.runner.as_str())
+            .with("timeout-minutes", 15u32)
+            .with(
+                "permissions",
+                Yaml::map()
+                    .with("contents", "read")
+                    .with("actions", "write"),
+            )
+            .with(
+                "steps",
+                vec![
+                    checkout(false, reference.as_deref()),
+                    library_step(
+                        "Start the next part of the release",
+                        env,
+                        self.library,
+                        LibraryCommand::ChainNext,
+                    ),
+                ],
+            )
+    }
+
+    fn agent_job(&self, mut head: Yaml, job: &Job, reference: Option<&str>) -> Yaml {
         if let Some(environment) = &job.environment {
             head = head.with("environment", value(environment));
         }
@@ -228,12 +421,13 @@ impl GitHub<'_> {
                 "permissions",
                 permissions(job.signs_in, job.opens_pull_requests),
             )
-            .with("steps", self.job_steps(job))
+            .with("steps", self.job_steps(job, reference))
     }
 
-    /// Check out, download the artifact if needed, sign in if needed, then the job's steps.
-    fn job_steps(&self, job: &Job) -> Vec<Yaml> {
-        let mut steps = vec![checkout(job.opens_pull_requests)];
+    /// Check out (`reference`: the commit to check out instead of the run's), download the artifact if
+    /// needed, sign in if needed, then the job's steps.
+    fn job_steps(&self, job: &Job, reference: Option<&str>) -> Vec<Yaml> {
+        let mut steps = vec![checkout(job.opens_pull_requests, reference)];
         if job.needs_artifact {
             steps.push(
                 action("Download the release artifact", DOWNLOAD_ARTIFACT).with(
@@ -322,13 +516,39 @@ fn action(name: &str, action: PinnedAction) -> Yaml {
 }
 
 /// The checkout step: never keeps credentials (jobs that push authenticate each git call themselves);
-/// the full history when the job merges back.
-fn checkout(full_history: bool) -> Yaml {
+/// the full history when the job merges back; `reference` instead of the run's commit when given.
+fn checkout(full_history: bool, reference: Option<&str>) -> Yaml {
     let mut with = Yaml::map().with("persist-credentials", false);
     if full_history {
         with = with.with("fetch-depth", 0u32);
     }
-    action("Check out", CHECKOUT).with("with", with)
+    action("Check out", CHECKOUT).with("with", with.with_some("ref", reference))
+}
+
+/// A step running the library command `command` with `env`, outside the IR (the chain's own steps).
+fn library_step(
+    name: &str,
+    env: Vec<(&str, String)>,
+    library: &str,
+    command: LibraryCommand,
+) -> Yaml {
+    let env: Vec<(String, Yaml)> = env
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), Yaml::str(value)))
+        .collect();
+    Yaml::map()
+        .with("name", name)
+        .with("env", Yaml::Map(env))
+        .with("shell", "bash")
+        .with("run", format!("bash {library} {}", command.name()))
+}
+
+/// An input of a manually started workflow.
+fn dispatch_input(description: &str, required: bool) -> Yaml {
+    Yaml::map()
+        .with("description", description)
+        .with("required", required)
+        .with("type", "string")
 }
 
 /// A value as the text of a workflow field.

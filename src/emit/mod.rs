@@ -17,7 +17,7 @@ pub use azure::Azure;
 pub use comment::comment_text;
 pub use github::GitHub;
 pub use runbook::{RunbookPipelines, runbook_markdown};
-pub use setup::{SetupNeeds, azure_script, github_script, shell_word};
+pub use setup::{ChainedPipeline, SetupNeeds, azure_script, github_script, shell_word};
 
 /// The comment lines every generated file starts with: where it came from, and not to edit it. The
 /// writers escape them ([`comment_text`]) when they write them as comments.

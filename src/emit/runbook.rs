@@ -323,7 +323,7 @@ fn step_notes(runbook: &HotfixSpec, work: &Work, role: StageRole) -> (String, &'
             "rejected or timed out: nothing was deployed; talk to the approver",
         ),
         Work::Soak { minutes } => (format!("{minutes} min"), "—"),
-        Work::Barrier => ("—".into(), "—"),
+        Work::Barrier | Work::ChainStart { .. } => ("—".into(), "—"),
         Work::Deploy(call) => {
             let budget = call
                 .argument("timeout_minutes")

@@ -180,9 +180,66 @@ pub fn azure_script(
     settings: &PlatformSettings,
     environments: &[EnvironmentSpec],
     needs: SetupNeeds,
+    chain: &[ChainedPipeline],
 ) -> String {
     let mut text = super::script_file(header_lines, "");
-    text.push_str(&format!(
+    text.push_str(&azure_helpers(settings));
+    for environment in environments {
+        text.push_str(&azure_environment(environment));
+    }
+    if needs.pull_requests {
+        text.push_str(AZURE_PULL_REQUESTS);
+    }
+    if !chain.is_empty() {
+        text.push_str(AZURE_CHAIN);
+        for part in chain {
+            text.push_str(&format!(
+                "pipeline {} {}\n",
+                shell_word(&part.name),
+                shell_word(&part.path)
+            ));
+        }
+    }
+    text
+}
+
+/// One pipeline of a release split into a chain, which Azure DevOps must know by exactly this name:
+/// the next part names it as the pipeline whose completion triggers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainedPipeline {
+    /// The pipeline's name in Azure DevOps.
+    pub name: String,
+    /// Its YAML file, relative to the repository root.
+    pub path: String,
+}
+
+/// Creating the pipelines of a chained release.
+const AZURE_CHAIN: &str = r#"# The release is too large for one pipeline, so it is a chain: each part runs when the part before it
+# completes, found by its pipeline name. Each part must exist as a YAML pipeline with exactly the name
+# below; this creates the missing ones from the Azure Repos repository REPOSITORY (the third argument,
+# by default the project's name). The token also needs "Build (Read & execute)" and "Code (Read)".
+repository="${3:-$project}"
+
+# pipeline NAME PATH: creates the YAML pipeline NAME from PATH unless a pipeline of that name exists.
+pipeline() {
+  local name="$1" path="$2" count repository_id
+  count=$(request GET "$organization/$project/_apis/build/definitions?name=$(jq --raw-output --null-input --arg n "$name" '$n | @uri')&api-version=7.1" | jq --raw-output '.count')
+  if [ "$count" != 0 ]; then
+    echo "pipeline $name exists"
+    return 0
+  fi
+  repository_id=$(request GET "$organization/$project/_apis/git/repositories/$(jq --raw-output --null-input --arg n "$repository" '$n | @uri')?api-version=7.1" | jq --raw-output '.id')
+  request POST "$organization/$project/_apis/pipelines?api-version=7.1" \
+    "$(jq --null-input --arg name "$name" --arg path "$path" --arg id "$repository_id" \
+      '{name: $name, folder: "\\", configuration: {type: "yaml", path: $path, repository: {id: $id, type: "azureReposGit"}}}')" > /dev/null
+  echo "created pipeline $name from $path"
+}
+
+"#;
+
+/// The Azure setup's defaults and helper functions: REST requests, environments, identities, checks.
+fn azure_helpers(settings: &PlatformSettings) -> String {
+    format!(
         r#"# Creates every Azure DevOps environment the pipelines name, with its approval and branch-control checks.
 # Needs curl, jq, and AZURE_DEVOPS_EXT_PAT: a token with "Environment (Read & manage)" scope.
 # Usage: bash THIS_FILE [ORGANIZATION_URL PROJECT]
@@ -281,14 +338,7 @@ branch_control() {{
         project = shell_word(&settings.azure.project),
         approval_type = AZURE_APPROVAL_CHECK_TYPE,
         branch_task = AZURE_BRANCH_CONTROL_TASK,
-    ));
-    for environment in environments {
-        text.push_str(&azure_environment(environment));
-    }
-    if needs.pull_requests {
-        text.push_str(AZURE_PULL_REQUESTS);
-    }
-    text
+    )
 }
 
 /// What the merge-back needs on Azure DevOps, which the script cannot grant safely by itself.

@@ -7,16 +7,17 @@
 //! [`crate::emit`] only translate.
 
 pub mod diff;
+pub mod fit;
 pub mod paths;
 mod selfcheck;
 
 use std::collections::BTreeMap;
 
 use crate::analysis::{Diagnostic, Severity, analyse};
-use crate::emit::{self, yaml};
+use crate::emit;
 use crate::plan::Plan;
 use crate::release::{
-    EnvironmentSpec, LowerError, PipelineKind, ReleaseIr, file_stem, library_body, lower,
+    EnvironmentSpec, LowerError, Pipeline, PipelineKind, ReleaseIr, file_stem, library_body, lower,
 };
 use selfcheck::Platform;
 
@@ -112,6 +113,9 @@ pub enum ExportError {
     /// The plan could not be lowered (a collision only visible in generated names).
     #[error(transparent)]
     Lowering(#[from] LowerError),
+    /// A pipeline file would be refused by its platform, however the release is split.
+    #[error(transparent)]
+    TooLarge(#[from] fit::FitError),
     /// A generated file failed its self-check: a bug in Cutover.
     #[error("self-check failed for {path}: {problem} (this is a bug in Cutover; please report it)")]
     SelfCheck {
@@ -125,53 +129,79 @@ pub enum ExportError {
 /// Exports `plan` for `target`: refuses a plan with errors, and checks every pipeline it writes by
 /// reading it back with the files it refers to ([`selfcheck`]). This is what is written to disk.
 pub fn export(plan: &Plan, target: Target) -> Result<Export, ExportError> {
-    let (ir, files) = generate(plan, target)?;
-    let texts: BTreeMap<&str, &str> = files
+    let generated = generate(plan, target)?;
+    let texts: BTreeMap<&str, &str> = generated
+        .files
         .iter()
         .map(|f| (f.path.as_str(), f.contents.as_str()))
         .collect();
-    for pipeline in ir.pipelines() {
-        for (path, platform, wanted) in [
-            (
-                paths::github_workflow(pipeline),
-                Platform::GitHub,
-                target.github(),
-            ),
-            (
-                paths::azure_pipeline(pipeline),
-                Platform::Azure,
-                target.azure(),
-            ),
-        ] {
-            if !wanted {
-                continue;
-            }
-            selfcheck::check(&texts, &path, platform, pipeline, plan).map_err(|problem| {
+    let check = |platform: Platform, release: &[Pipeline]| -> Result<(), ExportError> {
+        let chains =
+            std::iter::once(release).chain(generated.ir.hotfixes.iter().map(std::slice::from_ref));
+        for chain in chains {
+            let paths: Vec<String> = chain
+                .iter()
+                .map(|pipeline| match platform {
+                    Platform::GitHub => paths::github_workflow(pipeline),
+                    Platform::Azure => paths::azure_pipeline(pipeline),
+                })
+                .collect();
+            selfcheck::check(&texts, &paths, platform, chain, plan).map_err(|problem| {
                 ExportError::SelfCheck {
-                    path: path.clone(),
+                    path: paths.join(", "),
                     problem,
                 }
             })?;
         }
-    }
+        Ok(())
+    };
+    // The platforms' files are independent: each is read back on its own thread.
+    std::thread::scope(|scope| {
+        let github = generated
+            .github
+            .as_deref()
+            .map(|release| scope.spawn(move || check(Platform::GitHub, release)));
+        let azure = generated
+            .azure
+            .as_deref()
+            .map(|release| check(Platform::Azure, release));
+        if let Some(Err(error)) = azure {
+            return Err(error);
+        }
+        match github.map(std::thread::ScopedJoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => Ok(()),
+        }
+    })?;
     Ok(Export {
-        files,
-        environments: ir.environments,
+        files: generated.files,
+        environments: generated.ir.environments,
     })
 }
 
 /// The same files as [`export`] without reading them back: for previews, where speed matters and
 /// nothing is written.
 pub fn render(plan: &Plan, target: Target) -> Result<Export, ExportError> {
-    let (ir, files) = generate(plan, target)?;
+    let generated = generate(plan, target)?;
     Ok(Export {
-        files,
-        environments: ir.environments,
+        files: generated.files,
+        environments: generated.ir.environments,
     })
 }
 
-/// Analyses, lowers and emits; returns the IR and the files in their stable order.
-fn generate(plan: &Plan, target: Target) -> Result<(ReleaseIr, Vec<GeneratedFile>), ExportError> {
+/// What [`generate`] makes: the IR, the release as written on each platform the export is for (one
+/// pipeline, or the parts of a chain), and the files in their stable order.
+struct Generated {
+    ir: ReleaseIr,
+    github: Option<Vec<Pipeline>>,
+    azure: Option<Vec<Pipeline>>,
+    files: Vec<GeneratedFile>,
+}
+
+/// Analyses, lowers, and writes each platform's files (on a thread of its own), fitting its release
+/// into the platform's limits; then the files both share.
+fn generate(plan: &Plan, target: Target) -> Result<Generated, ExportError> {
     let analysis = analyse(plan);
     if analysis.has_errors() {
         let errors = analysis
@@ -182,14 +212,6 @@ fn generate(plan: &Plan, target: Target) -> Result<(ReleaseIr, Vec<GeneratedFile
         return Err(ExportError::PlanHasErrors(errors));
     }
     let ir = lower(plan)?;
-    let files = emit_files(&ir, target);
-    Ok((ir, files))
-}
-
-/// Translates the IR into every file of the export, in a stable order: per pipeline its GitHub then
-/// its Azure file; the reusable workflows and stage templates; the script library; the setup scripts;
-/// the runbooks.
-fn emit_files(ir: &ReleaseIr, target: Target) -> Vec<GeneratedFile> {
     let header = emit::header_lines(&ir.plan_name);
     let library = paths::library(&ir.stem);
     let github_reference = |template: &str| paths::github_template_reference(&ir.stem, template);
@@ -198,12 +220,60 @@ fn emit_files(ir: &ReleaseIr, target: Target) -> Vec<GeneratedFile> {
         settings: &ir.platforms,
         library: &library,
         template_reference: &github_reference,
+        workflow_path: &paths::github_workflow_of,
     };
     let azure = emit::Azure {
         settings: &ir.platforms,
         library: &library,
         template_reference: &azure_reference,
     };
+    let (github_files, azure_files) = std::thread::scope(|scope| {
+        let github = target.github().then(|| {
+            scope.spawn(|| fit::platform_files(&ir, fit::Writer::GitHub(&github), &header))
+        });
+        let azure = target
+            .azure()
+            .then(|| fit::platform_files(&ir, fit::Writer::Azure(&azure), &header));
+        let github = github.map(|handle| match handle.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        });
+        (github.transpose(), azure.transpose())
+    });
+    let (github_files, azure_files) = (github_files?, azure_files?);
+    let mut files = Vec::new();
+    let mut release_of = |platform: Option<fit::PlatformFiles>| {
+        platform.map(|platform| {
+            files.extend(platform.files);
+            platform.release
+        })
+    };
+    let github_release = release_of(github_files);
+    let azure_release = release_of(azure_files);
+    files.extend(emit_support(
+        &ir,
+        &header,
+        &library,
+        target,
+        azure_release.as_deref(),
+    ));
+    Ok(Generated {
+        ir,
+        github: github_release,
+        azure: azure_release,
+        files,
+    })
+}
+
+/// The script library, the setup scripts and the runbooks. `azure_release` is the release as
+/// written for Azure, whose parts the Azure setup creates as pipelines.
+fn emit_support(
+    ir: &ReleaseIr,
+    header: &[String],
+    library: &str,
+    target: Target,
+    azure_release: Option<&[Pipeline]>,
+) -> Vec<GeneratedFile> {
     let file = |path: String, kind: FileKind, contents: String| GeneratedFile {
         path,
         kind,
@@ -212,56 +282,32 @@ fn emit_files(ir: &ReleaseIr, target: Target) -> Vec<GeneratedFile> {
     let needs = emit::SetupNeeds {
         pull_requests: ir.opens_pull_requests(),
     };
-    let mut files = Vec::new();
-    for pipeline in ir.pipelines() {
-        if target.github() {
-            files.push(file(
-                paths::github_workflow(pipeline),
-                FileKind::GitHubWorkflow,
-                yaml::write_document(&header, &github.workflow(pipeline)),
-            ));
-        }
-        if target.azure() {
-            files.push(file(
-                paths::azure_pipeline(pipeline),
-                FileKind::AzurePipeline,
-                yaml::write_document(&header, &azure.pipeline(pipeline)),
-            ));
-        }
-    }
-    for template in &ir.templates {
-        if target.github() {
-            files.push(file(
-                paths::github_template(&ir.stem, &template.name),
-                FileKind::GitHubReusableWorkflow,
-                yaml::write_document(&header, &github.reusable_workflow(template)),
-            ));
-        }
-        if target.azure() {
-            files.push(file(
-                paths::azure_template(&ir.stem, &template.name),
-                FileKind::AzureTemplate,
-                yaml::write_document(&header, &azure.stage_template(template)),
-            ));
-        }
-    }
-    files.push(file(
-        library.clone(),
+    let mut files = vec![file(
+        library.to_owned(),
         FileKind::ScriptLibrary,
-        emit::script_file(&header, &library_body()),
-    ));
+        emit::script_file(header, &library_body()),
+    )];
     if target.github() {
         files.push(file(
             paths::github_setup(&ir.stem),
             FileKind::EnvironmentSetup,
-            emit::github_script(&header, &ir.platforms, &ir.environments, needs),
+            emit::github_script(header, &ir.platforms, &ir.environments, needs),
         ));
     }
     if target.azure() {
+        let chain: Vec<emit::ChainedPipeline> = azure_release
+            .filter(|parts| parts.len() > 1)
+            .into_iter()
+            .flatten()
+            .map(|part| emit::ChainedPipeline {
+                name: part.file_stem.clone(),
+                path: paths::azure_pipeline(part),
+            })
+            .collect();
         files.push(file(
             paths::azure_setup(&ir.stem),
             FileKind::EnvironmentSetup,
-            emit::azure_script(&header, &ir.platforms, &ir.environments, needs),
+            emit::azure_script(header, &ir.platforms, &ir.environments, needs, &chain),
         ));
     }
     for pipeline in &ir.hotfixes {
@@ -284,6 +330,7 @@ fn emit_files(ir: &ReleaseIr, target: Target) -> Vec<GeneratedFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::yaml;
 
     #[test]
     fn a_file_is_claimed_by_the_plan_that_generated_it_and_no_other() {

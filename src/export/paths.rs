@@ -7,7 +7,12 @@ use crate::release::Pipeline;
 
 /// The GitHub Actions workflow of `pipeline`.
 pub fn github_workflow(pipeline: &Pipeline) -> String {
-    format!("{GITHUB_WORKFLOWS}/{}.yml", pipeline.file_stem)
+    github_workflow_of(&pipeline.file_stem)
+}
+
+/// The GitHub Actions workflow of the pipeline with file stem `stem`.
+pub fn github_workflow_of(stem: &str) -> String {
+    format!("{GITHUB_WORKFLOWS}/{stem}.yml")
 }
 
 /// The GitHub reusable workflow of the deployment template `template` of the plan with file stem

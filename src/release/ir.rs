@@ -43,6 +43,25 @@ pub struct Pipeline {
     pub branch_guard: Option<String>,
     /// The stages, in dependency order.
     pub stages: Vec<Stage>,
+    /// Where the pipeline stands in a release split into a chain of pipelines (`None`: the release
+    /// is one pipeline, or this is a hotfix).
+    pub chain: Option<ChainLink>,
+}
+
+/// Where one part of a release split into a chain of pipelines stands: each part starts when the one
+/// before it has finished successfully, runs the commit the first part built, and deploys the
+/// artifact the first part built. See [`super::chain`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainLink {
+    /// This part's number, from 1.
+    pub part: usize,
+    /// How many parts the release has.
+    pub parts: usize,
+    /// The file stem of the part before this one, which starts it (`None` for the first part).
+    pub previous: Option<String>,
+    /// The file stem of the part after this one, which it starts once it has finished (`None` for the
+    /// last part).
+    pub next: Option<String>,
 }
 
 /// What a pipeline is for.
@@ -185,6 +204,9 @@ pub enum StageRole {
     MergeBack,
     /// A hotfix's post-incident backfill suite.
     Backfill,
+    /// The first stage of a later part of a chained release: checks that the run continues the part
+    /// before it, for the same commit, and brings over the first part's artifact.
+    ChainStart,
 }
 
 /// What a stage does.
@@ -211,6 +233,14 @@ pub enum Work {
     /// Does nothing but wait for what it depends on: the end of a wave of several stages, so the next
     /// wave waits for one stage instead of each of them.
     Barrier,
+    /// Checks that this run continues the part of a chained release before it (the part with file
+    /// stem `previous`), for the same commit, and makes the first part's artifact this run's.
+    ChainStart {
+        /// The file stem of the part before.
+        previous: String,
+        /// Whether the part before is the first, which built the artifact.
+        previous_is_first: bool,
+    },
 }
 
 /// A human approval between stages.

@@ -49,11 +49,16 @@ pub enum LibraryCommand {
     RequireInput,
     /// Marks the end of a wave: every step of the wave before it has finished.
     WaveComplete,
+    /// Checks that this run of a later part of a chained release continues the part before it, for
+    /// the commit the first part built.
+    ChainContinue,
+    /// Starts the next part of a chained release (GitHub: a `workflow_dispatch` of its workflow).
+    ChainNext,
 }
 
 impl LibraryCommand {
     /// Every command, in the library's order.
-    pub const ALL: [LibraryCommand; 20] = [
+    pub const ALL: [LibraryCommand; 22] = [
         LibraryCommand::RunPlanCommand,
         LibraryCommand::RunPlanCommandWithRetry,
         LibraryCommand::HealthGate,
@@ -74,6 +79,8 @@ impl LibraryCommand {
         LibraryCommand::MergeBack,
         LibraryCommand::RequireInput,
         LibraryCommand::WaveComplete,
+        LibraryCommand::ChainContinue,
+        LibraryCommand::ChainNext,
     ];
 
     /// The command's name on the library's command line (`bash cutover/PLAN.sh NAME`).
@@ -99,6 +106,8 @@ impl LibraryCommand {
             LibraryCommand::MergeBack => "merge-back",
             LibraryCommand::RequireInput => "require-input",
             LibraryCommand::WaveComplete => "wave-complete",
+            LibraryCommand::ChainContinue => "chain-continue",
+            LibraryCommand::ChainNext => "chain-next",
         }
     }
 
@@ -129,7 +138,9 @@ impl LibraryCommand {
             | LibraryCommand::Monitor
             | LibraryCommand::MergeBack
             | LibraryCommand::RequireInput
-            | LibraryCommand::WaveComplete => false,
+            | LibraryCommand::WaveComplete
+            | LibraryCommand::ChainContinue
+            | LibraryCommand::ChainNext => false,
         }
     }
 
@@ -156,6 +167,8 @@ impl LibraryCommand {
             LibraryCommand::MergeBack => MERGE_BACK,
             LibraryCommand::RequireInput => REQUIRE_INPUT,
             LibraryCommand::WaveComplete => WAVE_COMPLETE,
+            LibraryCommand::ChainContinue => CHAIN_CONTINUE,
+            LibraryCommand::ChainNext => CHAIN_NEXT,
         }
     }
 }
@@ -481,6 +494,78 @@ const REQUIRE_INPUT: &str = r#"  if [ -z "${INPUT_VALUE//[[:space:]]/}" ]; then
 "#;
 
 const WAVE_COMPLETE: &str = r#"  echo "every step of the wave before $WAVE has finished"
+"#;
+
+// GitHub: PREVIOUS_RUN must be a successful run of PREVIOUS_WORKFLOW that continues the same release
+// (the build run BUILD_RUN of commit RELEASE_SHA), and the release files must be the same at this run's
+// commit as at RELEASE_SHA. Azure: the run must have been started by the previous part's completion
+// (a pipeline resource trigger), for the same commit.
+const CHAIN_CONTINUE: &str = r#"  local run status conclusion workflow title head files waited=0
+  case "$PLATFORM" in
+    github)
+      if ! [[ "$BUILD_RUN" =~ ^[0-9]+$ && "$PREVIOUS_RUN" =~ ^[0-9]+$ && "$RELEASE_SHA" =~ ^[0-9a-f]{40}$ ]]; then
+        echo "this part is started by the part before it, with a build run id, a commit and its own run id as inputs" >&2
+        return 1
+      fi
+      while :; do
+        run=$(retry gh api "repos/$GITHUB_REPOSITORY/actions/runs/$PREVIOUS_RUN")
+        status=$(jq --raw-output '.status' <<< "$run")
+        if [ "$status" = completed ]; then
+          break
+        fi
+        if [ "$waited" -ge "$CHAIN_WAIT_SECONDS" ]; then
+          echo "run $PREVIOUS_RUN has not finished after ${waited}s" >&2
+          return 1
+        fi
+        sleep 10
+        waited=$((waited + 10))
+      done
+      conclusion=$(jq --raw-output '.conclusion' <<< "$run")
+      workflow=$(jq --raw-output '.path' <<< "$run")
+      title=$(jq --raw-output '.display_title' <<< "$run")
+      head=$(jq --raw-output '.head_sha' <<< "$run")
+      if [ "$workflow" != "$PREVIOUS_WORKFLOW" ] || [ "$conclusion" != success ]; then
+        echo "run $PREVIOUS_RUN is a $conclusion run of $workflow, not a successful run of $PREVIOUS_WORKFLOW" >&2
+        return 1
+      fi
+      if [ "$PREVIOUS_IS_FIRST" = true ]; then
+        if [ "$PREVIOUS_RUN" != "$BUILD_RUN" ] || [ "$head" != "$RELEASE_SHA" ]; then
+          echo "run $PREVIOUS_RUN built $head, not build $BUILD_RUN of $RELEASE_SHA" >&2
+          return 1
+        fi
+      elif [[ "$title" != *"build $BUILD_RUN of $RELEASE_SHA"* ]]; then
+        echo "run $PREVIOUS_RUN ('$title') continued another release than build $BUILD_RUN of $RELEASE_SHA" >&2
+        return 1
+      fi
+      if [ "$GITHUB_SHA" != "$RELEASE_SHA" ]; then
+        files=$(retry gh api "repos/$GITHUB_REPOSITORY/compare/$RELEASE_SHA...$GITHUB_SHA" --jq '.files | length')
+        if [ "$files" -ge 300 ] || retry gh api "repos/$GITHUB_REPOSITORY/compare/$RELEASE_SHA...$GITHUB_SHA" --jq '.files[].filename' | grep --quiet --extended-regexp '^(\.github/workflows|cutover)/'; then
+          echo "the workflows or the script library changed between $RELEASE_SHA and $GITHUB_SHA; run this part from a branch or tag at $RELEASE_SHA with the same inputs" >&2
+          return 1
+        fi
+      fi
+      echo "continuing build $BUILD_RUN of $RELEASE_SHA after run $PREVIOUS_RUN of $PREVIOUS_WORKFLOW"
+      ;;
+    azure)
+      if [ "$BUILD_REASON" != ResourceTrigger ]; then
+        echo "this part starts when $PREVIOUS_PIPELINE finishes; this run was started by $BUILD_REASON" >&2
+        return 1
+      fi
+      if [ "$PREVIOUS_COMMIT" != "$THIS_COMMIT" ]; then
+        echo "$PREVIOUS_PIPELINE ran $PREVIOUS_COMMIT, this run $THIS_COMMIT" >&2
+        return 1
+      fi
+      echo "continuing the release of $THIS_COMMIT after $PREVIOUS_PIPELINE"
+      ;;
+    *)
+      echo "unknown platform '$PLATFORM'" >&2
+      return 2
+      ;;
+  esac
+"#;
+
+const CHAIN_NEXT: &str = r#"  retry gh workflow run "$NEXT_WORKFLOW" --repo "$GITHUB_REPOSITORY" --ref "$RELEASE_REF" --raw-field "build_run=$BUILD_RUN" --raw-field "release_sha=$RELEASE_SHA" --raw-field "previous_run=$THIS_RUN"
+  echo "started $NEXT_WORKFLOW: it continues build $BUILD_RUN of $RELEASE_SHA once this run has finished"
 "#;
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! waits, retries, rollback) and the deployment templates they call, which every emitter translates;
 //! and the script library every pipeline step runs.
 
+pub mod chain;
 mod ir;
 mod library;
 mod lower;

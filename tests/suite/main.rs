@@ -21,4 +21,5 @@ mod malformed;
 mod new_command;
 mod pipelines;
 mod readme;
+mod scale;
 mod synth_properties;

@@ -232,3 +232,151 @@ pub fn azure_graph(stages: &[Value]) -> std::collections::BTreeMap<String, Vec<S
         })
         .collect()
 }
+
+/// Which platform's files to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// `.github/workflows`.
+    GitHub,
+    /// `azure-pipelines`.
+    Azure,
+}
+
+/// The release of an export as one graph (stage or job id → what it waits for), across the parts of a
+/// chained release: each part's own `chain_start` and `chain_next` become `chain_start@K` and
+/// `chain_next@K`, and a part's `chain_start` waits for the whole part before it (GitHub: the part's
+/// `chain_next` job, which needs all of it; Azure: every stage, as the part completes before the next
+/// is triggered). Template calls are not expanded. Returns the graph and the number of parts.
+pub fn release_graph(
+    export: &Export,
+    platform: Platform,
+    stem: &str,
+) -> (std::collections::BTreeMap<String, Vec<String>>, usize) {
+    let folder = match platform {
+        Platform::GitHub => ".github/workflows",
+        Platform::Azure => "azure-pipelines",
+    };
+    let mut graph = std::collections::BTreeMap::new();
+    let mut previous: Vec<String> = Vec::new();
+    let mut part = 1;
+    loop {
+        let path = if part == 1 {
+            format!("{folder}/{stem}-release.yml")
+        } else {
+            format!("{folder}/{stem}-release-part-{part}.yml")
+        };
+        if !export.files.iter().any(|f| f.path == path) {
+            return (graph, part - 1);
+        }
+        let document = document(export, &path);
+        let rename = |id: &str| {
+            if id == "chain_start" || id == "chain_next" {
+                format!("{id}@{part}")
+            } else {
+                id.to_owned()
+            }
+        };
+        let nodes: Vec<(String, Vec<String>)> = match platform {
+            Platform::GitHub => document["jobs"]
+                .as_object()
+                .expect("jobs")
+                .iter()
+                .map(|(id, job)| (id.clone(), list(&job["needs"])))
+                .collect(),
+            Platform::Azure => document["stages"]
+                .as_array()
+                .expect("stages")
+                .iter()
+                .map(|stage| match stage["template"].as_str() {
+                    Some(_) => (
+                        stage["parameters"]["stage"]
+                            .as_str()
+                            .expect("id")
+                            .to_owned(),
+                        list(&stage["parameters"]["dependsOn"]),
+                    ),
+                    None => (
+                        stage["stage"].as_str().expect("id").to_owned(),
+                        list(&stage["dependsOn"]),
+                    ),
+                })
+                .collect(),
+        };
+        let mut this_part = Vec::new();
+        for (id, waits) in nodes {
+            let id = rename(&id);
+            let mut waits: Vec<String> = waits.iter().map(|w| rename(w)).collect();
+            if id == format!("chain_start@{part}") {
+                waits.extend(previous.iter().cloned());
+            }
+            assert!(
+                graph.insert(id.clone(), waits).is_none(),
+                "`{id}` is in two parts"
+            );
+            this_part.push(id);
+        }
+        previous = match platform {
+            Platform::GitHub => vec![format!("chain_next@{part}")],
+            Platform::Azure => this_part,
+        };
+        part += 1;
+    }
+}
+
+/// For each node of `graph`, every node it waits for directly or indirectly, as one bit per node in
+/// the order of `graph`'s keys. Panics on a cycle.
+pub fn ancestors(
+    graph: &std::collections::BTreeMap<String, Vec<String>>,
+) -> (std::collections::BTreeMap<&str, usize>, Vec<Vec<u64>>) {
+    let index: std::collections::BTreeMap<&str, usize> = graph
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let words = graph.len().div_ceil(64);
+    let mut bits: Vec<Option<Vec<u64>>> = vec![None; graph.len()];
+    let ids: Vec<&String> = graph.keys().collect();
+    for start in 0..graph.len() {
+        let mut stack = vec![(start, false)];
+        let mut on_path = std::collections::BTreeSet::new();
+        while let Some((node, expanded)) = stack.pop() {
+            if bits[node].is_some() {
+                continue;
+            }
+            let waits: Vec<usize> = graph[ids[node]]
+                .iter()
+                .map(|w| {
+                    *index
+                        .get(w.as_str())
+                        .unwrap_or_else(|| panic!("`{w}` does not exist"))
+                })
+                .collect();
+            if expanded {
+                let mut mine = vec![0u64; words];
+                for &w in &waits {
+                    mine[w / 64] |= 1 << (w % 64);
+                    for (m, theirs) in mine.iter_mut().zip(bits[w].as_ref().expect("done")) {
+                        *m |= theirs;
+                    }
+                }
+                bits[node] = Some(mine);
+                on_path.remove(&node);
+                continue;
+            }
+            assert!(on_path.insert(node), "a cycle through `{}`", ids[node]);
+            stack.push((node, true));
+            stack.extend(
+                waits
+                    .into_iter()
+                    .filter(|w| bits[*w].is_none())
+                    .map(|w| (w, false)),
+            );
+        }
+    }
+    (
+        index,
+        bits.into_iter()
+            .map(|b| b.expect("every node done"))
+            .collect(),
+    )
+}

@@ -24,6 +24,13 @@ struct Context<'a> {
     graph: &'a ServiceGraph,
 }
 
+impl Context<'_> {
+    /// The service with this id, found through the graph's index.
+    fn service(&self, id: &crate::plan::Id) -> Option<&crate::plan::Service> {
+        self.graph.service(self.plan, id)
+    }
+}
+
 /// `noun` with its indefinite article: "an API", "a database", "an App Service target".
 fn with_article(noun: &str) -> String {
     let vowel = noun

@@ -182,10 +182,9 @@ fn per_region_database(plan: &Plan, service: &Service, out: &mut Vec<Diagnostic>
 fn global_dependencies(cx: &Context, out: &mut Vec<Diagnostic>) {
     let plan = cx.plan;
     for dependency in &plan.dependencies {
-        let (Some(service), Some(on)) = (
-            plan.service(&dependency.service),
-            plan.service(&dependency.on),
-        ) else {
+        let (Some(service), Some(on)) =
+            (cx.service(&dependency.service), cx.service(&dependency.on))
+        else {
             continue;
         };
         if service.is_global() && !on.is_global() {

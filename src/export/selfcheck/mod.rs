@@ -15,73 +15,177 @@ mod read;
 
 pub use read::Platform;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::analysis::ServiceGraph;
 use crate::plan::{DeployTarget, EnvironmentKind, Id, Plan};
-use crate::release::{Pipeline, PipelineKind, Placement, StageRole};
-use reach::Reachability;
-use read::{Files, ReadBack, read_azure, read_github};
+use crate::release::chain::{CHAIN_NEXT, CHAIN_START};
+use crate::release::{Pipeline, PipelineKind, Placement, Stage, StageRole};
+use reach::{ChainReach, Reachability};
+use read::{Files, ReadBack, StartedBy, read_azure, read_github};
 
-/// Checks the pipeline file at `path` (on `platform`), with the other exported files it refers to in
-/// `files`, against the plan and the IR pipeline it came from.
+/// Checks the pipeline files at `paths` (on `platform`) — one pipeline, or the parts of a chained
+/// release in order — with the other exported files they refer to in `files`, against the plan and
+/// the IR pipelines they came from (`pipelines`, one per path).
 pub fn check(
     files: &BTreeMap<&str, &str>,
-    path: &str,
+    paths: &[String],
     platform: Platform,
-    pipeline: &Pipeline,
+    pipelines: &[Pipeline],
     plan: &Plan,
 ) -> Result<(), String> {
-    let mut files = Files::new(files);
-    let read = match platform {
-        Platform::Azure => read_azure(&mut files, path)?,
-        Platform::GitHub => read_github(&mut files, path)?,
+    let (Some(first), true) = (pipelines.first(), paths.len() == pipelines.len()) else {
+        return Err("nothing to check".to_owned());
     };
-    for (id, waits_for) in &read.nodes {
-        if let Some(target) = waits_for.iter().find(|t| !read.nodes.contains_key(*t)) {
-            return Err(format!("`{id}` waits for `{target}`, which does not exist"));
+    let mut files = Files::new(files);
+    let reads = paths
+        .iter()
+        .map(|path| match platform {
+            Platform::Azure => read_azure(&mut files, path),
+            Platform::GitHub => read_github(&mut files, path),
+        })
+        .collect::<Result<Vec<ReadBack>, String>>()?;
+    for read in &reads {
+        for (id, waits_for) in &read.nodes {
+            if let Some(target) = waits_for.iter().find(|t| !read.nodes.contains_key(*t)) {
+                return Err(format!("`{id}` waits for `{target}`, which does not exist"));
+            }
         }
     }
-    let reach = Reachability::new(&read.nodes)?;
-    let names = reach.names();
-    let deploy_stage: BTreeMap<&Placement, &str> = pipeline
-        .stages
+    let parts = reads
+        .iter()
+        .map(|read| Reachability::new(&read.nodes))
+        .collect::<Result<Vec<_>, String>>()?;
+    check_chain(&reads, &parts, paths, platform)?;
+    let reach = ChainReach::new(parts, &[CHAIN_START, CHAIN_NEXT])?;
+    let stages: Vec<&Stage> = pipelines.iter().flat_map(|p| &p.stages).collect();
+    let deploy_stage: BTreeMap<&Placement, &str> = stages
         .iter()
         .filter_map(|s| s.deploys.as_ref().map(|p| (p, s.id.as_str())))
         .collect();
-    if let Some(stage) = deploy_stage
-        .values()
-        .find(|stage| !read.nodes.contains_key(**stage))
-    {
+    if let Some(stage) = deploy_stage.values().find(|stage| !reach.contains(stage)) {
         return Err(format!("the deployment stage `{stage}` is missing"));
     }
     let checker = Checker {
         plan,
-        pipeline,
-        read: &read,
+        stages: &stages,
+        rolled_back: reads
+            .iter()
+            .flat_map(|r| r.rolled_back.iter().map(String::as_str))
+            .collect(),
+        approvals: reads
+            .iter()
+            .flat_map(|r| r.approvals.iter().map(String::as_str))
+            .collect(),
+        graph: ServiceGraph::new(plan),
         reach: &reach,
-        names: &names,
         deploy_stage: &deploy_stage,
     };
     checker.dependencies()?;
     checker.rollbacks()?;
     checker.order()?;
-    match &pipeline.kind {
+    match &first.kind {
         PipelineKind::Release => checker.contracts(),
         PipelineKind::Hotfix(hotfix) => checker.hotfix(&hotfix.runbook),
     }
 }
 
+/// The chain between the parts of a release: each later part is started only by the part before it
+/// (GitHub: that part's last job starts it with the release's inputs; Azure: its completion triggers
+/// it), and each part waits for its own first stage, which checks that, and (GitHub) starts the next
+/// only after all of its stages. A single pipeline must not claim to continue anything.
+fn check_chain(
+    reads: &[ReadBack],
+    parts: &[Reachability<'_>],
+    paths: &[String],
+    platform: Platform,
+) -> Result<(), String> {
+    let stem = |path: &str| {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        file.strip_suffix(".yml").unwrap_or(file).to_owned()
+    };
+    for (k, (read, reach)) in reads.iter().zip(parts).enumerate() {
+        let path = &paths[k];
+        let names = reach.names();
+        if k == 0 {
+            if read.continues.is_some() || matches!(read.started_by, StartedBy::Completion(_)) {
+                return Err(format!("{path} is the first part but continues another"));
+            }
+        } else {
+            let previous = &paths[k - 1];
+            let named = match platform {
+                Platform::GitHub => previous.clone(),
+                Platform::Azure => stem(previous),
+            };
+            match &read.continues {
+                Some((stage, named_previous))
+                    if stage == CHAIN_START && *named_previous == named => {}
+                other => {
+                    return Err(format!(
+                        "{path} does not check that it continues {named} (found {other:?})"
+                    ));
+                }
+            }
+            let started = match (&read.started_by, platform) {
+                (StartedBy::Completion(source), Platform::Azure) => *source == named,
+                (StartedBy::Dispatch(inputs), Platform::GitHub) => {
+                    use crate::release::chain::{
+                        INPUT_BUILD_RUN, INPUT_PREVIOUS_RUN, INPUT_RELEASE_SHA,
+                    };
+                    [INPUT_BUILD_RUN, INPUT_PREVIOUS_RUN, INPUT_RELEASE_SHA]
+                        .iter()
+                        .all(|input| inputs.contains(*input))
+                }
+                _ => false,
+            };
+            if !started {
+                return Err(format!("{path} is not started by {named}"));
+            }
+            if let Some(early) = names
+                .iter()
+                .find(|id| **id != CHAIN_START && !reach.reaches(id, CHAIN_START))
+            {
+                return Err(format!("`{early}` in {path} starts before `{CHAIN_START}`"));
+            }
+        }
+        let next = paths.get(k + 1);
+        match (platform, next, &read.starts) {
+            (Platform::GitHub, Some(next), Some((job, started))) => {
+                let next_file = next.rsplit('/').next().unwrap_or(next);
+                if started != next_file {
+                    return Err(format!("{path} starts {started}, not {next_file}"));
+                }
+                let all = reach.set(names.iter().copied().filter(|id| id != job));
+                if let Some(early) = reach.missing_from(job, &all, &names) {
+                    return Err(format!(
+                        "`{job}` in {path} starts the next part before `{early}` finished"
+                    ));
+                }
+            }
+            (Platform::GitHub, Some(_), None) => {
+                return Err(format!("{path} does not start the next part"));
+            }
+            (_, None, Some(_)) => {
+                return Err(format!("{path} is the last part but starts another"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// The deployment stages of one region (`None`: without regions, or a global service), in order.
 type RegionStages<'a> = (Option<&'a Id>, Vec<&'a str>);
 
-/// What the invariants are checked on.
+/// What the invariants are checked on: the plan, the IR stages of every part in order, and what
+/// was read back.
 struct Checker<'a> {
     plan: &'a Plan,
-    pipeline: &'a Pipeline,
-    read: &'a ReadBack,
-    reach: &'a Reachability<'a>,
-    names: &'a [&'a str],
+    stages: &'a [&'a Stage],
+    rolled_back: BTreeSet<&'a str>,
+    approvals: BTreeSet<&'a str>,
+    graph: ServiceGraph,
+    reach: &'a ChainReach<'a>,
     deploy_stage: &'a BTreeMap<&'a Placement, &'a str>,
 }
 
@@ -89,28 +193,39 @@ impl Checker<'_> {
     /// Every plan dependency is kept, transitively, between the deployments of each environment and
     /// region (a global service's one deployment serves every region).
     fn dependencies(&self) -> Result<(), String> {
-        let graph = ServiceGraph::new(self.plan);
+        type Spot<'p> = (&'p Id, &'p Id, Option<&'p Id>);
+        let graph = &self.graph;
+        let stage_at: HashMap<Spot<'_>, &str> = self
+            .deploy_stage
+            .iter()
+            .map(|(p, stage)| ((&p.service, &p.environment, p.region.as_ref()), *stage))
+            .collect();
         for (placement, stage) in self.deploy_stage {
             let Some(index) = graph.index_of(&placement.service) else {
                 continue;
             };
-            for dependency in transitive_dependencies(&graph, index) {
+            // Walk the dependencies; one deployed here is checked and its own dependencies are left to
+            // its own check (waiting is transitive); through one not deployed here, walk on.
+            let mut seen = BTreeSet::new();
+            let mut pending: Vec<usize> = graph.dependencies_of(index).collect();
+            while let Some(dependency) = pending.pop() {
+                if !seen.insert(dependency) {
+                    continue;
+                }
                 let service = &self.plan.services[dependency];
-                let key = Placement {
-                    service: service.id.clone(),
-                    environment: placement.environment.clone(),
-                    region: if service.is_global() {
-                        None
-                    } else {
-                        placement.region.clone()
-                    },
+                let region = if service.is_global() {
+                    None
+                } else {
+                    placement.region.as_ref()
                 };
-                if let Some(dependency_stage) = self.deploy_stage.get(&key)
-                    && !self.reach.reaches(stage, dependency_stage)
-                {
-                    return Err(format!(
-                        "`{stage}` does not wait for `{dependency_stage}`, which it depends on"
-                    ));
+                match stage_at.get(&(&service.id, &placement.environment, region)) {
+                    Some(dependency_stage) if !self.reach.reaches(stage, dependency_stage) => {
+                        return Err(format!(
+                            "`{stage}` does not wait for `{dependency_stage}`, which it depends on"
+                        ));
+                    }
+                    Some(_) => {}
+                    None => pending.extend(graph.dependencies_of(dependency)),
                 }
             }
         }
@@ -124,10 +239,13 @@ impl Checker<'_> {
                 .plan
                 .environment(&placement.environment)
                 .is_some_and(|e| e.kind == EnvironmentKind::Production);
-            let target = self.plan.service(&placement.service).map(|s| &s.target);
+            let target = self
+                .graph
+                .service(self.plan, &placement.service)
+                .map(|s| &s.target);
             if production
                 && !matches!(target, Some(DeployTarget::Database { .. }))
-                && !self.read.rolled_back.contains(*stage)
+                && !self.rolled_back.contains(*stage)
             {
                 return Err(format!("the deployment `{stage}` has no rollback path"));
             }
@@ -139,7 +257,7 @@ impl Checker<'_> {
     /// each environment's deployments wait for every deployment of the environment before.
     fn order(&self) -> Result<(), String> {
         let mut by_environment: Vec<(&Id, Vec<RegionStages<'_>>)> = Vec::new();
-        for stage in &self.pipeline.stages {
+        for stage in self.stages {
             let Some(placement) = &stage.deploys else {
                 continue;
             };
@@ -178,7 +296,7 @@ impl Checker<'_> {
     fn all_wait(&self, later: &[&str], earlier: &[&str], what: &str) -> Result<(), String> {
         let set = self.reach.set(earlier.iter().copied());
         for stage in later {
-            if let Some(before) = self.reach.missing_from(stage, &set, self.names) {
+            if let Some(before) = self.reach.missing_from(stage, &set) {
                 return Err(format!(
                     "`{stage}` starts before `{before}` of {what} finished"
                 ));
@@ -195,41 +313,51 @@ impl Checker<'_> {
             .environment(&self.plan.rollout.environment)
             .is_some_and(|e| e.approval.is_some());
         let all_deploys = self.reach.set(self.deploy_stage.values().copied());
+        // The approvals after every deployment, which a contract may wait behind.
+        let final_approvals: Vec<&str> = self
+            .stages
+            .iter()
+            .filter(|s| s.role == StageRole::Approval)
+            .map(|s| s.id.as_str())
+            .filter(|id| self.reach.missing_from(id, &all_deploys).is_none())
+            .collect();
+        let mut contracts_of: HashMap<&Id, Vec<&str>> = HashMap::new();
+        for stage in self.stages {
+            if let Some(migration) = &stage.contract_of {
+                contracts_of.entry(migration).or_default().push(&stage.id);
+            }
+        }
+        let mut deploys_of: HashMap<&Id, Vec<&str>> = HashMap::new();
+        for (placement, stage) in self.deploy_stage {
+            deploys_of
+                .entry(&placement.service)
+                .or_default()
+                .push(stage);
+        }
         for migration in self
             .plan
             .migrations
             .iter()
             .filter(|m| !m.contract.is_empty())
         {
-            let contracts: Vec<&str> = self
-                .pipeline
-                .stages
-                .iter()
-                .filter(|s| s.contract_of.as_ref() == Some(&migration.id))
-                .map(|s| s.id.as_str())
-                .collect();
-            if contracts.is_empty() {
+            let Some(contracts) = contracts_of.get(&migration.id) else {
                 return Err(format!(
                     "the contract stage of migration `{}` is missing",
                     migration.id
                 ));
-            }
-            let consumers: Vec<&str> = self
-                .deploy_stage
+            };
+            let consumers: Vec<&str> = migration
+                .consumers
                 .iter()
-                .filter(|(p, _)| migration.consumers.contains(&p.service))
-                .map(|(_, s)| *s)
+                .filter_map(|consumer| deploys_of.get(consumer))
+                .flatten()
+                .copied()
                 .collect();
-            self.all_wait(&contracts, &consumers, "the consumers")?;
+            self.all_wait(contracts, &consumers, "the consumers")?;
             for contract in contracts {
-                let gated = self.pipeline.stages.iter().any(|s| {
-                    s.role == StageRole::Approval
-                        && self.reach.reaches(contract, &s.id)
-                        && self
-                            .reach
-                            .missing_from(&s.id, &all_deploys, self.names)
-                            .is_none()
-                });
+                let gated = final_approvals
+                    .iter()
+                    .any(|approval| self.reach.reaches(contract, approval));
                 if approval_configured && !gated {
                     return Err(format!(
                         "contract `{contract}` is not behind its own approval"
@@ -243,8 +371,7 @@ impl Checker<'_> {
     /// Every hotfix deployment waits for the critical tests, the security scan and the approval.
     fn hotfix(&self, runbook: &Id) -> Result<(), String> {
         let find = |role: StageRole| {
-            self.pipeline
-                .stages
+            self.stages
                 .iter()
                 .find(|s| s.role == role)
                 .map(|s| s.id.as_str())
@@ -254,13 +381,12 @@ impl Checker<'_> {
         let scan = find(StageRole::SecurityScan)
             .ok_or_else(|| format!("hotfix `{runbook}` has no security scan"))?;
         let approval = self
-            .read
             .approvals
             .iter()
             .next()
             .ok_or_else(|| format!("hotfix `{runbook}` has no approval"))?;
-        for required in [tests, scan, approval.as_str()] {
-            if !self.read.nodes.contains_key(required) {
+        for required in [tests, scan, *approval] {
+            if !self.reach.contains(required) {
                 return Err(format!("hotfix `{runbook}` lost its `{required}` stage"));
             }
             for stage in self.deploy_stage.values() {
@@ -275,13 +401,5 @@ impl Checker<'_> {
     }
 }
 
-fn transitive_dependencies(graph: &ServiceGraph, service: usize) -> BTreeSet<usize> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = graph.dependencies_of(service).collect();
-    while let Some(next) = stack.pop() {
-        if seen.insert(next) {
-            stack.extend(graph.dependencies_of(next));
-        }
-    }
-    seen
-}
+#[cfg(test)]
+mod tests;

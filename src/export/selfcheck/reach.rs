@@ -122,3 +122,103 @@ impl<'a> Reachability<'a> {
         self.index.keys().copied().collect()
     }
 }
+
+/// Reachability across the parts of a chained release (one part for any other pipeline): a part
+/// starts only after the part before it has finished, so every stage waits for every stage of every
+/// earlier part, and within a part for what its own graph says.
+pub(super) struct ChainReach<'a> {
+    parts: Vec<Reachability<'a>>,
+    names: Vec<Vec<&'a str>>,
+    part_of: std::collections::HashMap<&'a str, usize>,
+}
+
+/// A set of stages of one [`ChainReach`], per part.
+pub(super) struct ChainSet {
+    parts: Vec<NodeSet>,
+}
+
+impl<'a> ChainReach<'a> {
+    /// The reachability of the parts, in chain order. Every part has its own stages named in
+    /// `local` (the chain's own), which are left out; fails when another stage id is in two parts.
+    pub fn new(parts: Vec<Reachability<'a>>, local: &[&str]) -> Result<Self, String> {
+        let names: Vec<Vec<&'a str>> = parts.iter().map(Reachability::names).collect();
+        let mut part_of = std::collections::HashMap::new();
+        for (part, ids) in names.iter().enumerate() {
+            for id in ids.iter().filter(|id| !local.contains(id)) {
+                if part_of.insert(*id, part).is_some() {
+                    return Err(format!("`{id}` is in two parts of the release"));
+                }
+            }
+        }
+        Ok(Self {
+            parts,
+            names,
+            part_of,
+        })
+    }
+
+    /// Whether the stage `id` exists.
+    pub fn contains(&self, id: &str) -> bool {
+        self.part_of.contains_key(id)
+    }
+
+    /// Whether `from` waits, directly, indirectly or by being in a later part, for `to`.
+    pub fn reaches(&self, from: &str, to: &str) -> bool {
+        match (self.part_of.get(from), self.part_of.get(to)) {
+            (Some(&a), Some(&b)) if a == b => self.parts[a].reaches(from, to),
+            (Some(&a), Some(&b)) => a > b,
+            _ => false,
+        }
+    }
+
+    /// The set of these stages (unknown ids are left out).
+    pub fn set<'i>(&self, ids: impl IntoIterator<Item = &'i str>) -> ChainSet {
+        let mut per_part: Vec<Vec<&str>> = vec![Vec::new(); self.parts.len()];
+        for id in ids {
+            if let Some(&part) = self.part_of.get(id) {
+                per_part[part].push(id);
+            }
+        }
+        ChainSet {
+            parts: self
+                .parts
+                .iter()
+                .zip(per_part)
+                .map(|(reach, ids)| reach.set(ids))
+                .collect(),
+        }
+    }
+
+    /// Whether `from` waits for every stage of `set`; if not, one it does not wait for.
+    pub fn missing_from(&self, from: &str, set: &ChainSet) -> Option<&str> {
+        let Some(&part) = self.part_of.get(from) else {
+            return set
+                .parts
+                .iter()
+                .zip(&self.names)
+                .find_map(|(set, names)| set.first(names));
+        };
+        if let Some(missing) =
+            self.parts[part].missing_from(from, &set.parts[part], &self.names[part])
+        {
+            return Some(missing);
+        }
+        set.parts[part + 1..]
+            .iter()
+            .zip(&self.names[part + 1..])
+            .find_map(|(set, names)| set.first(names))
+    }
+}
+
+impl NodeSet {
+    /// The first node of the set, by index, named from `names`.
+    fn first<'n>(&self, names: &[&'n str]) -> Option<&'n str> {
+        self.bits.iter().enumerate().find_map(|(word, &bits)| {
+            (bits != 0).then(|| {
+                names
+                    .get(word * 64 + bits.trailing_zeros() as usize)
+                    .copied()
+            })?
+        })
+    }
+}

@@ -18,6 +18,7 @@ pub enum Platform {
 }
 
 /// A pipeline's graph as read back from its files.
+#[derive(Default)]
 pub(super) struct ReadBack {
     /// Each stage (job) id with what it waits for.
     pub nodes: BTreeMap<String, Vec<String>>,
@@ -25,6 +26,29 @@ pub(super) struct ReadBack {
     pub rolled_back: BTreeSet<String>,
     /// Stages that wait for a human approval.
     pub approvals: BTreeSet<String>,
+    /// How the pipeline continues a part of a chained release before it: the stage that checks it,
+    /// and the part it names (GitHub: the workflow's path; Azure: the pipeline's name).
+    pub continues: Option<(String, String)>,
+    /// How the pipeline starts the next part (GitHub): the job that does, and the workflow it starts.
+    pub starts: Option<(String, String)>,
+    /// What starts the pipeline: the `workflow_dispatch` inputs it requires (GitHub), or the
+    /// pipeline whose completion triggers it (Azure).
+    pub started_by: StartedBy,
+}
+
+/// What starts a pipeline, as read back.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum StartedBy {
+    /// A manual start (GitHub `workflow_dispatch`, Azure without triggers), requiring these inputs.
+    Dispatch(BTreeSet<String>),
+    /// The completion of the pipeline with this name (Azure pipeline resource trigger).
+    Completion(String),
+}
+
+impl Default for StartedBy {
+    fn default() -> Self {
+        StartedBy::Dispatch(BTreeSet::new())
+    }
 }
 
 /// The exported files by path, and the templates already read.
@@ -42,13 +66,18 @@ impl<'a> Files<'a> {
         }
     }
 
-    /// The parsed YAML of the file at `path`.
+    /// The text of the file at `path`.
+    fn text(&self, path: &str) -> Result<&'a str, String> {
+        self.texts
+            .get(path)
+            .copied()
+            .ok_or_else(|| format!("`{path}` is referred to but was not exported"))
+    }
+
+    /// The parsed YAML of the file at `path`, parsed once however often it is asked for (templates).
     pub fn yaml(&mut self, path: &str) -> Result<&Value, String> {
         if !self.parsed.contains_key(path) {
-            let text = self
-                .texts
-                .get(path)
-                .ok_or_else(|| format!("`{path}` is referred to but was not exported"))?;
+            let text = self.text(path)?;
             self.parsed.insert(path.to_owned(), parse(text, path)?);
         }
         self.parsed
@@ -74,6 +103,16 @@ fn string_list(value: Option<&Value>) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// Whether a step's script runs the library command `command`.
+fn runs(script: &str, command: LibraryCommand) -> bool {
+    script.split_whitespace().last() == Some(command.name())
+}
+
+/// The text of the environment variable `name` of a step.
+fn env_text<'v>(step: &'v Value, name: &str) -> Option<&'v str> {
+    step.get("env")?.get(name)?.as_str()
 }
 
 /// Whether a step's script runs a library command that calls the Azure CLI.
@@ -110,16 +149,24 @@ fn check_arguments(
 
 /// Reads a GitHub workflow at `path`, resolving the reusable workflows its jobs call.
 pub(super) fn read_github(files: &mut Files<'_>, path: &str) -> Result<ReadBack, String> {
-    let root = files.yaml(path)?.clone();
+    let root = parse(files.text(path)?, path)?;
     let jobs = root
         .get("jobs")
         .and_then(Value::as_object)
         .ok_or("the workflow has no `jobs` mapping")?;
-    let mut read = ReadBack {
-        nodes: BTreeMap::new(),
-        rolled_back: BTreeSet::new(),
-        approvals: BTreeSet::new(),
-    };
+    let mut read = ReadBack::default();
+    if let Some(inputs) = root
+        .pointer("/on/workflow_dispatch/inputs")
+        .and_then(Value::as_object)
+    {
+        read.started_by = StartedBy::Dispatch(
+            inputs
+                .iter()
+                .filter(|(_, input)| input.get("required").and_then(Value::as_bool) == Some(true))
+                .map(|(name, _)| name.clone())
+                .collect(),
+        );
+    }
     let mut lowercase = BTreeSet::new();
     for (id, job) in jobs {
         if !lowercase.insert(id.to_ascii_lowercase()) {
@@ -136,7 +183,7 @@ pub(super) fn read_github(files: &mut Files<'_>, path: &str) -> Result<ReadBack,
                 .and_then(Value::as_object)
                 .map(|with| with.keys().cloned().collect())
                 .unwrap_or_default();
-            let called = files.yaml(template)?.clone();
+            let called = files.yaml(template)?;
             let declared: BTreeMap<String, bool> = called
                 .pointer("/on/workflow_call/inputs")
                 .and_then(Value::as_object)
@@ -153,7 +200,7 @@ pub(super) fn read_github(files: &mut Files<'_>, path: &str) -> Result<ReadBack,
                 })
                 .unwrap_or_default();
             check_arguments(id, template, &declared, &given)?;
-            if github_rolls_back(&called) {
+            if github_rolls_back(called) {
                 read.rolled_back.insert(id.clone());
             }
             for (job_id, called_job) in called
@@ -166,6 +213,7 @@ pub(super) fn read_github(files: &mut Files<'_>, path: &str) -> Result<ReadBack,
             }
         } else {
             check_github_sign_in(id, job)?;
+            read_github_chain(id, job, &mut read);
         }
         let environment = match job.get("environment") {
             Some(Value::String(name)) => Some(name.as_str()),
@@ -178,6 +226,26 @@ pub(super) fn read_github(files: &mut Files<'_>, path: &str) -> Result<ReadBack,
         read.nodes.insert(id.clone(), string_list(job.get("needs")));
     }
     Ok(read)
+}
+
+/// Records the chain steps of the job `id`: continuing the part before, starting the next.
+fn read_github_chain(id: &str, job: &Value, read: &mut ReadBack) {
+    for step in job
+        .get("steps")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let script = step.get("run").and_then(Value::as_str).unwrap_or("");
+        if runs(script, LibraryCommand::ChainContinue) {
+            let previous = env_text(step, "PREVIOUS_WORKFLOW").unwrap_or("");
+            read.continues = Some((id.to_owned(), previous.to_owned()));
+        }
+        if runs(script, LibraryCommand::ChainNext) {
+            let next = env_text(step, "NEXT_WORKFLOW").unwrap_or("");
+            read.starts = Some((id.to_owned(), next.to_owned()));
+        }
+    }
 }
 
 /// Whether a reusable deployment workflow has a rollback job that runs when, and only when, its
@@ -225,17 +293,30 @@ fn check_github_sign_in(name: &str, job: &Value) -> Result<(), String> {
 
 /// Reads an Azure pipeline at `path`, expanding the stage templates it includes.
 pub(super) fn read_azure(files: &mut Files<'_>, path: &str) -> Result<ReadBack, String> {
-    let root = files.yaml(path)?.clone();
+    let root = parse(files.text(path)?, path)?;
     let stages = root
         .get("stages")
         .and_then(Value::as_array)
         .ok_or("the pipeline has no `stages` list")?;
     let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
-    let mut read = ReadBack {
-        nodes: BTreeMap::new(),
-        rolled_back: BTreeSet::new(),
-        approvals: BTreeSet::new(),
-    };
+    let mut read = ReadBack::default();
+    let triggers: Vec<&str> = root
+        .pointer("/resources/pipelines")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| match p.get("trigger") {
+            Some(Value::Bool(on)) => *on,
+            Some(Value::String(text)) => text == "true",
+            _ => false,
+        })
+        .filter_map(|p| p.get("source").and_then(Value::as_str))
+        .collect();
+    match triggers.as_slice() {
+        [] => {}
+        [source] => read.started_by = StartedBy::Completion((*source).to_owned()),
+        _ => return Err("the pipeline is triggered by more than one pipeline".to_owned()),
+    }
     for stage in stages {
         if let Some(template) = stage.get("template").and_then(Value::as_str) {
             read_azure_call(files, folder, template, stage, &mut read)?;
@@ -267,6 +348,18 @@ pub(super) fn read_azure(files: &mut Files<'_>, path: &str) -> Result<ReadBack, 
                 read.approvals.insert(id.clone());
             }
             check_azure_sign_in(&id, job)?;
+            for step in job
+                .get("steps")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let script = step.get("bash").and_then(Value::as_str).unwrap_or("");
+                if runs(script, LibraryCommand::ChainContinue) {
+                    let previous = env_text(step, "PREVIOUS_PIPELINE").unwrap_or("");
+                    read.continues = Some((id.clone(), previous.to_owned()));
+                }
+            }
         }
         if read.nodes.insert(id.clone(), depends_on).is_some() {
             return Err(format!("two stages have the id `{id}`"));
@@ -295,7 +388,7 @@ fn read_azure_call(
     } else {
         format!("{folder}/{template}")
     };
-    let body = files.yaml(&path)?.clone();
+    let body = files.yaml(&path)?;
     let declared: BTreeMap<String, bool> = body
         .get("parameters")
         .and_then(Value::as_array)

@@ -115,6 +115,7 @@ pub(super) fn hotfix_pipeline(
         }],
         branch_guard: Some(runbook.branch_pattern.clone()),
         stages: stages.stages,
+        chain: None,
     })
 }
 

@@ -57,7 +57,8 @@ pub fn lower(plan: &Plan) -> Result<ReleaseIr, LowerError> {
     let order = deployment_order(plan, &graph).ok_or(LowerError::Cycle)?;
     let mut environments = EnvironmentSet::default();
     let mut templates = TemplateSet::new(plan);
-    let release = release::release_pipeline(plan, &order, &mut environments, &mut templates)?;
+    let release =
+        release::release_pipeline(plan, &graph, &order, &mut environments, &mut templates)?;
     let hotfixes = plan
         .runbooks
         .iter()

@@ -5,7 +5,7 @@
 use super::migrations::{MigrationPhase, migration_job};
 use super::templates::{CallSite, TemplateSet};
 use super::{EnvironmentSet, LowerError, Stages, environment_name, file_stem};
-use crate::analysis::{DeploymentOrder, Step as OrderStep, Wave};
+use crate::analysis::{DeploymentOrder, ServiceGraph, Step as OrderStep, Wave};
 use crate::plan::placeholder::Place;
 use crate::plan::{Approval, Environment, FailureAction, Id, Plan};
 use crate::release::ir::{
@@ -26,6 +26,7 @@ struct EnvironmentPlan<'a> {
 /// The release pipeline of `plan`, following `order`.
 pub(super) fn release_pipeline(
     plan: &Plan,
+    graph: &ServiceGraph,
     order: &DeploymentOrder,
     environments: &mut EnvironmentSet,
     templates: &mut TemplateSet<'_>,
@@ -56,7 +57,13 @@ pub(super) fn release_pipeline(
                 }
             }
         }
-        let ids = wave_stages(plan, wave, here, &path, &wait, &mut stages, templates);
+        let site = WaveSite {
+            here,
+            promoting: path.len() > 1,
+            wait: &wait,
+            graph,
+        };
+        let ids = wave_stages(plan, wave, &site, &mut stages, templates);
         wait = finish_wave(&mut stages, index + 1, ids);
     }
     let has_contracts = contracts.iter().any(|wave| !wave.steps.is_empty());
@@ -82,6 +89,7 @@ pub(super) fn release_pipeline(
         inputs: Vec::new(),
         branch_guard: None,
         stages: stages.stages,
+        chain: None,
     })
 }
 
@@ -190,6 +198,7 @@ struct WaveSite<'w, 'p> {
     here: &'w EnvironmentPlan<'p>,
     promoting: bool,
     wait: &'w [String],
+    graph: &'w ServiceGraph,
 }
 
 impl WaveSite<'_, '_> {
@@ -219,30 +228,24 @@ impl WaveSite<'_, '_> {
     }
 }
 
-/// The stages of one wave, each waiting for `wait`; returns their ids.
+/// The stages of one wave, each waiting for what `site` says; returns their ids.
 fn wave_stages(
     plan: &Plan,
     wave: &Wave,
-    here: &EnvironmentPlan<'_>,
-    path: &[EnvironmentPlan<'_>],
-    wait: &[String],
+    site: &WaveSite<'_, '_>,
     stages: &mut Stages,
     templates: &mut TemplateSet<'_>,
 ) -> Vec<String> {
-    let site = WaveSite {
-        here,
-        promoting: path.len() > 1,
-        wait,
-    };
+    let wait = site.wait;
     wave.steps
         .iter()
         .filter_map(|step| match step {
             OrderStep::Expand {
                 migration, region, ..
-            } => expand_stage(plan, &site, migration, region.as_ref(), stages),
+            } => expand_stage(plan, site, migration, region.as_ref(), stages),
             OrderStep::Deploy {
                 service, region, ..
-            } => deploy_stage(plan, &site, service, region.as_ref(), stages, templates),
+            } => deploy_stage(plan, site, service, region.as_ref(), stages, templates),
             OrderStep::Validate {
                 region, minutes, ..
             } => {
@@ -303,7 +306,7 @@ fn deploy_stage(
     stages: &mut Stages,
     templates: &mut TemplateSet<'_>,
 ) -> Option<String> {
-    let service = plan.service(service)?;
+    let service = site.graph.service(plan, service)?;
     let call = templates.call(
         service,
         &CallSite {
