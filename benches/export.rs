@@ -1,12 +1,19 @@
-//! Benchmark: analysis and full export of synthetic plans, reported as medians.
+//! Benchmark: every step from a plan file to checked pipelines, on synthetic plans, side by side with
+//! parsing the plan file, so the figures read as ratios that survive a noisy shared machine.
 //!
-//! `cargo bench --bench export` (optionally `-- SIZE...`). Each measurement is the median of repeated
-//! runs after a warm-up; the figures are for comparing changes on one machine, not absolute claims.
+//! `cargo bench --bench export` (optionally `-- SERVICES...`, default 100 1000 5000 10000; regions are
+//! always 3). For each size it prints the median of repeated runs of: parsing the plan file (RON),
+//! analysing it (what `cutover check` does after parsing), lowering it to the release IR, emitting
+//! every file without the self-check (the app's preview), and the whole export with its self-check
+//! (what `cutover export` does before writing); each also as a multiple of parsing. Then the files'
+//! total size, the largest GitHub workflow and the largest Azure pipeline, and the release's parts.
 
 use std::time::{Duration, Instant};
 
 use cutover::analysis::analyse;
-use cutover::export::{Target, export, render};
+use cutover::export::{FileKind, Target, export, render};
+use cutover::plan::{parse_plan, plan_to_ron};
+use cutover::release::lower;
 use cutover::synth::{SynthOptions, generate};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -14,6 +21,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// The median of `runs` timed runs of `work`, after one untimed run.
 fn measure(runs: usize, mut work: impl FnMut()) -> Duration {
     work();
     median(
@@ -33,13 +41,22 @@ fn main() {
         .filter_map(|a| a.parse().ok())
         .collect();
     let sizes = if sizes.is_empty() {
-        vec![10, 100, 1000]
+        vec![100, 1000, 5000, 10_000]
     } else {
         sizes
     };
     println!(
-        "{:>9} {:>8} {:>12} {:>12} {:>14} {:>12}",
-        "services", "regions", "analyse", "render", "export+check", "bytes"
+        "{:>8} {:>10} {:>16} {:>16} {:>16} {:>16} {:>9} {:>10} {:>10} {:>6}",
+        "services",
+        "parse",
+        "analyse",
+        "lower",
+        "render",
+        "export+check",
+        "MB",
+        "max GH KB",
+        "max AZ KB",
+        "parts"
     );
     for services in sizes {
         let plan = generate(&SynthOptions {
@@ -47,21 +64,60 @@ fn main() {
             regions: 3,
             seed: 1,
         });
-        let runs = if services >= 1000 { 5 } else { 21 };
+        let text = plan_to_ron(&plan);
+        let runs = match services {
+            0..=999 => 21,
+            1000..=4999 => 7,
+            _ => 3,
+        };
+        let parse = measure(runs, || {
+            std::hint::black_box(
+                parse_plan(&text, "synthetic.ron").expect("synthetic plans parse"),
+            );
+        });
         let analysis = measure(runs, || {
             std::hint::black_box(analyse(&plan));
+        });
+        let lowered = measure(runs, || {
+            std::hint::black_box(lower(&plan).expect("synthetic plans lower"));
         });
         let rendered = measure(runs, || {
             std::hint::black_box(render(&plan, Target::All).expect("synthetic plans render"));
         });
-        let mut bytes = 0;
-        let exported = measure(runs, || {
-            let export = export(&plan, Target::All).expect("synthetic plans export");
-            bytes = export.files.iter().map(|f| f.contents.len()).sum();
+        let exported = export(&plan, Target::All).expect("synthetic plans export");
+        let checked = measure(runs, || {
+            std::hint::black_box(export(&plan, Target::All).expect("synthetic plans export"));
         });
+        let bytes: usize = exported.files.iter().map(|f| f.contents.len()).sum();
+        let largest = |kind: FileKind| {
+            exported
+                .files
+                .iter()
+                .filter(|f| f.kind == kind)
+                .map(|f| f.contents.len())
+                .max()
+                .unwrap_or(0)
+        };
+        let parts = exported
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::GitHubWorkflow && f.path.contains("-release"))
+            .count();
+        let ratio = |d: Duration| {
+            format!(
+                "{d:>8.1?} ({:>4.1}×)",
+                d.as_secs_f64() / parse.as_secs_f64()
+            )
+        };
         println!(
-            "{services:>9} {:>8} {analysis:>12.2?} {rendered:>12.2?} {exported:>14.2?} {bytes:>12}",
-            3
+            "{services:>8} {parse:>10.1?} {:>16} {:>16} {:>16} {:>16} {:>9.2} {:>10} {:>10} {parts:>6}",
+            ratio(analysis),
+            ratio(lowered),
+            ratio(rendered),
+            ratio(checked),
+            bytes as f64 / 1e6,
+            largest(FileKind::GitHubWorkflow) / 1000,
+            largest(FileKind::AzurePipeline) / 1000,
         );
     }
 }

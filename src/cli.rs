@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use crate::analysis::{Analysis, DeploymentOrder, Diagnostic, Severity, Step, analyse};
 use crate::export::{self, ExportError, Target};
 use crate::plan::{Plan, templates};
-use crate::storage::{self, FileStatus, StorageError};
+use crate::release::EnvironmentSpec;
+use crate::storage::{self, FileStatus, OutputFile, Ownership, Recovery, StorageError};
 
 /// Exit code when the plan has errors (or a command was refused).
 const EXIT_PROBLEMS: u8 = 1;
@@ -370,7 +371,7 @@ fn export(
             .ok();
             return Ok(EXIT_PROBLEMS);
         }
-        Err(error @ ExportError::Lowering(_)) => {
+        Err(error @ (ExportError::Lowering(_) | ExportError::TooLarge(_))) => {
             writeln!(out, "{}: {error}; nothing was exported", path.display()).ok();
             return Ok(EXIT_PROBLEMS);
         }
@@ -379,47 +380,76 @@ fn export(
             return Ok(EXIT_BUG);
         }
     };
-    let files: Vec<(String, String)> = export
-        .files
-        .iter()
-        .map(|f| (f.path.clone(), f.contents.clone()))
-        .collect();
+    let files: Vec<OutputFile> = export.files.into_iter().map(OutputFile::from).collect();
+    let owns = |head: &str| export::generated_from(&plan.name, head);
+    let folders = export::paths::owned_folders(target);
+    let ownership = Ownership {
+        folders: &folders,
+        owns: &owns,
+    };
     if check {
-        let statuses = storage::compare_files(dir, &files)?;
-        let mut drift = 0;
-        for ((file, _), status) in files.iter().zip(&statuses) {
-            let word = match status {
-                FileStatus::Created => "missing",
-                FileStatus::Changed => "differs",
-                FileStatus::Unchanged => continue,
-            };
-            drift += 1;
-            writeln!(out, "{word}: {}", dir.join(file).display()).ok();
-        }
-        if drift > 0 {
-            writeln!(
-                out,
-                "{drift} generated file(s) out of date: run `cutover export {} --out {}`",
-                path.display(),
-                dir.display()
-            )
-            .ok();
-            return Ok(EXIT_PROBLEMS);
-        }
-        writeln!(out, "{} generated file(s) up to date", files.len()).ok();
-        return Ok(0);
+        return check_drift(path, dir, &files, &ownership, out);
     }
-    let statuses = storage::write_files(dir, &files)?;
-    for ((file, _), status) in files.iter().zip(&statuses) {
+    let report = storage::write_export(dir, &files, &ownership)?;
+    report_recovery(report.recovered, dir, out);
+    for (file, status) in files.iter().zip(&report.statuses) {
         let word = match status {
             FileStatus::Created => "created  ",
             FileStatus::Changed => "changed  ",
             FileStatus::Unchanged => "unchanged",
         };
-        writeln!(out, "{word} {file}").ok();
+        writeln!(out, "{word} {}", file.path).ok();
     }
+    for stray in &report.removed {
+        writeln!(out, "removed   {stray}").ok();
+    }
+    list_environments(&export.environments, out);
+    Ok(0)
+}
+
+/// `export --check`: names every generated file that is missing, differs or is stray in `dir`, and
+/// fails when there is one.
+fn check_drift(
+    plan_path: &Path,
+    dir: &Path,
+    files: &[OutputFile],
+    ownership: &Ownership,
+    out: &mut dyn std::io::Write,
+) -> Result<u8, Failure> {
+    let report = storage::check_export(dir, files, ownership)?;
+    report_recovery(report.recovered, dir, out);
+    let mut drift = 0;
+    for (file, status) in files.iter().zip(&report.statuses) {
+        let word = match status {
+            FileStatus::Created => "missing",
+            FileStatus::Changed => "differs",
+            FileStatus::Unchanged => continue,
+        };
+        drift += 1;
+        writeln!(out, "{word}: {}", dir.join(&file.path).display()).ok();
+    }
+    for stray in &report.strays {
+        drift += 1;
+        writeln!(out, "stray: {}", dir.join(stray).display()).ok();
+    }
+    if drift > 0 {
+        writeln!(
+            out,
+            "{drift} generated file(s) out of date: run `cutover export {} --out {}`",
+            plan_path.display(),
+            dir.display()
+        )
+        .ok();
+        return Ok(EXIT_PROBLEMS);
+    }
+    writeln!(out, "{} generated file(s) up to date", files.len()).ok();
+    Ok(0)
+}
+
+/// The environments the pipelines name, with the protection their setup scripts give them.
+fn list_environments(environments: &[EnvironmentSpec], out: &mut dyn std::io::Write) {
     writeln!(out, "\nenvironments the pipelines name (create them before the first run with the setup scripts):").ok();
-    for environment in &export.environments {
+    for environment in environments {
         let protection = match &environment.approval {
             Some(approval) => format!(
                 "approval by {} ({} required)",
@@ -440,7 +470,21 @@ fn export(
         )
         .ok();
     }
-    Ok(0)
+}
+
+/// Says what became of an export into `dir` that was interrupted before this one.
+fn report_recovery(recovered: Option<Recovery>, dir: &Path, out: &mut dyn std::io::Write) {
+    let what = match recovered {
+        None => return,
+        Some(Recovery::Completed) => "completed (its new files stay)",
+        Some(Recovery::Undone) => "undone (the old files are back)",
+    };
+    writeln!(
+        out,
+        "recovered: an interrupted export into {} was {what}",
+        dir.display()
+    )
+    .ok();
 }
 
 fn new_plan(template: &str, file: &Path, out: &mut dyn std::io::Write) -> Result<u8, Failure> {
@@ -537,6 +581,11 @@ impl StepNames<'_> {
             .region(id)
             .map_or_else(|| id.to_string(), |r| r.name.clone())
     }
+    fn environment(&self, id: &crate::plan::Id) -> String {
+        self.plan
+            .environment(id)
+            .map_or_else(|| id.to_string(), |e| e.name.clone())
+    }
 }
 
 fn order_json(plan: &Plan, order: &DeploymentOrder) -> Value {
@@ -548,30 +597,63 @@ fn order_json(plan: &Plan, order: &DeploymentOrder) -> Value {
             Value::Array(
                 wave.steps
                     .iter()
-                    .map(|step| match step {
-                        Step::Expand { migration } => {
-                            json!({"kind": "expand", "migration": names.migration(migration), "id": migration})
-                        }
-                        Step::Contract { migration } => {
-                            json!({"kind": "contract", "migration": names.migration(migration), "id": migration})
-                        }
-                        Step::Deploy { service, region } => {
-                            let mut item = json!({"kind": "deploy", "service": names.service(service), "id": service});
-                            if let Some(region) = region {
-                                item["region"] = json!(names.region(region));
-                                item["region_id"] = json!(region);
-                            }
-                            item
-                        }
-                        Step::Validate { region, minutes } => json!({
-                            "kind": "validate", "region": names.region(region), "region_id": region, "minutes": minutes
-                        }),
-                    })
+                    .map(|step| step_json(&names, step))
                     .collect(),
             )
         })
         .collect();
     json!({ "waves": waves })
+}
+
+/// One step for scripts: its kind, what it acts on (name and id), and where.
+fn step_json(names: &StepNames<'_>, step: &Step) -> Value {
+    let (mut item, environment, region) = match step {
+        Step::Expand {
+            migration,
+            environment,
+            region,
+        } => (
+            json!({"kind": "expand", "migration": names.migration(migration), "id": migration}),
+            environment,
+            region.as_ref(),
+        ),
+        Step::Contract {
+            migration,
+            environment,
+            region,
+        } => (
+            json!({"kind": "contract", "migration": names.migration(migration), "id": migration}),
+            environment,
+            region.as_ref(),
+        ),
+        Step::Deploy {
+            service,
+            environment,
+            region,
+        } => (
+            json!({"kind": "deploy", "service": names.service(service), "id": service}),
+            environment,
+            region.as_ref(),
+        ),
+        Step::Validate {
+            region,
+            environment,
+            minutes,
+        } => (
+            json!({"kind": "validate", "minutes": minutes}),
+            environment,
+            Some(region),
+        ),
+    };
+    if let Some(environment) = environment {
+        item["environment"] = json!(names.environment(environment));
+        item["environment_id"] = json!(environment);
+    }
+    if let Some(region) = region {
+        item["region"] = json!(names.region(region));
+        item["region_id"] = json!(region);
+    }
+    item
 }
 
 fn order_text(plan: &Plan, order: &DeploymentOrder) -> String {
@@ -580,29 +662,65 @@ fn order_text(plan: &Plan, order: &DeploymentOrder) -> String {
     for (index, wave) in order.waves.iter().enumerate() {
         text.push_str(&format!("wave {}\n", index + 1));
         for step in &wave.steps {
-            let line = match step {
-                Step::Expand { migration } => format!("expand    {}", names.migration(migration)),
-                Step::Contract { migration } => format!("contract  {}", names.migration(migration)),
-                Step::Deploy {
-                    service,
-                    region: Some(region),
-                } => {
-                    format!(
-                        "deploy    {} [{}]",
-                        names.service(service),
-                        names.region(region)
-                    )
-                }
-                Step::Deploy {
-                    service,
-                    region: None,
-                } => format!("deploy    {}", names.service(service)),
-                Step::Validate { region, minutes } => {
-                    format!("validate  {} for {minutes} min", names.region(region))
-                }
-            };
-            text.push_str(&format!("  {line}\n"));
+            text.push_str(&format!("  {}\n", step_text(&names, step)));
         }
     }
     text
+}
+
+/// One step for people: `deploy    Claims API [Staging, East US]`.
+fn step_text(names: &StepNames<'_>, step: &Step) -> String {
+    let place = |environment: &Option<crate::plan::Id>, region: Option<&crate::plan::Id>| {
+        let parts: Vec<String> = environment
+            .iter()
+            .map(|e| names.environment(e))
+            .chain(region.map(|r| names.region(r)))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", parts.join(", "))
+        }
+    };
+    match step {
+        Step::Expand {
+            migration,
+            environment,
+            region,
+        } => format!(
+            "expand    {}{}",
+            names.migration(migration),
+            place(environment, region.as_ref())
+        ),
+        Step::Contract {
+            migration,
+            environment,
+            region,
+        } => format!(
+            "contract  {}{}",
+            names.migration(migration),
+            place(environment, region.as_ref())
+        ),
+        Step::Deploy {
+            service,
+            environment,
+            region,
+        } => format!(
+            "deploy    {}{}",
+            names.service(service),
+            place(environment, region.as_ref())
+        ),
+        Step::Validate {
+            region,
+            environment,
+            minutes,
+        } => {
+            let place = place(environment, None);
+            format!(
+                "validate  {}{} for {minutes} min",
+                names.region(region),
+                place
+            )
+        }
+    }
 }

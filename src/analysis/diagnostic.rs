@@ -96,6 +96,27 @@ codes! {
     RetryLimitExceeded = "CUT062", Error, "Retry attempts are zero, or exceed what the platforms allow (Azure caps task retries at 10).";
     NoRegions = "CUT063", Info, "The plan has no regions; it rolls out to a single unnamed region.";
     EmptyPlan = "CUT064", Info, "The plan has no services yet.";
+    RegionPlaceholderWithoutRegion = "CUT070", Error, "A `{region}` placeholder is used where there is no region to stand for (a plan without regions, or a global database).";
+    SharedPerRegionDatabase = "CUT071", Error, "A database deployed per region names no `{region}`, so every region's migrations would run against one database.";
+    GlobalDependsOnRegional = "CUT072", Error, "A global database depends on a service deployed per region.";
+    HealthCheckWithoutUrl = "CUT073", Error, "A health check has no base URL and its target has none to derive, so no step could run it.";
+    EmptyTargetField = "CUT074", Error, "A field the deployment needs is empty (an app, a resource group, a cluster, a deployment, a manifest, a command...).";
+    EnvironmentsShareTargets = "CUT075", Error, "Two environments a pipeline deploys to in turn would deploy to the same resources (no `{environment}` in the target's names).";
+    UnusedEnvironment = "CUT076", Warning, "An environment no pipeline deploys to: its protection is never used.";
+    PromotionPathInvalid = "CUT077", Error, "The promotion path names an environment twice, or names the rollout environment before it ends there.";
+    ApprovalNotEnforceable = "CUT078", Info, "An approval asks for what a platform cannot enforce (several approvers, an expiry on GitHub); the setup scripts and runbooks say so.";
+    JobTimeLimitExceeded = "CUT079", Error, "A soak, monitoring window or command budget is longer than the 6 hours a GitHub-hosted job may run.";
+    ControlCharacter = "CUT090", Error, "Text holds a control character (NUL, BEL, ESC, DEL...), which no pipeline file can carry safely.";
+    LineBreakInName = "CUT091", Error, "A one-line field holds a line break (including U+0085, U+2028 and U+2029, which YAML reads as line breaks).";
+    InvisibleCharacter = "CUT092", Error, "Text holds a bidirectional override or a zero-width character, so what is shown is not what runs.";
+    TextTooLong = "CUT093", Error, "Text is longer than its field allows.";
+    NumberOutOfRange = "CUT094", Error, "A number is outside the range its field allows.";
+    IdCharacters = "CUT095", Error, "An id uses characters other than ASCII letters, digits, `-`, `_` and `.` (ids are substituted into names, paths and pipeline ids).";
+    InvalidGitRef = "CUT096", Error, "A branch name, branch pattern or git ref is not one git and the platforms accept.";
+    InvalidVariableName = "CUT097", Error, "A secret or variable name is not an identifier ([A-Za-z_][A-Za-z0-9_]*).";
+    LoggingCommandInText = "CUT098", Error, "Text holds `##vso[` or `##[`, which Azure Pipelines runs as a logging command when a step prints it.";
+    InvalidSetting = "CUT099", Error, "A platform setting (runner label, agent pool, service connection, repository...) has characters the platform does not accept.";
+    OutputFileCollision = "CUT100", Error, "Two runbooks would write the same generated files (ids that differ only in case or punctuation).";
 }
 
 impl fmt::Display for Code {

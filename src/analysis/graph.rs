@@ -74,6 +74,12 @@ impl ServiceGraph {
         self.nodes.get(id).map(|&node| self.graph[node])
     }
 
+    /// The service of `plan` (the plan this graph was built from) with this id: [`Plan::service`]
+    /// without its linear search, for code that looks services up once per dependency or deployment.
+    pub fn service<'p>(&self, plan: &'p Plan, id: &Id) -> Option<&'p crate::plan::Service> {
+        self.index_of(id).and_then(|index| plan.services.get(index))
+    }
+
     /// Every dependency cycle, each as the plan indices of its services in dependency order, starting
     /// from the earliest service in the plan; the first service is not repeated at the end.
     pub fn cycles(&self) -> Vec<Vec<usize>> {

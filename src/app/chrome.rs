@@ -1,195 +1,164 @@
-//! The menus, the toolbar and the status bar.
+//! The menus, the toolbar, the status bar and Help → Keyboard shortcuts. The menus, the toolbar and
+//! the shortcut list are drawn from the command table in [`super::commands`]; clicks push the
+//! command as a message, and nothing here changes a setting itself.
 
-use super::*;
+use egui::{Key, RichText, Ui};
+
+use super::CutoverApp;
+use super::commands::{
+    Command, ItemKind, Menu, MenuPlace, Submenu, Tool, menu_groups, toolbar_groups, typing_note,
+    with_shortcuts,
+};
+use super::message::Message;
+use crate::plan::templates;
 
 impl CutoverApp {
-    pub(super) fn menu_ui(&mut self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
-        let ctx = ui.ctx().clone();
-        let item =
-            |ui: &mut Ui, text: &str, command: AppCommand, commands: &mut Vec<AppCommand>| {
-                let mut button = egui::Button::new(text);
-                if let Some(keys) = commands::shortcut_text(&ctx, &command) {
+    /// The menu bar: every menu of [`Menu::ALL`].
+    pub(super) fn menu_bar_ui(&self, ui: &mut Ui, out: &mut Vec<Message>) {
+        for menu in Menu::ALL {
+            ui.menu_button(menu.title(), |ui| self.menu_ui(ui, menu, out));
+        }
+    }
+
+    /// One menu: its commands and submenus, group by group.
+    fn menu_ui(&self, ui: &mut Ui, menu: Menu, out: &mut Vec<Message>) {
+        for (i, group) in menu_groups(menu).into_iter().enumerate() {
+            if i > 0 {
+                ui.separator();
+            }
+            let place = MenuPlace { menu, group };
+            for command in Command::ALL.into_iter().filter(|c| c.menu() == place) {
+                self.menu_item_ui(ui, command, out);
+            }
+            for submenu in Submenu::ALL.into_iter().filter(|s| s.menu() == place) {
+                self.submenu_ui(ui, submenu, out);
+            }
+        }
+    }
+
+    /// A command's menu item, with its shortcut and, on hover, its description.
+    fn menu_item_ui(&self, ui: &mut Ui, command: Command, out: &mut Vec<Message>) {
+        let keys = shortcut_text(ui.ctx(), command);
+        let response = match command.kind() {
+            ItemKind::Action => {
+                let mut button = egui::Button::new(self.menu_text(command));
+                if let Some(keys) = keys {
                     button = button.shortcut_text(keys);
                 }
-                if ui.add(button).clicked() {
-                    commands.push(command);
-                }
-            };
-        ui.menu_button("File", |ui| {
-            ui.menu_button("New from template", |ui| {
+                ui.add_enabled(self.enabled(command), button)
+            }
+            ItemKind::Toggle => {
+                // A copy: the command changes the setting.
+                let mut on = self.is_on(ui.ctx(), command);
+                ui.horizontal(|ui| {
+                    let response = ui.checkbox(&mut on, command.label());
+                    if let Some(keys) = keys {
+                        ui.weak(keys);
+                    }
+                    response
+                })
+                .inner
+            }
+            ItemKind::Choice => ui.radio(self.is_on(ui.ctx(), command), command.label()),
+        };
+        if response.on_hover_text(command.description()).clicked() {
+            out.push(command.into());
+        }
+    }
+
+    /// A submenu listed from data: the templates, or the recent files.
+    fn submenu_ui(&self, ui: &mut Ui, submenu: Submenu, out: &mut Vec<Message>) {
+        ui.menu_button(submenu.label(), |ui| match submenu {
+            Submenu::Templates => {
                 for (name, help) in templates::TEMPLATES {
                     if ui.button(name).on_hover_text(help).clicked() {
-                        commands.push(AppCommand::New(name));
+                        out.push(Message::New(name));
                     }
                 }
-            });
-            item(ui, "Open…", AppCommand::OpenDialog, commands);
-            item(ui, "Open path…", AppCommand::OpenTypedPath, commands);
-            ui.menu_button("Open recent", |ui| {
+            }
+            Submenu::Recent => {
                 if self.settings.recent.is_empty() {
                     ui.weak("No recent plans");
                 }
                 for path in &self.settings.recent {
                     if ui.button(path.display().to_string()).clicked() {
-                        commands.push(AppCommand::Open(path.clone()));
+                        out.push(Message::Open(path.clone()));
                     }
                 }
-            });
-            ui.separator();
-            item(ui, "Save", AppCommand::Save, commands);
-            item(ui, "Save As…", AppCommand::SaveAsDialog, commands);
-            item(ui, "Save as path…", AppCommand::SaveAsTypedPath, commands);
-            ui.separator();
-            item(ui, "Export…", AppCommand::ShowExport, commands);
-            item(ui, "Export to path…", AppCommand::ExportTypedPath, commands);
-            ui.separator();
-            item(ui, "Quit", AppCommand::Quit, commands);
-        });
-        ui.menu_button("Edit", |ui| {
-            let undo = self
-                .document
-                .undo_label()
-                .map_or_else(|| "Undo".to_owned(), |l| format!("Undo {l}"));
-            let redo = self
-                .document
-                .redo_label()
-                .map_or_else(|| "Redo".to_owned(), |l| format!("Redo {l}"));
-            ui.add_enabled_ui(self.document.undo_label().is_some(), |ui| {
-                item(ui, &undo, AppCommand::Undo, commands);
-            });
-            ui.add_enabled_ui(self.document.redo_label().is_some(), |ui| {
-                item(ui, &redo, AppCommand::Redo, commands);
-            });
-            ui.separator();
-            item(ui, "Rename service…", AppCommand::RenameSelection, commands);
-            item(ui, "Delete", AppCommand::DeleteSelection, commands);
-        });
-        ui.menu_button("Insert", |ui| {
-            item(ui, "Service", AppCommand::AddService(None), commands);
-            item(
-                ui,
-                "Dependency (connect)",
-                AppCommand::StartConnect,
-                commands,
-            );
-            for kind in [
-                Collection::Migration,
-                Collection::Runbook,
-                Collection::Environment,
-                Collection::Region,
-            ] {
-                if ui.button(style_name(kind)).clicked() {
-                    commands.push(AppCommand::AddObject(kind));
-                }
-            }
-        });
-        ui.menu_button("View", |ui| {
-            item(ui, "Fit to view", AppCommand::Fit, commands);
-            item(ui, "Auto-layout", AppCommand::AutoLayout, commands);
-            if ui.button("Zoom in").clicked() {
-                commands.push(AppCommand::Zoom(1.25));
-            }
-            if ui.button("Zoom out").clicked() {
-                commands.push(AppCommand::Zoom(0.8));
-            }
-            ui.separator();
-            ui.checkbox(&mut self.settings.show_outline, "Outline");
-            ui.checkbox(&mut self.settings.show_inspector, "Inspector");
-            ui.checkbox(&mut self.settings.show_problems, "Problems");
-            let mut preview = self.settings.show_preview;
-            ui.horizontal(|ui| {
-                ui.checkbox(&mut preview, "Export preview");
-                if let Some(keys) = commands::shortcut_text(&ctx, &AppCommand::TogglePreview) {
-                    ui.weak(keys);
-                }
-            });
-            if preview != self.settings.show_preview {
-                commands.push(AppCommand::TogglePreview);
-            }
-            ui.separator();
-            let mut theme = ui.ctx().options(|o| o.theme_preference);
-            ui.label("Theme");
-            let changed = ui
-                .radio_value(
-                    &mut theme,
-                    egui::ThemePreference::System,
-                    "Follow the system",
-                )
-                .changed()
-                | ui.radio_value(&mut theme, egui::ThemePreference::Light, "Light")
-                    .changed()
-                | ui.radio_value(&mut theme, egui::ThemePreference::Dark, "Dark")
-                    .changed();
-            if changed {
-                ui.ctx().set_theme(theme);
             }
         });
     }
 
-    pub(super) fn toolbar_ui(&mut self, ui: &mut Ui, commands: &mut Vec<AppCommand>) {
+    /// A command's text in its menu: undo and redo name the step.
+    fn menu_text(&self, command: Command) -> String {
+        let step = match command {
+            Command::Undo => self.document.undo_label(),
+            Command::Redo => self.document.redo_label(),
+            _ => None,
+        };
+        match step {
+            Some(step) => format!("{} {step}", command.label()),
+            None => command.label().to_owned(),
+        }
+    }
+
+    /// Whether a command's menu item can be clicked: undo and redo need a step to undo or redo.
+    fn enabled(&self, command: Command) -> bool {
+        match command {
+            Command::Undo => self.document.undo_label().is_some(),
+            Command::Redo => self.document.redo_label().is_some(),
+            _ => true,
+        }
+    }
+
+    /// Whether a toggle or a choice is on now.
+    fn is_on(&self, ctx: &egui::Context, command: Command) -> bool {
+        let theme = ctx.options(|o| o.theme_preference);
+        match command {
+            Command::ToggleOutline => self.settings.show_outline,
+            Command::ToggleInspector => self.settings.show_inspector,
+            Command::ToggleProblems => self.settings.show_problems,
+            Command::TogglePreview => self.settings.show_preview,
+            Command::ThemeSystem => theme == egui::ThemePreference::System,
+            Command::ThemeLight => theme == egui::ThemePreference::Light,
+            Command::ThemeDark => theme == egui::ThemePreference::Dark,
+            _ => false,
+        }
+    }
+
+    /// The toolbar: the commands that have a [`Tool`], group by group.
+    pub(super) fn toolbar_ui(&self, ui: &mut Ui, out: &mut Vec<Message>) {
         ui.horizontal(|ui| {
-            let mut button = |ui: &mut Ui, text: &str, tip: &str, command: AppCommand| {
-                let tip = match commands::shortcut_text(ui.ctx(), &command) {
-                    Some(keys) => format!("{tip} ({keys})"),
-                    None => tip.to_owned(),
-                };
-                if ui.button(text).on_hover_text(tip).clicked() {
-                    commands.push(command);
+            for (i, group) in toolbar_groups().into_iter().enumerate() {
+                if i > 0 {
+                    ui.separator();
                 }
-            };
-            button(
-                ui,
-                "Add service",
-                "Add a service to the canvas",
-                AppCommand::AddService(None),
-            );
-            button(
-                ui,
-                "Connect",
-                "Make the selected service depend on the next one you click",
-                AppCommand::StartConnect,
-            );
-            button(
-                ui,
-                "Delete",
-                "Delete the selected object",
-                AppCommand::DeleteSelection,
-            );
-            ui.separator();
-            button(ui, "Undo", "Undo the last change", AppCommand::Undo);
-            button(ui, "Redo", "Redo the last undone change", AppCommand::Redo);
-            ui.separator();
-            button(ui, "Fit", "Show every service", AppCommand::Fit);
-            button(ui, "Zoom in", "Zoom in", AppCommand::Zoom(1.25));
-            button(ui, "Zoom out", "Zoom out", AppCommand::Zoom(0.8));
-            button(
-                ui,
-                "Auto-layout",
-                "Lay the services out in layers, bottom-up",
-                AppCommand::AutoLayout,
-            );
-            ui.separator();
-            button(
-                ui,
-                "Export…",
-                "Write the pipelines into a repository folder, after showing what changes",
-                AppCommand::ShowExport,
-            );
-            let tip = match commands::shortcut_text(ui.ctx(), &AppCommand::TogglePreview) {
-                Some(keys) => format!("Show or hide the generated pipelines ({keys})"),
-                None => "Show or hide the generated pipelines".to_owned(),
-            };
-            if ui
-                .selectable_label(self.settings.show_preview, "Preview")
-                .on_hover_text(tip)
-                .clicked()
-            {
-                commands.push(AppCommand::TogglePreview);
+                for (command, tool) in group {
+                    self.tool_ui(ui, command, tool, out);
+                }
             }
         });
     }
 
-    pub(super) fn status_ui(&mut self, ui: &mut Ui) {
+    /// A toolbar button; a toggle shows whether it is on. The tooltip gives the shortcut.
+    fn tool_ui(&self, ui: &mut Ui, command: Command, tool: Tool, out: &mut Vec<Message>) {
+        let tip = match shortcut_text(ui.ctx(), command) {
+            Some(keys) => format!("{} ({keys})", command.description()),
+            None => command.description().to_owned(),
+        };
+        let response = match command.kind() {
+            ItemKind::Action => ui.button(tool.text),
+            ItemKind::Toggle | ItemKind::Choice => {
+                ui.selectable_label(self.is_on(ui.ctx(), command), tool.text)
+            }
+        };
+        if response.on_hover_text(tip).clicked() {
+            out.push(command.into());
+        }
+    }
+
+    /// The status bar: the file, the unsaved marker and the last message.
+    pub(super) fn status_ui(&self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             let path = self
                 .document
@@ -210,15 +179,49 @@ impl CutoverApp {
             }
         });
     }
+
+    /// Help → Keyboard shortcuts: every command that has a shortcut, while the window is open.
+    pub(super) fn shortcuts_ui(&mut self, ctx: &egui::Context) {
+        if !self.shortcuts_shown {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new(Command::ShowShortcuts.label())
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, shortcut_list_ui);
+        if !open || ctx.input(|i| i.key_pressed(Key::Escape)) {
+            self.shortcuts_shown = false;
+        }
+    }
 }
 
-fn style_name(kind: Collection) -> &'static str {
-    match kind {
-        Collection::Migration => "Migration",
-        Collection::Runbook => "Hotfix runbook",
-        Collection::Environment => "Environment",
-        Collection::Region => "Region",
-        Collection::Service => "Service",
-        Collection::Dependency => "Dependency",
-    }
+/// The shortcut list: keys, command and whether it works while typing, one row per command.
+fn shortcut_list_ui(ui: &mut Ui) {
+    egui::Grid::new("shortcuts")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            ui.strong("Shortcut");
+            ui.strong("Command");
+            ui.strong("While a text field has focus");
+            ui.end_row();
+            for (command, shortcut) in with_shortcuts() {
+                let keys: Vec<String> = shortcut
+                    .all_keys()
+                    .map(|keys| ui.ctx().format_shortcut(&keys))
+                    .collect();
+                ui.monospace(keys.join(" or "));
+                ui.label(command.menu_path())
+                    .on_hover_text(command.description());
+                ui.label(typing_note(shortcut.while_typing));
+                ui.end_row();
+            }
+        });
+}
+
+/// The keys of a command's shortcut as this platform writes them ("Ctrl+S", "⌘S"), if it has one.
+fn shortcut_text(ctx: &egui::Context, command: Command) -> Option<String> {
+    command.shortcut().map(|s| ctx.format_shortcut(&s.keys))
 }

@@ -1,60 +1,66 @@
-//! Executing commands: edits through the document's history, selection, view requests.
+//! Executing messages and commands: edits through the document's history, selection, view requests.
 
-use super::*;
+use super::commands::{Command, NEW_PLAN_TEMPLATE, ZOOM_STEP};
+use super::files::Pending;
+use super::message::Message;
+use super::selection::selected_service;
+use super::{CutoverApp, Status};
+use crate::edit::{Edit, Object, defaults};
+use crate::layout;
+use crate::plan::{Collection, Id, ObjectRef, Plan, Position};
+
+/// How far right of the rightmost service a service added without a position goes.
+const BESIDE_GAP: f32 = 220.0;
 
 impl CutoverApp {
-    /// Executes one command.
-    pub fn execute(&mut self, ctx: &egui::Context, command: AppCommand) {
-        match command {
-            AppCommand::New(template) => self.guard(ctx, Pending::New(template)),
-            AppCommand::OpenDialog => self.guard(ctx, Pending::OpenDialog),
-            AppCommand::OpenTypedPath => self.guard(ctx, Pending::OpenTypedPath),
-            AppCommand::Open(path) => self.guard(ctx, Pending::Open(path)),
-            AppCommand::Quit => self.guard(ctx, Pending::Quit),
-            AppCommand::ShowExport => self.show_export(false),
-            AppCommand::ExportTypedPath => self.show_export(true),
-            AppCommand::WriteExport => self.write_export(),
-            AppCommand::CloseExport => self.export = None,
-            AppCommand::TogglePreview => {
-                self.settings.show_preview = !self.settings.show_preview;
-            }
-            AppCommand::Save => self.save(),
-            AppCommand::SaveAsDialog => self.save_as_dialog(),
-            AppCommand::SaveAsTypedPath => self.ask_save_path(),
-            AppCommand::SaveTo(path) => {
+    /// Executes one message: a command, or a request with data.
+    pub fn execute(&mut self, ctx: &egui::Context, message: Message) {
+        match message {
+            Message::Command(command) => self.run(ctx, command),
+            Message::New(template) => self.guard(ctx, Pending::New(template)),
+            Message::Open(path) => self.guard(ctx, Pending::Open(path)),
+            Message::SaveTo(path) => {
                 self.save_to(&path);
             }
-            AppCommand::Edit { edit, label, group } => {
+            Message::Edit { edit, label, group } => {
                 self.apply(*edit, &label, group);
             }
-            AppCommand::Undo => match self.document.undo() {
-                Some(label) => self.set_status(format!("Undid {label}"), false),
-                None => self.set_status("Nothing to undo", false),
-            },
-            AppCommand::Redo => match self.document.redo() {
-                Some(label) => self.set_status(format!("Redid {label}"), false),
-                None => self.set_status("Nothing to redo", false),
-            },
-            AppCommand::AddService(at) => self.add_service(at),
-            AppCommand::AddObject(kind) => self.add_object(kind),
-            AppCommand::Remove(kind, index) => self.remove(kind, index),
-            AppCommand::Connect { service, on } => {
-                let edit = Edit::add_dependency(self.document.plan(), service.clone(), on.clone());
-                if self.apply(edit, "Connect services", None) {
-                    self.set_status(format!("`{service}` now depends on `{on}`"), false);
-                }
+            Message::AddServiceAt(at) => self.add_service(Some(at)),
+            Message::AddObject(kind) => self.add_object(kind),
+            Message::Remove(kind, index) => self.remove(kind, index),
+            Message::Connect { service, on } => self.connect(service, on),
+            Message::Select(selection) => {
+                self.document.seal();
+                self.selection = selection;
             }
-            AppCommand::StartConnect => match selected_service(&self.selection) {
-                Some(id) => {
-                    self.canvas.start_connect(id.clone());
-                    self.set_status(format!("Click the service `{id}` depends on"), false);
-                }
-                None => self.set_status(
-                    "Select the service that depends on another first, then Connect",
-                    true,
-                ),
-            },
-            AppCommand::DeleteSelection => {
+            Message::Reveal(subject) => self.reveal(&subject),
+            Message::WriteExport => self.write_export(),
+            Message::CloseExport => self.export = None,
+        }
+    }
+
+    /// Runs one command.
+    pub fn run(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::New => self.guard(ctx, Pending::New(NEW_PLAN_TEMPLATE)),
+            Command::Open => self.guard(ctx, Pending::OpenDialog),
+            Command::OpenTypedPath => self.guard(ctx, Pending::OpenTypedPath),
+            Command::Save => self.save(),
+            Command::SaveAs => self.save_as_dialog(),
+            Command::SaveAsTypedPath => self.ask_save_path(),
+            Command::Export => self.show_export(false),
+            Command::ExportTypedPath => self.show_export(true),
+            Command::Quit => self.guard(ctx, Pending::Quit),
+            Command::AddService => self.add_service(None),
+            Command::StartConnect => self.start_connect(),
+            Command::AddMigration => self.add_object(Collection::Migration),
+            Command::AddRunbook => self.add_object(Collection::Runbook),
+            Command::AddEnvironment => self.add_object(Collection::Environment),
+            Command::AddRegion => self.add_object(Collection::Region),
+            Command::Undo => self.undo(),
+            Command::Redo => self.redo(),
+            Command::RenameSelection => self.rename_selection(),
+            Command::DeleteSelection => {
                 if let Some((kind, index)) = self
                     .selection
                     .as_ref()
@@ -63,36 +69,22 @@ impl CutoverApp {
                     self.remove(kind, index);
                 }
             }
-            AppCommand::RenameSelection => {
-                if let Some(service) = selected_service(&self.selection)
-                    .and_then(|id| self.document.plan().service(id))
-                {
-                    self.dialogs.rename = Some((service.id.clone(), service.name.clone()));
-                }
-            }
-            AppCommand::Select(selection) => {
-                self.document.seal();
-                self.selection = selection;
-            }
-            AppCommand::Reveal(subject) => {
-                if let Some(position) = subject
-                    .services()
-                    .first()
-                    .and_then(|id| self.document.plan().service(id))
-                    .map(|s| s.position)
-                {
-                    self.canvas.request_centre(position);
-                }
-                self.selection = Some(subject);
-            }
-            AppCommand::Fit => self.canvas.request_fit(),
-            AppCommand::Zoom(factor) => self.canvas.request_zoom(factor),
-            AppCommand::AutoLayout => self.auto_layout("Auto-layout"),
-            AppCommand::RestoreRecovery => self.answer(ctx, Answer::Restore),
-            AppCommand::DiscardRecovery => self.answer(ctx, Answer::DiscardRecovery),
+            Command::Fit => self.canvas.request_fit(),
+            Command::ZoomIn => self.canvas.request_zoom(ZOOM_STEP),
+            Command::ZoomOut => self.canvas.request_zoom(1.0 / ZOOM_STEP),
+            Command::AutoLayout => self.auto_layout("Auto-layout"),
+            Command::ToggleOutline => toggle(&mut self.settings.show_outline),
+            Command::ToggleInspector => toggle(&mut self.settings.show_inspector),
+            Command::ToggleProblems => toggle(&mut self.settings.show_problems),
+            Command::TogglePreview => toggle(&mut self.settings.show_preview),
+            Command::ThemeSystem => ctx.set_theme(egui::ThemePreference::System),
+            Command::ThemeLight => ctx.set_theme(egui::ThemePreference::Light),
+            Command::ThemeDark => ctx.set_theme(egui::ThemePreference::Dark),
+            Command::ShowShortcuts => self.shortcuts_shown = true,
         }
     }
 
+    /// Shows `text` in the status bar, as an error or not.
     pub(super) fn set_status(&mut self, text: impl Into<String>, is_error: bool) {
         self.status = Some(Status {
             text: text.into(),
@@ -111,6 +103,7 @@ impl CutoverApp {
         }
     }
 
+    /// Ends the current undo group when the keyboard focus moves, so edits of two fields are two steps.
     pub(super) fn seal_on_focus_change(&mut self, ctx: &egui::Context) {
         let focus = ctx.memory(|m| m.focused());
         if focus != self.last_focus {
@@ -119,6 +112,67 @@ impl CutoverApp {
         }
     }
 
+    /// Undoes the last step and says which in the status bar.
+    fn undo(&mut self) {
+        match self.document.undo() {
+            Some(label) => self.set_status(format!("Undid {label}"), false),
+            None => self.set_status("Nothing to undo", false),
+        }
+    }
+
+    /// Redoes the last undone step and says which in the status bar.
+    fn redo(&mut self) {
+        match self.document.redo() {
+            Some(label) => self.set_status(format!("Redid {label}"), false),
+            None => self.set_status("Nothing to redo", false),
+        }
+    }
+
+    /// Makes `service` depend on `on`, or reports why not (a cycle, an unknown service).
+    fn connect(&mut self, service: Id, on: Id) {
+        let edit = Edit::add_dependency(self.document.plan(), service.clone(), on.clone());
+        if self.apply(edit, "Connect services", None) {
+            self.set_status(format!("`{service}` now depends on `{on}`"), false);
+        }
+    }
+
+    /// Starts connect mode from the selected service, or says to select one first.
+    fn start_connect(&mut self) {
+        match selected_service(&self.selection) {
+            Some(id) => {
+                self.canvas.start_connect(id.clone());
+                self.set_status(format!("Click the service `{id}` depends on"), false);
+            }
+            None => self.set_status(
+                "Select the service that depends on another first, then Connect",
+                true,
+            ),
+        }
+    }
+
+    /// Asks for a new name for the selected service.
+    fn rename_selection(&mut self) {
+        if let Some(service) =
+            selected_service(&self.selection).and_then(|id| self.document.plan().service(id))
+        {
+            self.dialogs.rename = Some((service.id.clone(), service.name.clone()));
+        }
+    }
+
+    /// Selects the object a diagnostic names and centres the canvas on it when it is on the canvas.
+    fn reveal(&mut self, subject: &ObjectRef) {
+        if let Some(position) = subject
+            .services()
+            .first()
+            .and_then(|id| self.document.plan().service(id))
+            .map(|s| s.position)
+        {
+            self.canvas.request_centre(position);
+        }
+        self.selection = Some(subject.clone());
+    }
+
+    /// Adds a service at `at`, or beside the others, and selects it.
     pub(super) fn add_service(&mut self, at: Option<Position>) {
         let plan = self.document.plan();
         let position = at.unwrap_or_else(|| beside_the_others(plan));
@@ -130,6 +184,7 @@ impl CutoverApp {
         }
     }
 
+    /// Adds a new object of `kind` with default fields and selects it.
     pub(super) fn add_object(&mut self, kind: Collection) {
         let plan = self.document.plan();
         let object = match kind {
@@ -149,6 +204,7 @@ impl CutoverApp {
         }
     }
 
+    /// Removes the object at `index` of `kind`'s collection; the selection goes if its object went.
     pub(super) fn remove(&mut self, kind: Collection, index: usize) {
         let plan = self.document.plan();
         let edit = match kind {
@@ -182,12 +238,18 @@ impl CutoverApp {
         }
     }
 
+    /// Lays out a plan whose services have no positions yet, then fits the view.
     pub(super) fn laid_out_if_needed(&mut self) {
         if layout::needs_layout(self.document.plan()) {
             self.auto_layout("Auto-layout of a plan without positions");
         }
         self.canvas.request_fit();
     }
+}
+
+/// Flips a setting on or off.
+fn toggle(setting: &mut bool) {
+    *setting = !*setting;
 }
 
 /// Where a service added without a position goes: right of the rightmost service, level with the
@@ -205,7 +267,7 @@ fn beside_the_others(plan: &Plan) -> Position {
         .fold(f32::INFINITY, f32::min);
     if right.is_finite() && top.is_finite() {
         Position {
-            x: right + 220.0,
+            x: right + BESIDE_GAP,
             y: top,
         }
     } else {

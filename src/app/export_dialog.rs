@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 
 use egui::{Color32, RichText, Ui};
 
-use super::commands::AppCommand;
+use super::commands::Command;
+use super::diagnostics::{DiagnosticList, Rows};
 use super::document::Revision;
-use super::export_review::{DiffRow, FileReview};
+use super::export_review::{DiffRow, FileReview, Review};
+use super::message::Message;
 use crate::analysis::Diagnostic;
-use crate::storage::FileStatus;
+use crate::storage::{FileStatus, OutputFile, Recovery};
 
 /// The widest the window gets.
 const WIDTH: f32 = 780.0;
@@ -22,6 +24,14 @@ const WIDTH: f32 = 780.0;
 const DIFF_HEIGHT: f32 = 280.0;
 /// How many errors a refusal lists.
 const LISTED_ERRORS: usize = 20;
+/// The width of the status word in front of each file.
+const STATUS_WIDTH: f32 = 80.0;
+/// The colour of new files and added lines.
+const ADDED: Color32 = Color32::from_rgb(60, 160, 90);
+/// The colour of changed files.
+const CHANGED: Color32 = Color32::from_rgb(215, 150, 30);
+/// The colour of removed lines.
+const REMOVED: Color32 = Color32::from_rgb(210, 70, 60);
 
 /// Where the export stands.
 #[derive(Debug, Clone)]
@@ -32,15 +42,20 @@ pub enum Stage {
     Unavailable(String),
     /// What writing would do; `write_error` says why the last attempt wrote nothing.
     Review {
-        /// The files.
-        files: Vec<FileReview>,
+        /// The files, and the stray files of earlier exports that writing removes.
+        review: Review,
         /// Whether the folder exists yet (Export creates it).
         folder_exists: bool,
         /// Why the last attempt to write failed (nothing was written).
         write_error: Option<String>,
     },
     /// What writing did, file by file.
-    Written(Vec<(String, FileStatus)>),
+    Written {
+        /// Each generated file and what happened to it.
+        results: Vec<(String, FileStatus)>,
+        /// The stray files of earlier exports that were removed.
+        removed: Vec<String>,
+    },
 }
 
 /// The state of the Export… window.
@@ -75,26 +90,22 @@ impl ExportDialog {
         )
     }
 
-    /// The review of `files` for `folder`, made from the plan at `revision`.
-    pub fn review(
-        plan_name: String,
-        revision: Revision,
-        folder: PathBuf,
-        files: Vec<FileReview>,
-    ) -> Self {
+    /// The `review` of `folder`, made from the plan at `revision`.
+    pub fn review(plan_name: String, revision: Revision, folder: PathBuf, review: Review) -> Self {
         let folder_exists = folder.is_dir();
         Self::new(
             plan_name,
             Some(folder),
             revision,
             Stage::Review {
-                files,
+                review,
                 folder_exists,
                 write_error: None,
             },
         )
     }
 
+    /// A window for `plan_name` at `revision`, in `stage`, with no diff open.
     fn new(plan_name: String, folder: Option<PathBuf>, revision: Revision, stage: Stage) -> Self {
         Self {
             plan_name,
@@ -110,6 +121,11 @@ impl ExportDialog {
         self.folder.as_deref()
     }
 
+    /// The plan's name.
+    pub fn plan_name(&self) -> &str {
+        &self.plan_name
+    }
+
     /// The plan revision the window describes.
     pub fn revision(&self) -> Revision {
         self.revision
@@ -121,20 +137,25 @@ impl ExportDialog {
     }
 
     /// The folder and the files to write, when the window shows a review.
-    pub fn files_to_write(&self) -> Option<(PathBuf, Vec<(String, String)>)> {
-        let (Some(folder), Stage::Review { files, .. }) = (&self.folder, &self.stage) else {
+    pub fn files_to_write(&self) -> Option<(PathBuf, Vec<OutputFile>)> {
+        let (Some(folder), Stage::Review { review, .. }) = (&self.folder, &self.stage) else {
             return None;
         };
-        let files = files
+        let files = review
+            .files
             .iter()
-            .map(|f| (f.path.clone(), f.contents.clone()))
+            .map(|f| OutputFile {
+                path: f.path.clone(),
+                contents: f.contents.clone(),
+                executable: f.executable,
+            })
             .collect();
         Some((folder.clone(), files))
     }
 
-    /// Records that writing did this to each file.
-    pub fn written(&mut self, results: Vec<(String, FileStatus)>) {
-        self.stage = Stage::Written(results);
+    /// Records that writing did this to each file, and removed these stray files.
+    pub fn written(&mut self, results: Vec<(String, FileStatus)>, removed: Vec<String>) {
+        self.stage = Stage::Written { results, removed };
     }
 
     /// Records that writing failed and wrote nothing; the review stays for another try.
@@ -145,7 +166,7 @@ impl ExportDialog {
     }
 
     /// Draws the window; its buttons push commands.
-    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<AppCommand>) {
+    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<Message>) {
         // Anchored at the top, not centred: when a diff opens the window grows downwards only,
         // instead of jumping up and down while it settles.
         let id = egui::Id::new("export");
@@ -172,44 +193,52 @@ impl ExportDialog {
                     });
                 }
                 Stage::Review {
-                    files,
+                    review,
                     folder_exists,
                     write_error,
                 } => {
                     if !folder_exists {
                         ui.weak("The folder does not exist yet; Export creates it.");
                     }
+                    if let Some(recovered) = review.recovered {
+                        ui.label(recovery_text(recovered));
+                    }
                     review_ui(
                         ui,
-                        files,
+                        review,
                         write_error.as_deref(),
                         &mut self.expanded,
                         max_list,
                         out,
                     );
                 }
-                Stage::Written(results) => written_ui(ui, results, max_list, out),
+                Stage::Written { results, removed } => {
+                    written_ui(ui, results, removed, max_list, out);
+                }
             }
             if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-                out.push(AppCommand::CloseExport);
+                out.push(Message::CloseExport);
             }
         });
     }
 }
 
-fn close(ui: &mut Ui, text: &str, out: &mut Vec<AppCommand>) {
+/// A button labelled `text` that closes the window.
+fn close(ui: &mut Ui, text: &str, out: &mut Vec<Message>) {
     if ui.button(text).clicked() {
-        out.push(AppCommand::CloseExport);
+        out.push(Message::CloseExport);
     }
 }
 
-fn another_folder(ui: &mut Ui, out: &mut Vec<AppCommand>) {
+/// A button that starts the export again with another folder.
+fn another_folder(ui: &mut Ui, out: &mut Vec<Message>) {
     if ui.button("Choose another folder…").clicked() {
-        out.push(AppCommand::ShowExport);
+        out.push(Message::Command(Command::Export));
     }
 }
 
-fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
+/// The refusal: the plan's errors, each revealing its object (and closing the window) when clicked.
+fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<Message>) {
     let message = match errors.len() {
         1 => "The plan has 1 error, so nothing can be exported. Fix it first.".to_owned(),
         n => format!("The plan has {n} errors, so nothing can be exported. Fix them first."),
@@ -220,33 +249,39 @@ fn refused_ui(ui: &mut Ui, errors: &[Diagnostic], out: &mut Vec<AppCommand>) {
             .color(ui.visuals().error_fg_color),
     );
     ui.weak("Nothing was written. Click an error to select what it is about.");
-    for diagnostic in errors.iter().take(LISTED_ERRORS) {
-        let text = format!(
-            "{} {}: {}",
-            diagnostic.code.as_str(),
-            diagnostic.subject,
-            diagnostic.message
-        );
-        if ui.selectable_label(false, text).clicked() {
-            out.push(AppCommand::CloseExport);
-            out.push(AppCommand::Reveal(diagnostic.subject.clone()));
-        }
-    }
-    if errors.len() > LISTED_ERRORS {
-        ui.weak(format!(
-            "… and {} more in the Problems panel",
-            errors.len() - LISTED_ERRORS
-        ));
+    if DiagnosticList::new(Rows::Inline, errors)
+        .limit(LISTED_ERRORS)
+        .show(ui, out)
+    {
+        out.push(Message::CloseExport);
     }
     ui.add_space(6.0);
     close(ui, "Close", out);
 }
 
+/// What the review found of an export that was interrupted in the folder.
+fn recovery_text(recovered: Recovery) -> String {
+    let what = match recovered {
+        Recovery::Completed => "was completed: its new files stay",
+        Recovery::Undone => "was undone: the files before it are back",
+    };
+    format!("An interrupted export into this folder {what}.")
+}
+
+/// One row of a file list: a status word in its colour, then the path.
+fn file_row(ui: &mut Ui, word: &str, colour: Color32, path: &str) {
+    ui.add_sized(
+        [STATUS_WIDTH, ui.spacing().interact_size.y],
+        egui::Label::new(RichText::new(word).color(colour).strong()),
+    );
+    ui.label(RichText::new(path).monospace());
+}
+
 /// The colour and word of a status before writing.
 fn planned(status: FileStatus) -> (&'static str, Color32) {
     match status {
-        FileStatus::Created => ("new", Color32::from_rgb(60, 160, 90)),
-        FileStatus::Changed => ("changed", Color32::from_rgb(215, 150, 30)),
+        FileStatus::Created => ("new", ADDED),
+        FileStatus::Changed => ("changed", CHANGED),
         FileStatus::Unchanged => ("unchanged", Color32::GRAY),
     }
 }
@@ -254,32 +289,39 @@ fn planned(status: FileStatus) -> (&'static str, Color32) {
 /// The colour and word of a status after writing.
 fn done(status: FileStatus) -> (&'static str, Color32) {
     match status {
-        FileStatus::Created => ("created", Color32::from_rgb(60, 160, 90)),
-        FileStatus::Changed => ("updated", Color32::from_rgb(215, 150, 30)),
+        FileStatus::Created => ("created", ADDED),
+        FileStatus::Changed => ("updated", CHANGED),
         FileStatus::Unchanged => ("unchanged", Color32::GRAY),
     }
 }
 
+/// How many of `statuses` are `status`.
 fn count(statuses: impl Iterator<Item = FileStatus>, status: FileStatus) -> usize {
     statuses.filter(|s| *s == status).count()
 }
 
+/// The review: what writing would do to each file, with diffs, and Export, Cancel and another folder.
 fn review_ui(
     ui: &mut Ui,
-    files: &[FileReview],
+    review: &Review,
     write_error: Option<&str>,
     expanded: &mut BTreeSet<String>,
     max_height: f32,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
+    let files = &review.files;
     let statuses = || files.iter().map(|f| f.status);
     let (created, changed, unchanged) = (
         count(statuses(), FileStatus::Created),
         count(statuses(), FileStatus::Changed),
         count(statuses(), FileStatus::Unchanged),
     );
+    let removed = match review.strays.len() {
+        0 => String::new(),
+        n => format!(", {n} to remove (an earlier export wrote them; this plan no longer does)"),
+    };
     ui.label(format!(
-        "{} files: {created} to create, {changed} to change, {unchanged} unchanged. Nothing is written until you press Export; then all of them are written, or none.",
+        "{} files: {created} to create, {changed} to change, {unchanged} unchanged{removed}. Nothing is written until you press Export; then all of it is done, or none.",
         files.len()
     ));
     if let Some(error) = write_error {
@@ -294,23 +336,16 @@ fn review_ui(
         .max_height(max_height)
         .auto_shrink([false, true])
         .show(ui, |ui| {
+            for stray in &review.strays {
+                ui.horizontal(|ui| file_row(ui, "remove", REMOVED, stray));
+            }
             for file in files {
                 let (word, colour) = planned(file.status);
                 ui.horizontal(|ui| {
-                    ui.add_sized(
-                        [80.0, ui.spacing().interact_size.y],
-                        egui::Label::new(RichText::new(word).color(colour).strong()),
-                    );
-                    ui.label(RichText::new(&file.path).monospace());
+                    file_row(ui, word, colour, &file.path);
                     if file.status == FileStatus::Changed {
-                        ui.label(
-                            RichText::new(format!("+{}", file.added))
-                                .color(Color32::from_rgb(60, 160, 90)),
-                        );
-                        ui.label(
-                            RichText::new(format!("−{}", file.removed))
-                                .color(Color32::from_rgb(210, 70, 60)),
-                        );
+                        ui.label(RichText::new(format!("+{}", file.added)).color(ADDED));
+                        ui.label(RichText::new(format!("−{}", file.removed)).color(REMOVED));
                         let open = expanded.contains(&file.path);
                         let text = if open { "Hide diff" } else { "Show diff" };
                         if ui.small_button(text).on_hover_text(&file.path).clicked() {
@@ -334,7 +369,7 @@ fn review_ui(
             .on_hover_text("Write every new and changed file, or none if any fails")
             .clicked()
         {
-            out.push(AppCommand::WriteExport);
+            out.push(Message::WriteExport);
         }
         close(ui, "Cancel", out);
         another_folder(ui, out);
@@ -343,8 +378,6 @@ fn review_ui(
 
 /// A changed file's diff, scrolled on its own, laying out only the rows on screen.
 fn diff_ui(ui: &mut Ui, file: &FileReview) {
-    let added = Color32::from_rgb(60, 160, 90);
-    let removed = Color32::from_rgb(210, 70, 60);
     let weak = ui.visuals().weak_text_color();
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
     // A height known before the rows are laid out, so the window does not grow row by row.
@@ -360,8 +393,8 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
                 for row in &file.rows[range] {
                     let (text, colour) = match row {
                         DiffRow::Same(line) => (format!("  {line}"), weak),
-                        DiffRow::Removed(line) => (format!("- {line}"), removed),
-                        DiffRow::Added(line) => (format!("+ {line}"), added),
+                        DiffRow::Removed(line) => (format!("- {line}"), REMOVED),
+                        DiffRow::Added(line) => (format!("+ {line}"), ADDED),
                         DiffRow::Skipped(n) => (format!("⋯ {n} unchanged lines"), weak),
                     };
                     ui.add(
@@ -372,20 +405,23 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
     });
 }
 
+/// What writing did to each file.
 fn written_ui(
     ui: &mut Ui,
     results: &[(String, FileStatus)],
+    removed: &[String],
     max_height: f32,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     let statuses = || results.iter().map(|(_, s)| *s);
     ui.label(
         RichText::new(format!(
-            "Exported {} files: {} created, {} updated, {} unchanged (not touched).",
+            "Exported {} files: {} created, {} updated, {} unchanged (not touched), {} removed.",
             results.len(),
             count(statuses(), FileStatus::Created),
             count(statuses(), FileStatus::Changed),
             count(statuses(), FileStatus::Unchanged),
+            removed.len(),
         ))
         .strong(),
     );
@@ -395,15 +431,12 @@ fn written_ui(
         .max_height(max_height)
         .auto_shrink([false, true])
         .show(ui, |ui| {
+            for path in removed {
+                ui.horizontal(|ui| file_row(ui, "removed", REMOVED, path));
+            }
             for (path, status) in results {
                 let (word, colour) = done(*status);
-                ui.horizontal(|ui| {
-                    ui.add_sized(
-                        [80.0, ui.spacing().interact_size.y],
-                        egui::Label::new(RichText::new(word).color(colour).strong()),
-                    );
-                    ui.label(RichText::new(path).monospace());
-                });
+                ui.horizontal(|ui| file_row(ui, word, colour, path));
             }
         });
     ui.separator();

@@ -3,10 +3,13 @@
 //! files or none and report what happened. The export itself is [`crate::export::export`]; the app only
 //! decides when to run it and shows the result.
 
-use super::*;
+use std::path::{Path, PathBuf};
+
+use super::export_dialog::ExportDialog;
+use super::files::{self, PathPurpose};
+use super::{CutoverApp, export_review};
 use crate::analysis::Severity;
 use crate::export::{ExportError, Target, export};
-use export_dialog::ExportDialog;
 
 impl CutoverApp {
     /// Starts an export: a refusal for a plan with errors, else the folder question.
@@ -61,8 +64,8 @@ impl CutoverApp {
                 folder,
                 format!("The pipelines could not be generated: {error}"),
             ),
-            Ok(export) => match export_review::review(&folder, export.files) {
-                Ok(files) => ExportDialog::review(name, revision, folder, files),
+            Ok(export) => match export_review::review(&folder, &name, export.files) {
+                Ok(review) => ExportDialog::review(name, revision, folder, review),
                 Err(error) => ExportDialog::unavailable(
                     name,
                     revision,
@@ -89,14 +92,14 @@ impl CutoverApp {
         let Some((folder, files)) = dialog.files_to_write() else {
             return;
         };
-        let result = storage::write_files(&folder, &files);
+        let result = export_review::write(&folder, dialog.plan_name(), &files);
         let Some(dialog) = &mut self.export else {
             return;
         };
         match result {
-            Ok(statuses) => {
-                let written = files.into_iter().map(|(path, _)| path).zip(statuses);
-                dialog.written(written.collect());
+            Ok(report) => {
+                let written = files.into_iter().map(|file| file.path).zip(report.statuses);
+                dialog.written(written.collect(), report.removed);
                 self.remember_export_folder(&folder);
                 self.set_status(format!("Exported into {}", folder.display()), false);
             }
@@ -119,6 +122,7 @@ impl CutoverApp {
             .filter(|p| !p.as_os_str().is_empty())
     }
 
+    /// Remembers `folder` for this plan and for this session.
     fn remember_export_folder(&mut self, folder: &Path) {
         self.session_export_folder = Some(folder.to_path_buf());
         if let Some(plan) = self.document.path().map(Path::to_path_buf) {

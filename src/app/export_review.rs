@@ -2,18 +2,30 @@
 //! file, whether it would be created, changed or left unchanged, and for a changed file the line diff
 //! against the text the folder holds, cut down to the changed lines and a little context.
 //!
-//! The statuses come from [`storage::compare_files`]; the old text of a changed file is read here
-//! only to diff it. Writing is [`storage::write_files`], all or nothing, run by the app's Export
-//! command.
+//! The statuses and the stray files come from [`storage::check_export`] (which first completes or
+//! undoes an export interrupted there); the old text of a changed file is read here only to diff it.
+//! Writing is [`storage::write_export`], all or nothing, run by the app's Export command.
 
 use std::path::Path;
 
-use crate::export::GeneratedFile;
 use crate::export::diff::{DiffLine, diff_counts, line_diff};
-use crate::storage::{self, FileStatus, StorageError};
+use crate::export::{self, GeneratedFile, Target};
+use crate::storage::{self, FileStatus, OutputFile, Ownership, Recovery, StorageError};
 
 /// Unchanged lines shown around each change.
 pub const CONTEXT_LINES: usize = 3;
+
+/// What exporting into a folder would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// Each generated file, in export order.
+    pub files: Vec<FileReview>,
+    /// Files an earlier export of this plan wrote that this one no longer produces; exporting
+    /// removes them.
+    pub strays: Vec<String>,
+    /// An interrupted export found in the folder and completed or undone before the review.
+    pub recovered: Option<Recovery>,
+}
 
 /// One row of a diff as the dialog shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +49,8 @@ pub struct FileReview {
     pub status: FileStatus,
     /// The text the export would write.
     pub contents: String,
+    /// Whether it is written as a program (the setup scripts).
+    pub executable: bool,
     /// Lines added and removed (changed files only).
     pub added: usize,
     /// Lines removed.
@@ -45,14 +59,49 @@ pub struct FileReview {
     pub rows: Vec<DiffRow>,
 }
 
-/// Compares `files` with what `folder` holds and diffs the ones that would change.
-pub fn review(folder: &Path, files: Vec<GeneratedFile>) -> Result<Vec<FileReview>, StorageError> {
-    let pairs: Vec<(String, String)> = files.into_iter().map(|f| (f.path, f.contents)).collect();
-    let statuses = storage::compare_files(folder, &pairs)?;
-    pairs
+/// Writes `files`, the export of the plan named `plan_name` for every platform, into `folder`, all or
+/// nothing, removing the files an earlier export of it wrote that this one no longer produces.
+pub fn write(
+    folder: &Path,
+    plan_name: &str,
+    files: &[OutputFile],
+) -> Result<storage::ExportReport, StorageError> {
+    with_ownership(plan_name, |ownership| {
+        storage::write_export(folder, files, ownership)
+    })
+}
+
+/// Runs `work` with the ownership rule of an export of the plan named `plan_name` for every platform:
+/// the files its header marks, in the folders an export writes.
+fn with_ownership<T>(plan_name: &str, work: impl FnOnce(&Ownership) -> T) -> T {
+    let folders = export::paths::owned_folders(Target::All);
+    let owns = |head: &str| export::generated_from(plan_name, head);
+    work(&Ownership {
+        folders: &folders,
+        owns: &owns,
+    })
+}
+
+/// Compares `files` (the export of the plan named `plan_name` for every platform) with what `folder`
+/// holds, and diffs the ones that would change.
+pub fn review(
+    folder: &Path,
+    plan_name: &str,
+    files: Vec<GeneratedFile>,
+) -> Result<Review, StorageError> {
+    let files: Vec<OutputFile> = files.into_iter().map(OutputFile::from).collect();
+    let check = with_ownership(plan_name, |ownership| {
+        storage::check_export(folder, &files, ownership)
+    })?;
+    let reviews = files
         .into_iter()
-        .zip(statuses)
-        .map(|((path, contents), status)| {
+        .zip(check.statuses)
+        .map(|(file, status)| {
+            let OutputFile {
+                path,
+                contents,
+                executable,
+            } = file;
             let (mut added, mut removed, mut rows) = (0, 0, Vec::new());
             if status == FileStatus::Changed {
                 let full = folder.join(&path);
@@ -68,12 +117,18 @@ pub fn review(folder: &Path, files: Vec<GeneratedFile>) -> Result<Vec<FileReview
                 path,
                 status,
                 contents,
+                executable,
                 added,
                 removed,
                 rows,
             })
         })
-        .collect()
+        .collect::<Result<_, StorageError>>()?;
+    Ok(Review {
+        files: reviews,
+        strays: check.strays,
+        recovered: check.recovered,
+    })
 }
 
 /// The diff with only the unchanged lines within `context` lines of a change; longer unchanged runs
@@ -174,7 +229,7 @@ mod tests {
             file("docs/old.md", "a\nB\nc\n"),
             file("docs/new.md", "new\n"),
         ];
-        let reviews = review(dir.path(), files).expect("reviewed");
+        let reviews = review(dir.path(), "plan", files).expect("reviewed").files;
         let statuses: Vec<FileStatus> = reviews.iter().map(|r| r.status).collect();
         assert_eq!(
             statuses,

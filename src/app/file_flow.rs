@@ -1,7 +1,15 @@
 //! The file side of the app: new, open, save, unsaved-changes questions, autosave and recovery, the
 //! window title and closing.
 
-use super::*;
+use std::path::Path;
+
+use super::document::Document;
+use super::files::{self, Answer, PathPurpose, Pending};
+use super::{AUTOSAVE_SECONDS, CutoverApp};
+use crate::edit::{Edit, Object};
+use crate::plan::Collection;
+use crate::plan::templates;
+use crate::storage;
 
 impl CutoverApp {
     /// Runs `pending` now, or first asks about unsaved changes.
@@ -13,6 +21,7 @@ impl CutoverApp {
         }
     }
 
+    /// Runs `pending` now that unsaved changes are dealt with.
     pub(super) fn proceed(&mut self, ctx: &egui::Context, pending: Pending) {
         match pending {
             Pending::New(template) => {
@@ -42,6 +51,7 @@ impl CutoverApp {
         }
     }
 
+    /// Asks for a path to open, starting in the plan's folder.
     pub(super) fn ask_open_path(&mut self) {
         let initial = self
             .document
@@ -52,6 +62,7 @@ impl CutoverApp {
         self.dialogs.ask_path(PathPurpose::Open, initial);
     }
 
+    /// Asks for a path to save to, prefilled with the plan's file or name.
     pub(super) fn ask_save_path(&mut self) {
         let initial = self.document.path().map_or_else(
             || format!("{}.ron", self.document.plan().name),
@@ -77,6 +88,7 @@ impl CutoverApp {
         }
     }
 
+    /// Makes `document` the open one, with nothing selected and no autosave.
     pub(super) fn replace_document(&mut self, document: Document) {
         self.document = document;
         self.selection = None;
@@ -84,6 +96,7 @@ impl CutoverApp {
         self.forget_recovery();
     }
 
+    /// Saves to the document's file, or asks where when it has none.
     pub(super) fn save(&mut self) {
         match self.document.path().map(Path::to_path_buf) {
             Some(path) => {
@@ -93,6 +106,7 @@ impl CutoverApp {
         }
     }
 
+    /// Asks where to save with the native dialog, or by a typed path where there is none.
     pub(super) fn save_as_dialog(&mut self) {
         let name = format!("{}.ron", self.document.plan().name);
         match files::pick_plan_to_save(&name) {
@@ -104,6 +118,7 @@ impl CutoverApp {
         }
     }
 
+    /// Saves the plan to `path`; returns whether it was written.
     pub(super) fn save_to(&mut self, path: &Path) -> bool {
         match storage::save_plan(path, self.document.plan()) {
             Ok(()) => {
@@ -121,6 +136,7 @@ impl CutoverApp {
         }
     }
 
+    /// Acts on the answer to a modal question.
     pub(super) fn answer(&mut self, ctx: &egui::Context, answer: Answer) {
         match answer {
             Answer::Path(PathPurpose::Open, path) => {
@@ -187,6 +203,7 @@ impl CutoverApp {
         }
     }
 
+    /// Removes the autosave, unless the offer to restore it is still open.
     pub(super) fn forget_recovery(&mut self) {
         if let Some(recovery) = &self.recovery_path
             && self.dialogs.recovery.is_none()
@@ -197,6 +214,7 @@ impl CutoverApp {
         self.autosaved_revision = None;
     }
 
+    /// Writes the autosave every few seconds while there are unsaved changes.
     pub(super) fn autosave(&mut self, ctx: &egui::Context) {
         let Some(recovery) = &self.recovery_path else {
             return;
@@ -230,6 +248,7 @@ impl CutoverApp {
         self.autosaved_revision = None;
     }
 
+    /// Asks about unsaved changes before the window closes.
     pub(super) fn handle_close_request(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| i.viewport().close_requested()) && !self.quitting {
             if self.document.is_dirty() {
@@ -241,6 +260,7 @@ impl CutoverApp {
         }
     }
 
+    /// Sets the window title: the file name, with a marker while there are unsaved changes.
     pub(super) fn update_title(&mut self, ctx: &egui::Context) {
         let marker = if self.document.is_dirty() { "● " } else { "" };
         let title = format!("{marker}{} — Cutover", self.document.display_name());

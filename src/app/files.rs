@@ -94,143 +94,183 @@ impl Dialogs {
 
     /// Draws whichever modal is open; returns the answer given this frame.
     pub fn ui(&mut self, ctx: &egui::Context) -> Option<Answer> {
-        if let Some(message) = &self.error {
-            let mut close = false;
-            egui::Modal::new(egui::Id::new("error")).show(ctx, |ui| {
-                ui.set_max_width(520.0);
-                ui.heading("Something went wrong");
-                ui.label(message);
-                close = ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
-            });
-            if close {
-                self.error = None;
-            }
-            return None;
+        if self.error.is_some() {
+            self.error_ui(ctx);
+            None
+        } else if self.recovery.is_some() {
+            self.recovery_ui(ctx)
+        } else if self.unsaved.is_some() {
+            self.unsaved_ui(ctx)
+        } else if self.path.is_some() {
+            self.path_ui(ctx)
+        } else {
+            self.rename_ui(ctx)
         }
-        if let Some(recovered) = &self.recovery {
-            let mut answer = None;
-            egui::Modal::new(egui::Id::new("recovery")).show(ctx, |ui| {
-                ui.set_max_width(480.0);
-                ui.heading("Restore unsaved work?");
-                let origin = recovered.origin.as_ref().map_or_else(
-                    || "a plan that was never saved".to_owned(),
-                    |p| p.display().to_string(),
-                );
-                ui.label(format!(
-                    "Cutover stopped before “{}” ({origin}) was saved. Its autosaved copy can be restored.",
-                    recovered.plan.name
-                ));
-                ui.horizontal(|ui| {
-                    if ui.button("Restore").clicked() {
-                        answer = Some(Answer::Restore);
-                    }
-                    if ui.button("Discard autosave").clicked() {
-                        answer = Some(Answer::DiscardRecovery);
-                    }
-                });
-            });
-            if answer.is_some() {
-                self.recovery = None;
-            }
-            return answer;
-        }
-        if let Some(pending) = &self.unsaved {
-            let mut answer = None;
-            let mut cancel = false;
-            egui::Modal::new(egui::Id::new("unsaved")).show(ctx, |ui| {
-                ui.heading("Save changes?");
-                ui.label("The plan has changes that are not saved.");
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        answer = Some(Answer::SaveFirst(pending.clone()));
-                    }
-                    if ui.button("Discard").clicked() {
-                        answer = Some(Answer::Discard(pending.clone()));
-                    }
-                    cancel =
-                        ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
-                });
-            });
-            if answer.is_some() || cancel {
-                self.unsaved = None;
-            }
-            return answer;
-        }
-        if let Some((purpose, text)) = &mut self.path {
-            let purpose = *purpose;
-            let mut answer = None;
-            let mut cancel = false;
-            egui::Modal::new(egui::Id::new("path")).show(ctx, |ui| {
-                ui.set_min_width(480.0);
-                ui.heading(match purpose {
-                    PathPurpose::Open => "Open plan",
-                    PathPurpose::SaveAs => "Save plan as",
-                    PathPurpose::ExportInto => "Export into a repository folder",
-                });
-                let (label, hint) = match purpose {
-                    PathPurpose::ExportInto => ("Folder path", "/path/to/repository"),
-                    PathPurpose::Open | PathPurpose::SaveAs => ("File path", "/path/to/plan.ron"),
-                };
-                let label = ui.label(label);
-                let field = ui.add(
-                    egui::TextEdit::singleline(text)
-                        .desired_width(f32::INFINITY)
-                        .hint_text(hint),
-                );
-                let field = field.labelled_by(label.id);
-                if !field.has_focus() && !field.lost_focus() {
-                    field.request_focus();
-                }
-                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                ui.horizontal(|ui| {
-                    let ok = match purpose {
-                        PathPurpose::Open => "Open",
-                        PathPurpose::SaveAs => "Save",
-                        PathPurpose::ExportInto => "Review",
-                    };
-                    if (ui.button(ok).clicked() || entered) && !text.trim().is_empty() {
-                        answer = Some(Answer::Path(purpose, PathBuf::from(text.trim())));
-                    }
-                    cancel =
-                        ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
-                });
-            });
-            if cancel && answer.is_none() {
-                answer = Some(Answer::PathCancelled);
-            }
-            if answer.is_some() {
-                self.path = None;
-            }
-            return answer;
-        }
-        if let Some((id, name)) = &mut self.rename {
-            let mut answer = None;
-            let mut cancel = false;
-            egui::Modal::new(egui::Id::new("rename")).show(ctx, |ui| {
-                ui.heading(RichText::new(format!("Rename service `{id}`")));
-                let label = ui.label("New name");
-                let field = ui
-                    .add(egui::TextEdit::singleline(name).desired_width(320.0))
-                    .labelled_by(label.id);
-                if !field.has_focus() && !field.lost_focus() {
-                    field.request_focus();
-                }
-                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                ui.horizontal(|ui| {
-                    if ui.button("Rename").clicked() || entered {
-                        answer = Some(Answer::Rename(id.clone(), name.clone()));
-                    }
-                    cancel =
-                        ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape));
-                });
-            });
-            if answer.is_some() || cancel {
-                self.rename = None;
-            }
-            return answer;
-        }
-        None
     }
+
+    /// The error message, until OK or Escape.
+    fn error_ui(&mut self, ctx: &egui::Context) {
+        let Some(message) = &self.error else {
+            return;
+        };
+        let mut close = false;
+        egui::Modal::new(egui::Id::new("error")).show(ctx, |ui| {
+            ui.set_max_width(520.0);
+            ui.heading("Something went wrong");
+            ui.label(message);
+            close = ui.button("OK").clicked() || escape(ui);
+        });
+        if close {
+            self.error = None;
+        }
+    }
+
+    /// The offer to restore autosaved work.
+    fn recovery_ui(&mut self, ctx: &egui::Context) -> Option<Answer> {
+        let recovered = self.recovery.as_ref()?;
+        let mut answer = None;
+        egui::Modal::new(egui::Id::new("recovery")).show(ctx, |ui| {
+            ui.set_max_width(480.0);
+            ui.heading("Restore unsaved work?");
+            let origin = recovered.origin.as_ref().map_or_else(
+                || "a plan that was never saved".to_owned(),
+                |p| p.display().to_string(),
+            );
+            ui.label(format!(
+                "Cutover stopped before “{}” ({origin}) was saved. Its autosaved copy can be restored.",
+                recovered.plan.name
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Restore").clicked() {
+                    answer = Some(Answer::Restore);
+                }
+                if ui.button("Discard autosave").clicked() {
+                    answer = Some(Answer::DiscardRecovery);
+                }
+            });
+        });
+        if answer.is_some() {
+            self.recovery = None;
+        }
+        answer
+    }
+
+    /// The question what to do with unsaved changes before the pending action.
+    fn unsaved_ui(&mut self, ctx: &egui::Context) -> Option<Answer> {
+        let pending = self.unsaved.as_ref()?;
+        let mut answer = None;
+        let mut cancel = false;
+        egui::Modal::new(egui::Id::new("unsaved")).show(ctx, |ui| {
+            ui.heading("Save changes?");
+            ui.label("The plan has changes that are not saved.");
+            ui.horizontal(|ui| {
+                if ui.button("Save").clicked() {
+                    answer = Some(Answer::SaveFirst(pending.clone()));
+                }
+                if ui.button("Discard").clicked() {
+                    answer = Some(Answer::Discard(pending.clone()));
+                }
+                cancel = cancelled(ui);
+            });
+        });
+        if answer.is_some() || cancel {
+            self.unsaved = None;
+        }
+        answer
+    }
+
+    /// The typed path, for opening, saving or exporting.
+    fn path_ui(&mut self, ctx: &egui::Context) -> Option<Answer> {
+        let (purpose, text) = self.path.as_mut()?;
+        let purpose = *purpose;
+        let (heading, label, hint, ok) = purpose.texts();
+        let mut answer = None;
+        let mut cancel = false;
+        egui::Modal::new(egui::Id::new("path")).show(ctx, |ui| {
+            ui.set_min_width(480.0);
+            ui.heading(heading);
+            let label = ui.label(label);
+            let field = egui::TextEdit::singleline(text)
+                .desired_width(f32::INFINITY)
+                .hint_text(hint);
+            let entered = focused_field(ui, field, label.id);
+            ui.horizontal(|ui| {
+                if (ui.button(ok).clicked() || entered) && !text.trim().is_empty() {
+                    answer = Some(Answer::Path(purpose, PathBuf::from(text.trim())));
+                }
+                cancel = cancelled(ui);
+            });
+        });
+        if cancel && answer.is_none() {
+            answer = Some(Answer::PathCancelled);
+        }
+        if answer.is_some() {
+            self.path = None;
+        }
+        answer
+    }
+
+    /// The new name for a service.
+    fn rename_ui(&mut self, ctx: &egui::Context) -> Option<Answer> {
+        let (id, name) = self.rename.as_mut()?;
+        let mut answer = None;
+        let mut cancel = false;
+        egui::Modal::new(egui::Id::new("rename")).show(ctx, |ui| {
+            ui.heading(RichText::new(format!("Rename service `{id}`")));
+            let label = ui.label("New name");
+            let field = egui::TextEdit::singleline(name).desired_width(320.0);
+            let entered = focused_field(ui, field, label.id);
+            ui.horizontal(|ui| {
+                if ui.button("Rename").clicked() || entered {
+                    answer = Some(Answer::Rename(id.clone(), name.clone()));
+                }
+                cancel = cancelled(ui);
+            });
+        });
+        if answer.is_some() || cancel {
+            self.rename = None;
+        }
+        answer
+    }
+}
+
+impl PathPurpose {
+    /// The path window's heading, field label, field hint and button for this purpose.
+    fn texts(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            PathPurpose::Open => ("Open plan", "File path", PLAN_PATH_HINT, "Open"),
+            PathPurpose::SaveAs => ("Save plan as", "File path", PLAN_PATH_HINT, "Save"),
+            PathPurpose::ExportInto => (
+                "Export into a repository folder",
+                "Folder path",
+                "/path/to/repository",
+                "Review",
+            ),
+        }
+    }
+}
+
+/// The hint in a plan's path field.
+const PLAN_PATH_HINT: &str = "/path/to/plan.ron";
+
+/// Adds a text field labelled by `label` that takes the keyboard focus when shown; returns whether
+/// Enter was pressed in it.
+fn focused_field(ui: &mut egui::Ui, field: egui::TextEdit<'_>, label: egui::Id) -> bool {
+    let field = ui.add(field).labelled_by(label);
+    if !field.has_focus() && !field.lost_focus() {
+        field.request_focus();
+    }
+    field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter))
+}
+
+/// A Cancel button; returns whether it was clicked or Escape pressed.
+fn cancelled(ui: &mut egui::Ui) -> bool {
+    ui.button("Cancel").clicked() || escape(ui)
+}
+
+/// Whether Escape was pressed this frame.
+fn escape(ui: &egui::Ui) -> bool {
+    ui.input(|i| i.key_pressed(Key::Escape))
 }
 
 /// No native file dialog could be shown (no desktop portal and no zenity).
@@ -270,6 +310,7 @@ pub fn pick_export_folder(start: Option<&Path>) -> Result<Option<PathBuf>, NoDia
     shown_or_missing(dialog.pick_folder(), started)
 }
 
+/// `picked`, or [`NoDialog`] when nothing was picked faster than a person could cancel.
 fn shown_or_missing(
     picked: Option<PathBuf>,
     started: Instant,

@@ -1,13 +1,15 @@
 //! The desktop app: an eframe shell around the plan, its edits and its analysis.
 //!
-//! Panels draw from the document and push [`AppCommand`]s; [`CutoverApp::ui`] executes them at the
-//! end of the frame. Panels hold no release rules: edits come from [`crate::edit`], checks from
+//! Panels draw from the document and push [`Message`]s (a user [`Command`] from the menus, the
+//! toolbar or a shortcut, or a request with data such as an edit); [`CutoverApp::ui`] executes them
+//! at the end of the frame. Panels hold no release rules: edits come from [`crate::edit`], checks from
 //! [`crate::analysis`], layout from [`crate::layout`], files from [`crate::storage`], the generated
 //! pipelines (the preview panel and the Export… window) from [`crate::emit`].
 
 pub mod canvas;
 mod chrome;
 pub mod commands;
+mod diagnostics;
 pub mod document;
 mod execute;
 pub mod export_dialog;
@@ -17,6 +19,7 @@ mod file_flow;
 pub mod files;
 pub mod highlight;
 mod inspector;
+pub mod message;
 mod outline;
 pub mod preview;
 mod problems;
@@ -24,24 +27,23 @@ pub mod selection;
 pub mod settings;
 mod style;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
 pub use canvas::Canvas;
-pub use commands::AppCommand;
+pub use commands::Command;
 pub use document::Document;
 pub use export_dialog::ExportDialog;
+pub use message::Message;
 pub use preview::Preview;
-pub use selection::{Selection, selected_service};
+pub use selection::Selection;
 pub use settings::Settings;
 
-use crate::edit::{Edit, Object, defaults};
-use crate::layout;
-use crate::plan::{Collection, ObjectRef, Plan, Position, templates};
+use crate::plan::templates;
 use crate::storage;
-use files::{Answer, Dialogs, PathPurpose, Pending};
+use files::{Dialogs, Pending};
 
 /// Seconds between autosaves while there are unsaved changes.
 const AUTOSAVE_SECONDS: f64 = 3.0;
@@ -90,6 +92,8 @@ pub struct CutoverApp {
     session_export_folder: Option<PathBuf>,
     /// Whether the preview panel was drawn last frame (the canvas refits when that changes).
     preview_drawn: bool,
+    /// Whether the Help → Keyboard shortcuts window is open.
+    shortcuts_shown: bool,
 }
 
 impl CutoverApp {
@@ -114,6 +118,7 @@ impl CutoverApp {
             export: None,
             session_export_folder: None,
             preview_drawn: false,
+            shortcuts_shown: false,
         };
         // Look for autosaved work first: opening a plan clears the recovery file unless an offer to
         // restore it is pending.
@@ -208,24 +213,57 @@ impl CutoverApp {
         if self.settings.show_preview {
             self.preview.update(&ctx, &self.document);
         }
-        let mut commands = if self.dialogs.any_open() || self.export.is_some() {
+        let mut messages: Vec<Message> = if self.dialogs.any_open() || self.export.is_some() {
             Vec::new()
         } else {
             commands::pressed(&ctx)
+                .into_iter()
+                .map(Message::from)
+                .collect()
         };
-
         egui::Panel::top("menu").show(ui, |ui| {
-            egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut commands));
+            egui::MenuBar::new().ui(ui, |ui| self.menu_bar_ui(ui, &mut messages));
         });
-        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut commands));
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut messages));
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        self.panels_ui(ui, &mut messages);
+        egui::CentralPanel::default()
+            .frame(egui::Frame::central_panel(ui.style()).inner_margin(0.0))
+            .show(ui, |ui| {
+                self.canvas
+                    .ui(ui, &self.document, &self.selection, &mut messages);
+            });
+        if self.preview_drawn != self.settings.show_preview {
+            // The preview takes or gives back much of the canvas's width: once this frame has laid
+            // the panels out, fit the services into the canvas's new size.
+            self.preview_drawn = self.settings.show_preview;
+            self.canvas.request_fit();
+        }
+        self.shortcuts_ui(&ctx);
+        if let Some(export) = &mut self.export {
+            export.ui(&ctx, &mut messages);
+        }
+        if let Some(answer) = self.dialogs.ui(&ctx) {
+            self.answer(&ctx, answer);
+        }
+        self.handle_close_request(&ctx);
+        for message in messages {
+            self.execute(&ctx, message);
+        }
+        self.document.refresh();
+        self.autosave(&ctx);
+        self.update_title(&ctx);
+    }
+
+    /// The side and bottom panels the settings show: problems, outline, preview and inspector.
+    fn panels_ui(&mut self, ui: &mut Ui, messages: &mut Vec<Message>) {
         if self.settings.show_problems {
             egui::Panel::bottom("problems")
                 .resizable(true)
                 .default_size(170.0)
                 .min_size(80.0)
                 .show(ui, |ui| {
-                    problems::problems_ui(ui, self.document.current_analysis(), &mut commands);
+                    problems::problems_ui(ui, self.document.current_analysis(), messages);
                 });
         }
         if self.settings.show_outline {
@@ -238,7 +276,7 @@ impl CutoverApp {
                         self.document.plan(),
                         self.document.worst_severity(),
                         &self.selection,
-                        &mut commands,
+                        messages,
                     );
                 });
         }
@@ -248,7 +286,7 @@ impl CutoverApp {
                 .default_size(560.0)
                 .min_size(280.0)
                 .show(ui, |ui| {
-                    self.preview.ui(ui, &self.document, &mut commands);
+                    self.preview.ui(ui, &self.document, messages);
                 });
         }
         if self.settings.show_inspector {
@@ -261,36 +299,10 @@ impl CutoverApp {
                         self.document.plan(),
                         self.document.current_analysis(),
                         &self.selection,
-                        &mut commands,
+                        messages,
                     );
                 });
         }
-        egui::CentralPanel::default()
-            .frame(egui::Frame::central_panel(ui.style()).inner_margin(0.0))
-            .show(ui, |ui| {
-                self.canvas
-                    .ui(ui, &self.document, &self.selection, &mut commands);
-            });
-        if self.preview_drawn != self.settings.show_preview {
-            // The preview takes or gives back much of the canvas's width: once this frame has laid
-            // the panels out, fit the services into the canvas's new size.
-            self.preview_drawn = self.settings.show_preview;
-            self.canvas.request_fit();
-        }
-
-        if let Some(export) = &mut self.export {
-            export.ui(&ctx, &mut commands);
-        }
-        if let Some(answer) = self.dialogs.ui(&ctx) {
-            self.answer(&ctx, answer);
-        }
-        self.handle_close_request(&ctx);
-        for command in commands {
-            self.execute(&ctx, command);
-        }
-        self.document.refresh();
-        self.autosave(&ctx);
-        self.update_title(&ctx);
     }
 }
 

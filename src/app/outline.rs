@@ -2,7 +2,8 @@
 
 use egui::RichText;
 
-use super::commands::AppCommand;
+use super::commands::Command;
+use super::message::Message;
 use super::selection::Selection;
 use crate::analysis::Severity;
 use crate::plan::{Collection, ObjectRef};
@@ -17,7 +18,7 @@ pub fn outline_ui(
     plan: &Plan,
     worst: &[Option<Severity>],
     selection: &Selection,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     egui::ScrollArea::vertical()
         .id_salt("outline")
@@ -30,7 +31,7 @@ pub fn outline_ui(
                 ("Rollout policy", Some(ObjectRef::Rollout)),
             ] {
                 if ui.selectable_label(*selection == target, label).clicked() {
-                    out.push(AppCommand::Select(target));
+                    out.push(Message::Select(target));
                 }
             }
             ui.separator();
@@ -80,8 +81,8 @@ fn section_header(
     title: &str,
     count: usize,
     add_label: &str,
-    add: AppCommand,
-    out: &mut Vec<AppCommand>,
+    add: Message,
+    out: &mut Vec<Message>,
 ) -> bool {
     let id = ui.make_persistent_id(("outline-section", title));
     let mut open = ui.data_mut(|d| *d.get_persisted_mut_or(id, true));
@@ -111,14 +112,14 @@ fn services_section(
     plan: &Plan,
     worst: &[Option<Severity>],
     selection: &Selection,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     let open = section_header(
         ui,
         "Services",
         plan.services.len(),
         "Add service",
-        AppCommand::AddService(None),
+        Message::Command(Command::AddService),
         out,
     );
     if !open {
@@ -156,7 +157,7 @@ fn section(
     kind: Collection,
     items: &[(&Id, &str)],
     selection: &Selection,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     let add_label = format!("Add {}", kind.name());
     if !section_header(
@@ -164,7 +165,7 @@ fn section(
         title,
         items.len(),
         &add_label,
-        AppCommand::AddObject(kind),
+        Message::AddObject(kind),
         out,
     ) {
         return;
@@ -181,7 +182,7 @@ fn row(
     kind: Collection,
     index: usize,
     selection: &Selection,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     let target = ObjectRef::with_id(kind, id.clone());
     ui.horizontal(|ui| {
@@ -192,7 +193,7 @@ fn row(
             .on_hover_text(format!("{} `{id}`", kind.name()))
             .clicked()
         {
-            out.push(AppCommand::Select(target));
+            out.push(Message::Select(target));
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
@@ -200,7 +201,7 @@ fn row(
                 .on_hover_text(format!("Remove {} `{id}`", kind.name()))
                 .clicked()
             {
-                out.push(AppCommand::Remove(kind, index));
+                out.push(Message::Remove(kind, index));
             }
         });
     });

@@ -5,25 +5,15 @@ use egui::Color32;
 use crate::analysis::Severity;
 use crate::plan::Tier;
 
-/// The fill of a tier's nodes, readable with dark text in light mode and light text in dark mode.
+/// The fill of a tier's nodes, readable with dark text in light mode and light text in dark mode:
+/// the tier's accent, darkened or lightened.
 pub fn tier_colour(tier: Tier, dark: bool) -> Color32 {
-    let (r, g, b) = match tier {
-        Tier::Infrastructure => (120, 120, 140),
-        Tier::Database => (70, 130, 200),
-        Tier::Worker => (150, 100, 200),
-        Tier::Api => (60, 160, 120),
-        Tier::Gateway => (210, 150, 50),
-        Tier::Frontend => (220, 100, 90),
-        Tier::Other => (140, 140, 140),
-    };
+    let [r, g, b, _] = tier_accent(tier).to_array();
     if dark {
         Color32::from_rgb(r / 2 + 10, g / 2 + 10, b / 2 + 10)
     } else {
-        Color32::from_rgb(
-            (r as u16 * 2 / 5 + 153) as u8,
-            (g as u16 * 2 / 5 + 153) as u8,
-            (b as u16 * 2 / 5 + 153) as u8,
-        )
+        let light = |c: u8| (u16::from(c) * 2 / 5 + 153) as u8;
+        Color32::from_rgb(light(r), light(g), light(b))
     }
 }
 

@@ -35,6 +35,8 @@ pub fn probe() -> Probe {
 pub fn approval(approver: &str, timeout_minutes: u32) -> Approval {
     Approval {
         approvers: vec![approver.to_owned()],
+        github_approvers: Vec::new(),
+        azure_approvers: Vec::new(),
         required: 1,
         timeout_minutes: Some(timeout_minutes),
         on_timeout: TimeoutAction::Reject,
@@ -149,6 +151,7 @@ pub fn new_environment(plan: &Plan) -> Environment {
         approval: None,
         wait_timer_minutes: 0,
         allowed_branches: Vec::new(),
+        regions: Vec::new(),
     }
 }
 

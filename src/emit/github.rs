@@ -1,95 +1,230 @@
-//! GitHub Actions: translates a release IR pipeline into a workflow file.
+//! GitHub Actions: translates a release IR pipeline into a workflow file, and each deployment template
+//! into a reusable workflow (`on: workflow_call`) that the pipelines call.
 //!
-//! Every stage becomes a job (`needs` mirrors `depends_on`); a deployment with a rollback gets a
-//! rollback job that runs only when its own deployment job failed. Approvals are environments with
-//! required reviewers (configured by the environment setup). Validation windows are explicit wait jobs:
-//! environment wait timers are unavailable to private repositories on GitHub's Free, Pro and Team
-//! plans, and a wait job shows the soak in the run graph with its length taken from the plan.
+//! Every stage becomes a job (`needs` mirrors `depends_on`); a deployment is a call of its template's
+//! reusable workflow, whose `rollback` job runs only when its own `deploy` job failed. Approvals are
+//! environments with required reviewers (configured by the environment setup). Validation windows are
+//! explicit wait jobs: environment wait timers are unavailable to private repositories on GitHub's Free,
+//! Pro and Team plans, and a wait job shows the soak in the run graph with its length from the plan.
+//!
+//! Hardening (GitHub's and OpenSSF's guidance, as zizmor audits it): actions pinned to commit SHAs
+//! ([`super::actions`]), checkouts that keep no credentials, least-privilege permissions per job
+//! (`id-token: write` only where a job signs in), and no expression inside a script: values reach
+//! steps only through `env`.
 
-use super::shell::{expression_string, open_pull_request_function, with_prelude};
+use super::actions::{AZURE_LOGIN, CHECKOUT, DOWNLOAD_ARTIFACT, PinnedAction, UPLOAD_ARTIFACT};
+use super::shell::expression_string;
 use super::yaml::Yaml;
-use crate::plan::{PlatformSettings, sanitise_identifier};
-use crate::release::{EnvValue, Gate, Job, Pipeline, Rollback, ShellStep, Stage, Work};
+use crate::plan::{AzureCloud, PlatformSettings, sanitise_identifier};
+use crate::release::chain::{
+    self, CHAIN_NEXT, INPUT_BUILD_RUN, INPUT_PREVIOUS_RUN, INPUT_RELEASE_SHA,
+};
+use crate::release::{
+    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Pipeline, Stage, Step, Value, Work,
+};
 
 /// The artifact every run uploads and deploys.
 const ARTIFACT: &str = "release";
 
-/// The YAML document of `pipeline`.
-pub fn workflow_document(pipeline: &Pipeline, settings: &PlatformSettings) -> Yaml {
-    let emitter = Emitter { settings, pipeline };
-    let inputs = pipeline.inputs.iter().fold(Yaml::map(), |inputs, input| {
-        inputs.with(
-            &input.name,
-            Yaml::map()
-                .with("description", &input.description)
-                .with("required", input.required)
-                .with("type", "string"),
-        )
-    });
-    let dispatch = if pipeline.inputs.is_empty() {
-        Yaml::map()
-    } else {
-        Yaml::map().with("inputs", inputs)
-    };
-    let uses_azure = pipeline
-        .stages
-        .iter()
-        .any(|s| matches!(&s.work, Work::Job(job) if job.uses_azure));
-    let mut permissions = Yaml::map().with("contents", "read");
-    if uses_azure {
-        permissions = permissions.with("id-token", "write");
-    }
-    let mut jobs = Vec::new();
-    for stage in &pipeline.stages {
-        jobs.push((stage.id.clone(), emitter.job(stage)));
-        if let Work::Job(Job {
-            rollback: Some(rollback),
-            ..
-        }) = &stage.work
-        {
-            jobs.push((rollback.id.clone(), emitter.rollback_job(stage, rollback)));
+/// What every workflow of one export shares: the platform settings and where the files are.
+pub struct GitHub<'a> {
+    /// The plan's platform settings.
+    pub settings: &'a PlatformSettings,
+    /// The script library's path in the repository (`cutover/PLAN.sh`).
+    pub library: &'a str,
+    /// How a pipeline refers to the reusable workflow of a template, by the template's name.
+    pub template_reference: &'a (dyn Fn(&str) -> String + Sync),
+    /// The path of the workflow of a pipeline, by its file stem (for the parts of a chained release).
+    pub workflow_path: &'a (dyn Fn(&str) -> String + Sync),
+}
+
+/// The `inputs` expression of the commit a later part of a chained release runs.
+fn release_sha() -> String {
+    format!("${{{{ inputs.{INPUT_RELEASE_SHA} }}}}")
+}
+
+/// Whether `pipeline` is a later part of a chained release.
+fn continues(pipeline: &Pipeline) -> bool {
+    pipeline
+        .chain
+        .as_ref()
+        .is_some_and(|link| link.is_continuation())
+}
+
+impl GitHub<'_> {
+    /// The workflow document of `pipeline`.
+    pub fn workflow(&self, pipeline: &Pipeline) -> Yaml {
+        let mut inputs: Vec<(String, Yaml)> = pipeline
+            .inputs
+            .iter()
+            .map(|input| {
+                (
+                    input.name.clone(),
+                    dispatch_input(&input.description, input.required),
+                )
+            })
+            .collect();
+        if continues(pipeline) {
+            inputs.extend([
+                (
+                    INPUT_BUILD_RUN.to_owned(),
+                    dispatch_input(
+                        "The id of the run of part 1, which built the artifact",
+                        true,
+                    ),
+                ),
+                (
+                    INPUT_RELEASE_SHA.to_owned(),
+                    dispatch_input("The commit part 1 built", true),
+                ),
+                (
+                    INPUT_PREVIOUS_RUN.to_owned(),
+                    dispatch_input("The id of the run of the part before this one", true),
+                ),
+            ]);
         }
-    }
-    Yaml::map()
-        .with("name", &pipeline.title)
-        .with("on", Yaml::map().with("workflow_dispatch", dispatch))
-        .with("permissions", permissions)
-        .with(
-            "concurrency",
+        let dispatch = if inputs.is_empty() {
             Yaml::map()
-                .with("group", pipeline.file_stem.as_str())
-                .with("cancel-in-progress", false),
-        )
-        .with("jobs", Yaml::Map(jobs))
-}
+        } else {
+            Yaml::map().with("inputs", Yaml::Map(inputs))
+        };
+        let mut jobs: Vec<(String, Yaml)> = pipeline
+            .stages
+            .iter()
+            .map(|stage| (stage.id.clone(), self.job(pipeline, stage)))
+            .collect();
+        if let Some(next) = pipeline.chain.as_ref().and_then(|c| c.next.as_deref()) {
+            jobs.push((CHAIN_NEXT.to_owned(), self.chain_next(pipeline, next)));
+        }
+        let mut root = Yaml::map().with("name", &pipeline.title);
+        if continues(pipeline) {
+            // The next part checks the run it continues by this title.
+            root = root.with(
+                "run-name",
+                format!(
+                    "{} — build ${{{{ inputs.{INPUT_BUILD_RUN} }}}} of {}",
+                    pipeline.title,
+                    release_sha()
+                ),
+            );
+        }
+        root.with("on", Yaml::map().with("workflow_dispatch", dispatch))
+            .with("permissions", Yaml::map().with("contents", "read"))
+            .with(
+                "concurrency",
+                Yaml::map()
+                    .with("group", pipeline.file_stem.as_str())
+                    .with("cancel-in-progress", false),
+            )
+            .with("jobs", Yaml::Map(jobs))
+    }
 
-struct Emitter<'a> {
-    settings: &'a PlatformSettings,
-    pipeline: &'a Pipeline,
-}
+    /// The reusable workflow of `template`.
+    pub fn reusable_workflow(&self, template: &DeployTemplate) -> Yaml {
+        let inputs = template
+            .parameters
+            .iter()
+            .fold(Yaml::map(), |inputs, parameter| {
+                let mut input = Yaml::map()
+                    .with("description", &parameter.description)
+                    .with("required", parameter.default.is_none())
+                    .with("type", if parameter.number { "number" } else { "string" });
+                if let Some(default) = &parameter.default {
+                    input = input.with("default", default.as_str());
+                }
+                inputs.with(&parameter.name, input)
+            })
+            .with(
+                INPUT_RELEASE_SHA,
+                Yaml::map()
+                    .with(
+                        "description",
+                        "The commit to check out (a later part of a chained release); empty for the run's own",
+                    )
+                    .with("required", false)
+                    .with("type", "string")
+                    .with("default", ""),
+            );
+        let job = &template.job;
+        let reference = release_sha();
+        let mut jobs = vec![("deploy".to_owned(), self.deploy_job(job, &reference))];
+        if let Some(rollback) = &job.rollback {
+            let environment = rollback
+                .approval_environment
+                .as_ref()
+                .or(job.environment.as_ref());
+            let mut yaml = Yaml::map()
+                .with("name", "Roll back")
+                .with("needs", vec![Yaml::from("deploy")])
+                .with("if", "${{ failure() && needs.deploy.result == 'failure' }}")
+                .with("runs-on", self.settings.github.runner.as_str());
+            if let Some(environment) = environment {
+                yaml = yaml.with("environment", value(environment));
+            }
+            let mut steps = vec![checkout(false, Some(&reference))];
+            steps.push(self.azure_login());
+            steps.extend(rollback.steps.iter().map(|s| self.step(s)));
+            jobs.push((
+                "rollback".to_owned(),
+                yaml.with("timeout-minutes", 60u32)
+                    .with("permissions", permissions(true, false))
+                    .with("steps", steps),
+            ));
+        }
+        Yaml::map()
+            .with("name", &template.title)
+            .with(
+                "on",
+                Yaml::map().with("workflow_call", Yaml::map().with("inputs", inputs)),
+            )
+            .with("permissions", Yaml::map().with("contents", "read"))
+            .with("jobs", Yaml::Map(jobs))
+    }
 
-impl Emitter<'_> {
-    fn job_head(&self, stage: &Stage) -> Yaml {
+    fn deploy_job(&self, job: &Job, reference: &str) -> Yaml {
+        let mut yaml = Yaml::map()
+            .with("name", "Deploy")
+            .with("runs-on", self.settings.github.runner.as_str());
+        if let Some(environment) = &job.environment {
+            yaml = yaml.with("environment", value(environment));
+        }
+        yaml.with("timeout-minutes", value_yaml(&job.timeout_minutes))
+            .with("permissions", permissions(job.signs_in, false))
+            .with("steps", self.job_steps(job, Some(reference)))
+    }
+
+    fn job_head(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
         let mut yaml = Yaml::map().with("name", &stage.title);
         if !stage.depends_on.is_empty() {
             yaml = yaml.with(
                 "needs",
                 Yaml::Seq(stage.depends_on.iter().map(Yaml::from).collect()),
             );
-        } else if let Some(pattern) = &self.pipeline.branch_guard {
+        } else if let Some(pattern) = &pipeline.branch_guard {
             yaml = yaml.with("if", branch_condition(pattern));
         }
-        yaml.with("runs-on", self.settings.github.runner.as_str())
+        yaml
     }
 
-    fn job(&self, stage: &Stage) -> Yaml {
-        let head = self.job_head(stage);
+    /// The job of `stage` in the workflow of `pipeline`.
+    pub fn job(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
+        let head = self.job_head(pipeline, stage);
+        let reference = continues(pipeline).then(release_sha);
+        let reference = reference.as_deref();
         match &stage.work {
-            Work::Build { steps, artifacts_dir } => {
-                let mut all = vec![checkout(false)];
+            Work::Deploy(call) => self.call(head, call, reference),
+            Work::ChainStart {
+                previous,
+                previous_is_first,
+            } => self.chain_start(head, previous, *previous_is_first),
+            Work::Build {
+                steps,
+                artifacts_dir,
+            } => {
+                let mut all = vec![checkout(false, None)];
                 all.extend(steps.iter().map(|s| self.step(s)));
                 all.push(
-                    Yaml::map().with("name", "Upload the release artifact").with("uses", "actions/upload-artifact@v4").with(
+                    action("Upload the release artifact", UPLOAD_ARTIFACT).with(
                         "with",
                         Yaml::map()
                             .with("name", ARTIFACT)
@@ -97,171 +232,348 @@ impl Emitter<'_> {
                             .with("if-no-files-found", "error"),
                     ),
                 );
-                head.with("timeout-minutes", 60u32).with("steps", all)
+                self.runs_on(head)
+                    .with("timeout-minutes", 60u32)
+                    .with("steps", all)
             }
-            Work::Gate(gate) => self.gate(head, gate),
-            Work::Job(job) => self.agent_job(head, job),
-            Work::Soak { minutes } => head.with("timeout-minutes", minutes + 10).with(
-                "steps",
-                vec![
-                    Yaml::map()
+            Work::Gate(gate) => self.gate(self.runs_on(head), gate),
+            Work::Job(job) => self.agent_job(self.runs_on(head), job, reference),
+            Work::Soak { minutes } => self.runs_on(head)
+                .with("timeout-minutes", minutes.saturating_add(10))
+                .with(
+                    "steps",
+                    vec![Yaml::map()
                         .with("name", format!("Soak for {minutes} min"))
                         .with("env", Yaml::map().with("SOAK_MINUTES", minutes.to_string()))
                         .with(
                             "run",
                             Yaml::Block(
-                                "echo \"soaking for $SOAK_MINUTES minutes before the next region\"\nsleep $((SOAK_MINUTES * 60))\n"
+                                "echo \"soaking for $SOAK_MINUTES minutes before the next wave\"\nsleep $((SOAK_MINUTES * 60))\n"
                                     .into(),
                             ),
-                        ),
-                ],
+                        )],
+                ),
+            Work::Barrier => self.runs_on(head).with("timeout-minutes", 5u32).with(
+                "steps",
+                vec![Yaml::map()
+                    .with("name", "Every job of the wave has finished")
+                    .with("run", "echo \"wave complete\"")],
             ),
         }
     }
 
-    fn gate(&self, head: Yaml, gate: &Gate) -> Yaml {
-        let approvers = gate.approval.approvers.join(", ");
-        head.with("environment", gate.environment.as_str()).with("timeout-minutes", 10u32).with(
-            "steps",
-            vec![
-                Yaml::map()
-                    .with("name", "Record the approval")
-                    .with("env", Yaml::map().with("APPROVERS", approvers))
-                    .with("run", Yaml::Block("echo \"approved by a reviewer of this environment ($APPROVERS)\"\n".into())),
-            ],
-        )
+    fn runs_on(&self, head: Yaml) -> Yaml {
+        head.with("runs-on", self.settings.github.runner.as_str())
     }
 
-    fn agent_job(&self, mut head: Yaml, job: &Job) -> Yaml {
-        if let Some(environment) = &job.environment {
-            head = head.with("environment", environment.as_str());
-        }
-        if job.opens_pull_requests {
-            head = head.with(
+    /// A call of a reusable workflow: the job grants the permissions the called jobs need. In a later
+    /// part of a chained release the call passes the commit to check out (`reference`).
+    fn call(&self, head: Yaml, call: &DeployCall, reference: Option<&str>) -> Yaml {
+        let with = call
+            .arguments
+            .iter()
+            .fold(Yaml::map(), |with, (name, argument)| {
+                with.with(name, value_yaml(argument))
+            })
+            .with_some(INPUT_RELEASE_SHA, reference);
+        head.with("uses", (self.template_reference)(&call.template))
+            .with("permissions", permissions(true, false))
+            .with("with", with)
+    }
+
+    fn gate(&self, head: Yaml, gate: &Gate) -> Yaml {
+        head.with("environment", gate.environment.as_str())
+            .with("timeout-minutes", 10u32)
+            .with(
+                "steps",
+                vec![Yaml::map().with("name", "Record the approval").with(
+                    "run",
+                    "echo \"approved by a required reviewer of this job's environment\"",
+                )],
+            )
+    }
+
+    /// The first job of a later part of a chained release: checks that the run continues the part
+    /// before it (`previous`, the first part when `previous_is_first`) for the same commit, then brings part 1's artifact into this run.
+    fn chain_start(&self, head: Yaml, previous: &str, previous_is_first: bool) -> Yaml {
+        let mut env = vec![
+            ("PLATFORM", "github".to_owned()),
+            ("BUILD_RUN", format!("${{{{ inputs.{INPUT_BUILD_RUN} }}}}")),
+            ("RELEASE_SHA", release_sha()),
+            (
+                "PREVIOUS_RUN",
+                format!("${{{{ inputs.{INPUT_PREVIOUS_RUN} }}}}"),
+            ),
+            ("PREVIOUS_WORKFLOW", (self.workflow_path)(previous)),
+            ("PREVIOUS_IS_FIRST", previous_is_first.to_string()),
+            (
+                "CHAIN_WAIT_SECONDS",
+                chain::WAIT_FOR_PREVIOUS_SECONDS.to_string(),
+            ),
+            ("GH_TOKEN", "${{ github.token }}".to_owned()),
+        ];
+        env.extend(chain::RETRY.map(|(name, value)| (name, value.to_owned())));
+        let artifacts = self.settings.build.artifacts_dir.as_str();
+        let steps = vec![
+            checkout(false, Some(&release_sha())),
+            library_step(
+                "Check that this run continues the part before it",
+                env,
+                self.library,
+                LibraryCommand::ChainContinue,
+            ),
+            action("Download part 1's artifact", DOWNLOAD_ARTIFACT).with(
+                "with",
+                Yaml::map()
+                    .with("name", ARTIFACT)
+                    .with("path", artifacts)
+                    .with("run-id", format!("${{{{ inputs.{INPUT_BUILD_RUN} }}}}"))
+                    .with("github-token", "${{ github.token }}"),
+            ),
+            action("Make it this run's artifact", UPLOAD_ARTIFACT).with(
+                "with",
+                Yaml::map()
+                    .with("name", ARTIFACT)
+                    .with("path", artifacts)
+                    .with("if-no-files-found", "error"),
+            ),
+        ];
+        self.runs_on(head)
+            .with("timeout-minutes", 45u32)
+            .with(
+                "permissions",
+                Yaml::map().with("contents", "read").with("actions", "read"),
+            )
+            .with("steps", steps)
+    }
+
+    /// The last job of a part of a chained release that has a next part (`next`): once every other
+    /// job of the part has succeeded, it starts the next part's workflow.
+    fn chain_next(&self, pipeline: &Pipeline, next: &str) -> Yaml {
+        let continuing = continues(pipeline);
+        let from_inputs = |input: &str, own: &str| {
+            if continuing {
+                format!("${{{{ inputs.{input} }}}}")
+            } else {
+                own.to_owned()
+            }
+        };
+        let next_workflow = (self.workflow_path)(next);
+        let next_file = next_workflow
+            .rsplit('/')
+            .next()
+            .unwrap_or(&next_workflow)
+            .to_owned();
+        let mut env = vec![
+            ("NEXT_WORKFLOW", next_file),
+            (
+                "BUILD_RUN",
+                from_inputs(INPUT_BUILD_RUN, "${{ github.run_id }}"),
+            ),
+            (
+                "RELEASE_SHA",
+                from_inputs(INPUT_RELEASE_SHA, "${{ github.sha }}"),
+            ),
+            ("THIS_RUN", "${{ github.run_id }}".to_owned()),
+            ("RELEASE_REF", "${{ github.ref_name }}".to_owned()),
+            ("GH_TOKEN", "${{ github.token }}".to_owned()),
+        ];
+        env.extend(chain::RETRY.map(|(name, value)| (name, value.to_owned())));
+        let reference = continuing.then(release_sha);
+        let next_part = pipeline.chain.as_ref().map_or(2, |c| c.part + 1);
+        Yaml::map()
+            .with("name", format!("Start part {next_part}"))
+            .with(
+                "needs",
+                chain::last_stages(pipeline)
+                    .into_iter()
+                    .map(Yaml::from)
+                    .collect::<Vec<_>>(),
+            )
+            .with("runs-on", self.settings.github.runner.as_str())
+            .with("timeout-minutes", 15u32)
+            .with(
                 "permissions",
                 Yaml::map()
-                    .with("contents", "write")
-                    .with("pull-requests", "write"),
-            );
+                    .with("contents", "read")
+                    .with("actions", "write"),
+            )
+            .with(
+                "steps",
+                vec![
+                    checkout(false, reference.as_deref()),
+                    library_step(
+                        "Start the next part of the release",
+                        env,
+                        self.library,
+                        LibraryCommand::ChainNext,
+                    ),
+                ],
+            )
+    }
+
+    fn agent_job(&self, mut head: Yaml, job: &Job, reference: Option<&str>) -> Yaml {
+        if let Some(environment) = &job.environment {
+            head = head.with("environment", value(environment));
         }
-        head = head.with("timeout-minutes", job.timeout_minutes);
-        let mut steps = vec![checkout(job.opens_pull_requests)];
+        head.with("timeout-minutes", value_yaml(&job.timeout_minutes))
+            .with(
+                "permissions",
+                permissions(job.signs_in, job.opens_pull_requests),
+            )
+            .with("steps", self.job_steps(job, reference))
+    }
+
+    /// Check out (`reference`: the commit to check out instead of the run's), download the artifact if
+    /// needed, sign in if needed, then the job's steps.
+    fn job_steps(&self, job: &Job, reference: Option<&str>) -> Vec<Yaml> {
+        let mut steps = vec![checkout(job.opens_pull_requests, reference)];
         if job.needs_artifact {
             steps.push(
-                Yaml::map()
-                    .with("name", "Download the release artifact")
-                    .with("uses", "actions/download-artifact@v4")
-                    .with(
-                        "with",
-                        Yaml::map()
-                            .with("name", ARTIFACT)
-                            .with("path", self.settings.build.artifacts_dir.as_str()),
-                    ),
+                action("Download the release artifact", DOWNLOAD_ARTIFACT).with(
+                    "with",
+                    Yaml::map()
+                        .with("name", ARTIFACT)
+                        .with("path", self.settings.build.artifacts_dir.as_str()),
+                ),
             );
         }
-        if job.uses_azure {
+        if job.signs_in {
             steps.push(self.azure_login());
         }
         steps.extend(job.steps.iter().map(|s| self.step(s)));
-        head.with("steps", steps)
-    }
-
-    fn rollback_job(&self, stage: &Stage, rollback: &Rollback) -> Yaml {
-        let Work::Job(job) = &stage.work else {
-            return Yaml::map();
-        };
-        let deploy = &stage.id;
-        let mut yaml = Yaml::map()
-            .with("name", format!("Roll back: {}", stage.title))
-            .with("needs", vec![Yaml::from(deploy)])
-            .with(
-                "if",
-                format!("${{{{ failure() && needs.{deploy}.result == 'failure' }}}}"),
-            )
-            .with("runs-on", self.settings.github.runner.as_str());
-        let environment = rollback
-            .approval_environment
-            .as_ref()
-            .or(job.environment.as_ref());
-        if let Some(environment) = environment {
-            yaml = yaml.with("environment", environment.as_str());
-        }
-        let mut steps = vec![];
-        if job.uses_azure {
-            steps.push(self.azure_login());
-        }
-        steps.extend(rollback.steps.iter().map(|s| self.step(s)));
-        yaml.with("timeout-minutes", 60u32).with("steps", steps)
+        steps
     }
 
     fn azure_login(&self) -> Yaml {
         let credentials = &self.settings.github.credentials;
-        let var = |name: &str| format!("${{{{ secrets.{} }}}}", sanitise_identifier(name));
-        Yaml::map()
-            .with("name", "Sign in to Azure (OIDC)")
-            .with("uses", "azure/login@v2")
+        let var = |name: &str| format!("${{{{ vars.{} }}}}", sanitise_identifier(name));
+        let mut with = Yaml::map()
+            .with("client-id", var(&credentials.client_id_variable))
+            .with("tenant-id", var(&credentials.tenant_id_variable))
             .with(
-                "with",
-                Yaml::map()
-                    .with("client-id", var(&credentials.client_id_variable))
-                    .with("tenant-id", var(&credentials.tenant_id_variable))
-                    .with(
-                        "subscription-id",
-                        var(&credentials.subscription_id_variable),
-                    ),
-            )
+                "subscription-id",
+                var(&credentials.subscription_id_variable),
+            );
+        if let Some((environment, audience)) = cloud_login(self.settings.cloud) {
+            with = with
+                .with("environment", environment)
+                .with("audience", audience);
+        }
+        action("Sign in to Azure (OIDC)", AZURE_LOGIN).with("with", with)
     }
 
-    fn step(&self, step: &ShellStep) -> Yaml {
-        let opens_pull_requests = step.opens_pull_requests;
-        let script = if opens_pull_requests {
-            with_prelude(
-                &step.script,
-                &open_pull_request_function(GITHUB_PULL_REQUEST),
-            )
-        } else {
-            step.script.clone()
-        };
-        let mut env: Vec<(String, Yaml)> = step
+    fn step(&self, step: &Step) -> Yaml {
+        let env: Vec<(String, Yaml)> = step
             .env
             .iter()
-            .map(|(name, value)| (name.clone(), env_value(value)))
+            .map(|(name, value)| (name.clone(), Yaml::str(expression(value))))
             .collect();
-        if opens_pull_requests {
-            env.push(("GH_TOKEN".to_owned(), Yaml::str("${{ github.token }}")));
-        }
         let mut yaml = Yaml::map().with("name", &step.name);
+        if let Some(parameter) = &step.only_if_set {
+            yaml = yaml.with("if", format!("inputs.{parameter} != ''"));
+        }
         if let Some(minutes) = step.timeout_minutes {
             yaml = yaml.with("timeout-minutes", minutes);
         }
         if !env.is_empty() {
             yaml = yaml.with("env", Yaml::Map(env));
         }
-        yaml.with("shell", "bash").with("run", Yaml::Block(script))
+        yaml.with("shell", "bash").with(
+            "run",
+            format!("bash {} {}", self.library, step.command.name()),
+        )
     }
 }
 
-/// Opens a GitHub pull request with the workflow's token.
-const GITHUB_PULL_REQUEST: &str = r#"gh pr create --base "$1" --head "$2" --title "$3" --body "Opened by the hotfix workflow (Cutover)""#;
+/// The `environment` and `audience` inputs of `azure/login` for a sovereign cloud.
+fn cloud_login(cloud: AzureCloud) -> Option<(&'static str, &'static str)> {
+    match cloud {
+        AzureCloud::Public => None,
+        AzureCloud::UsGovernment => Some(("azureusgovernment", "api://AzureADTokenExchangeUSGov")),
+        AzureCloud::China => Some(("azurechinacloud", "api://AzureADTokenExchangeChina")),
+    }
+}
 
-fn checkout(full_history: bool) -> Yaml {
-    let step = Yaml::map()
-        .with("name", "Check out")
-        .with("uses", "actions/checkout@v4");
+/// A job's permissions: read the repository; mint an OIDC token when it signs in; push and open pull
+/// requests when it merges back.
+fn permissions(signs_in: bool, opens_pull_requests: bool) -> Yaml {
+    let contents = if opens_pull_requests { "write" } else { "read" };
+    let mut yaml = Yaml::map().with("contents", contents);
+    if signs_in {
+        yaml = yaml.with("id-token", "write");
+    }
+    if opens_pull_requests {
+        yaml = yaml.with("pull-requests", "write");
+    }
+    yaml
+}
+
+fn action(name: &str, action: PinnedAction) -> Yaml {
+    Yaml::map()
+        .with("name", name)
+        .with("uses", Yaml::Commented(action.uses(), action.version))
+}
+
+/// The checkout step: never keeps credentials (jobs that push authenticate each git call themselves);
+/// the full history when the job merges back; `reference` instead of the run's commit when given.
+fn checkout(full_history: bool, reference: Option<&str>) -> Yaml {
+    let mut with = Yaml::map().with("persist-credentials", false);
     if full_history {
-        step.with("with", Yaml::map().with("fetch-depth", 0u32))
-    } else {
-        step
+        with = with.with("fetch-depth", 0u32);
+    }
+    action("Check out", CHECKOUT).with("with", with.with_some("ref", reference))
+}
+
+/// A step running the library command `command` with `env`, outside the IR (the chain's own steps).
+fn library_step(
+    name: &str,
+    env: Vec<(&str, String)>,
+    library: &str,
+    command: LibraryCommand,
+) -> Yaml {
+    let env: Vec<(String, Yaml)> = env
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), Yaml::str(value)))
+        .collect();
+    Yaml::map()
+        .with("name", name)
+        .with("env", Yaml::Map(env))
+        .with("shell", "bash")
+        .with("run", format!("bash {library} {}", command.name()))
+}
+
+/// An input of a manually started workflow.
+fn dispatch_input(description: &str, required: bool) -> Yaml {
+    Yaml::map()
+        .with("description", description)
+        .with("required", required)
+        .with("type", "string")
+}
+
+/// A value as the text of a workflow field.
+fn expression(value: &Value) -> String {
+    match value {
+        Value::Text(text) => text.clone(),
+        Value::Number(number) => number.to_string(),
+        Value::Parameter(name) => format!("${{{{ inputs.{name} }}}}"),
+        Value::RunId => "${{ github.run_id }}".to_owned(),
+        Value::SourceBranch => "${{ github.ref }}".to_owned(),
+        Value::Input(name) => format!("${{{{ inputs.{name} }}}}"),
+        Value::RepositoryToken => "${{ github.token }}".to_owned(),
+        Value::Platform => "github".to_owned(),
     }
 }
 
-fn env_value(value: &EnvValue) -> Yaml {
+fn value(value: &Value) -> Yaml {
+    Yaml::str(expression(value))
+}
+
+/// A number field: a YAML number when it is one, else its expression.
+fn value_yaml(value: &Value) -> Yaml {
     match value {
-        EnvValue::Text(text) => Yaml::str(text),
-        EnvValue::RunId => Yaml::str("${{ github.run_id }}"),
-        EnvValue::SourceBranch => Yaml::str("${{ github.ref }}"),
-        EnvValue::Input(name) => Yaml::str(format!("${{{{ inputs.{name} }}}}")),
-        EnvValue::RepositoryToken => Yaml::str("${{ github.token }}"),
+        Value::Number(number) => Yaml::from(*number),
+        other => Yaml::str(expression(other)),
     }
 }
 

@@ -21,6 +21,9 @@ pub enum Yaml {
     Seq(Vec<Yaml>),
     /// A mapping, in insertion order.
     Map(Vec<(String, Yaml)>),
+    /// A string followed by a comment on the same line (`uses: owner/action@sha # v1.2.3`). The comment
+    /// is Cutover's own fixed text, never plan text.
+    Commented(String, &'static str),
 }
 
 impl Yaml {
@@ -90,11 +93,7 @@ impl From<Vec<Yaml>> for Yaml {
 /// Writes a document, preceded by `#`-comment lines (the generated-file header).
 pub fn write_document(header: &[String], root: &Yaml) -> String {
     let mut out = String::new();
-    for line in header {
-        out.push_str("# ");
-        out.push_str(&line.replace(['\n', '\r'], " "));
-        out.push('\n');
-    }
+    write_header(&mut out, header);
     match root {
         Yaml::Map(entries) if !entries.is_empty() => write_map_entries(&mut out, entries, 0),
         Yaml::Seq(items) if !items.is_empty() => write_seq_items(&mut out, items, 0),
@@ -106,6 +105,52 @@ pub fn write_document(header: &[String], root: &Yaml) -> String {
     out
 }
 
+/// Writes a document as [`write_document`] does, and returns with it where each entry of the root
+/// mapping's collection `key` (a mapping's entries or a sequence's items) starts in the text, followed
+/// by where the collection ends: the size of each job of a workflow, or each stage of a pipeline.
+pub fn write_document_marked(header: &[String], root: &Yaml, key: &str) -> (String, Vec<usize>) {
+    let mut out = String::new();
+    write_header(&mut out, header);
+    let mut marks = Vec::new();
+    let Yaml::Map(entries) = root else {
+        return (write_document(header, root), marks);
+    };
+    for (name, value) in entries {
+        match value {
+            Yaml::Map(inner) if name == key && !inner.is_empty() => {
+                push_scalar(&mut out, name);
+                out.push_str(":\n");
+                for (inner_key, inner_value) in inner {
+                    marks.push(out.len());
+                    indent(&mut out, 2);
+                    write_entry(&mut out, inner_key, inner_value, 2);
+                }
+                marks.push(out.len());
+            }
+            Yaml::Seq(items) if name == key && !items.is_empty() => {
+                push_scalar(&mut out, name);
+                out.push_str(":\n");
+                for item in items {
+                    marks.push(out.len());
+                    indent(&mut out, 2);
+                    write_seq_items(&mut out, std::slice::from_ref(item), 2);
+                }
+                marks.push(out.len());
+            }
+            _ => write_entry(&mut out, name, value, 0),
+        }
+    }
+    (out, marks)
+}
+
+fn write_header(out: &mut String, header: &[String]) {
+    for line in header {
+        out.push_str("# ");
+        out.push_str(&super::comment::comment_text(line));
+        out.push('\n');
+    }
+}
+
 fn indent(out: &mut String, level: usize) {
     out.extend(std::iter::repeat_n(' ', level));
 }
@@ -115,14 +160,70 @@ fn write_map_entries(out: &mut String, entries: &[(String, Yaml)], level: usize)
         if index > 0 {
             indent(out, level);
         }
-        out.push_str(&scalar_text(key));
-        out.push(':');
-        write_after_key(out, value, level);
+        write_entry(out, key, value, level);
     }
 }
 
-/// Writes a value after `key:`: nested collections go on the next lines, scalars on the same line.
+fn write_entry(out: &mut String, key: &str, value: &Yaml, level: usize) {
+    push_scalar(out, key);
+    out.push(':');
+    write_after_key(out, value, level);
+}
+
+/// The widest line a collection is written on in flow style (`needs: [build, approve]`).
+const FLOW_WIDTH: usize = 100;
+
+/// The most entries a mapping written in flow style has: more read better one per line.
+const FLOW_MAP_ENTRIES: usize = 2;
+
+/// `value` in flow style (`[a, b]`, `{a: b}`), when it is a non-empty collection of strings, numbers
+/// and booleans (a mapping of at most [`FLOW_MAP_ENTRIES`]) short enough to fit on the line after
+/// `used` columns.
+fn flow_text(value: &Yaml, used: usize) -> Option<String> {
+    let scalar = |item: &Yaml| match item {
+        Yaml::Str(text) => Some(flow_scalar(text)),
+        Yaml::Int(number) => Some(number.to_string()),
+        Yaml::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    };
+    let text = match value {
+        Yaml::Seq(items) if !items.is_empty() => {
+            let items: Option<Vec<String>> = items.iter().map(scalar).collect();
+            format!("[{}]", items?.join(", "))
+        }
+        Yaml::Map(entries) if !entries.is_empty() && entries.len() <= FLOW_MAP_ENTRIES => {
+            let entries: Option<Vec<String>> = entries
+                .iter()
+                .map(|(key, value)| Some(format!("{}: {}", flow_scalar(key), scalar(value)?)))
+                .collect();
+            format!("{{{}}}", entries?.join(", "))
+        }
+        _ => return None,
+    };
+    (used + text.len() <= FLOW_WIDTH).then_some(text)
+}
+
+/// A string inside a flow collection, where `,`, brackets and braces end a plain scalar.
+fn flow_scalar(text: &str) -> String {
+    if text.contains([',', '[', ']', '{', '}']) && text.chars().all(|c| !c.is_control()) {
+        format!("'{}'", text.replace('\'', "''"))
+    } else if text.contains([',', '[', ']', '{', '}']) {
+        double_quoted(text)
+    } else {
+        scalar_text(text)
+    }
+}
+
+/// Writes a value after `key:`: short collections of scalars in flow style on the same line, other
+/// collections on the next lines, scalars on the same line.
 fn write_after_key(out: &mut String, value: &Yaml, level: usize) {
+    let column = out.len() - out.rfind('\n').map_or(0, |i| i + 1);
+    if let Some(flow) = flow_text(value, column + 1) {
+        out.push(' ');
+        out.push_str(&flow);
+        out.push('\n');
+        return;
+    }
     match value {
         Yaml::Map(entries) if !entries.is_empty() => {
             out.push('\n');
@@ -162,12 +263,17 @@ fn write_seq_items(out: &mut String, items: &[Yaml], level: usize) {
 /// Writes a scalar (or an empty collection) where it stands; block scalars continue on the next lines.
 fn write_inline(out: &mut String, value: &Yaml, level: usize) {
     match value {
-        Yaml::Str(text) => out.push_str(&scalar_text(text)),
+        Yaml::Str(text) => push_scalar(out, text),
         Yaml::Block(text) => write_block(out, text, level),
         Yaml::Int(number) => out.push_str(&number.to_string()),
         Yaml::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
         Yaml::Seq(_) => out.push_str("[]"),
         Yaml::Map(_) => out.push_str("{}"),
+        Yaml::Commented(text, comment) => {
+            push_scalar(out, text);
+            out.push_str(" # ");
+            out.push_str(comment);
+        }
     }
 }
 
@@ -198,17 +304,36 @@ fn write_block(out: &mut String, text: &str, level: usize) {
 
 /// The text of a string scalar: plain when unambiguous, else single-quoted, else double-quoted.
 pub fn scalar_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    push_scalar(&mut out, text);
+    out
+}
+
+/// Writes a string scalar as [`scalar_text`] does.
+fn push_scalar(out: &mut String, text: &str) {
     if is_plain_safe(text) {
-        text.to_owned()
+        out.push_str(text);
     } else if text.chars().all(|c| !c.is_control()) {
-        format!("'{}'", text.replace('\'', "''"))
+        out.push('\'');
+        let mut pieces = text.split('\'');
+        out.push_str(pieces.next().unwrap_or_default());
+        for piece in pieces {
+            out.push_str("''");
+            out.push_str(piece);
+        }
+        out.push('\'');
     } else {
-        double_quoted(text)
+        push_double_quoted(out, text);
     }
 }
 
 fn double_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_double_quoted(&mut out, text);
+    out
+}
+
+fn push_double_quoted(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -222,7 +347,6 @@ fn double_quoted(text: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// Words YAML 1.1 or 1.2 reads as booleans or null.
@@ -279,6 +403,86 @@ mod tests {
         ] {
             assert_eq!(scalar_text(text), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn short_collections_of_scalars_are_written_in_flow_style_and_read_back_the_same() {
+        let hostile = [
+            "a, b",
+            "[x]",
+            "{y}",
+            "no",
+            "x: y",
+            "#c",
+            "it's",
+            "${{ vars.A }}",
+            "tab\t",
+        ];
+        let doc = Yaml::map()
+            .with("needs", vec![Yaml::from("build"), Yaml::from("approve")])
+            .with(
+                "permissions",
+                Yaml::map()
+                    .with("contents", "read")
+                    .with("id-token", "write"),
+            )
+            .with(
+                "hostile",
+                hostile.iter().map(|t| Yaml::from(*t)).collect::<Vec<_>>(),
+            )
+            .with(
+                "long",
+                (0..30)
+                    .map(|i| Yaml::from(format!("job_{i}")))
+                    .collect::<Vec<_>>(),
+            );
+        let text = write_document(&[], &doc);
+        assert!(text.contains("needs: [build, approve]\n"), "{text}");
+        assert!(
+            text.contains("permissions: {contents: read, id-token: write}\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("long:\n  - job_0\n"),
+            "too long for one line: {text}"
+        );
+        assert!(text.lines().all(|line| line.len() <= FLOW_WIDTH), "{text}");
+        let read: serde_json::Value = serde_saphyr::from_str(&text).expect("parses");
+        let hostile_read: Vec<&str> = read["hostile"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        assert_eq!(hostile_read, hostile);
+        assert_eq!(read["permissions"]["id-token"], "write");
+    }
+
+    #[test]
+    fn marked_documents_are_the_same_text_and_mark_each_job_and_stage() {
+        let job = |name: &str| {
+            Yaml::map()
+                .with("name", name)
+                .with("needs", vec![Yaml::from("build")])
+                .with("steps", vec![Yaml::map().with("run", "echo hi")])
+        };
+        let workflow = Yaml::map().with("name", "release").with(
+            "jobs",
+            Yaml::map().with("a", job("A")).with("bb", job("B it")),
+        );
+        let (text, marks) = write_document_marked(&["h".into()], &workflow, "jobs");
+        assert_eq!(text, write_document(&["h".into()], &workflow));
+        assert_eq!(marks.len(), 3);
+        assert!(text[marks[0]..marks[1]].starts_with("  a:\n"));
+        assert!(text[marks[1]..marks[2]].starts_with("  bb:\n"));
+        assert_eq!(marks[2], text.len());
+        let pipeline = Yaml::map()
+            .with("trigger", "none")
+            .with("stages", vec![job("A"), job("B")]);
+        let (text, marks) = write_document_marked(&[], &pipeline, "stages");
+        assert_eq!(text, write_document(&[], &pipeline));
+        assert!(text[marks[0]..marks[1]].starts_with("  - name: A\n"));
+        assert!(text[marks[1]..marks[2]].starts_with("  - name: B\n"));
     }
 
     #[test]

@@ -8,8 +8,16 @@ use serde::Deserialize;
 
 use super::model::Plan;
 
-/// The plan file-format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The plan file-format version this build writes. It reads every version from 1 up to this one:
+///
+/// - 1: the first format.
+/// - 2: adds database engines and global databases, the Azure cloud, promotion through environments,
+///   per-environment regions and per-platform approvers. Every new field has a default, so a version 1
+///   file reads as the same plan; saving it writes version 2.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest plan file-format version this build reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// A line and column in a plan file, both counted from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +49,7 @@ pub enum FormatError {
     },
     /// The text is a plan of a format version this build does not know.
     #[error(
-        "{source_name}:{position}: plan format version {found} is not supported (this build reads version {supported}){hint}",
+        "{source_name}:{position}: plan format version {found} is not supported (this build reads versions {OLDEST_FORMAT_VERSION} to {supported}){hint}",
         hint = if *found > *supported { "; the file was written by a newer Cutover" } else { "" }
     )]
     UnsupportedVersion {
@@ -117,7 +125,7 @@ pub fn parse_plan(text: &str, source_name: &str) -> Result<Plan, FormatError> {
             message: "it has no `version` field".to_owned(),
         });
     }
-    if version != FORMAT_VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(FormatError::UnsupportedVersion {
             source_name: source_name.to_owned(),
             position: find_version_field(text).unwrap_or(start),
@@ -125,11 +133,14 @@ pub fn parse_plan(text: &str, source_name: &str) -> Result<Plan, FormatError> {
             supported: FORMAT_VERSION,
         });
     }
-    ron::from_str(text).map_err(|e| FormatError::Invalid {
+    let mut plan: Plan = ron::from_str(text).map_err(|e| FormatError::Invalid {
         source_name: source_name.to_owned(),
         position: position_of(&e),
         message: e.code.to_string(),
-    })
+    })?;
+    // Older files read as the same plan in today's format, which is what saving writes.
+    plan.version = FORMAT_VERSION;
+    Ok(plan)
 }
 
 /// Writes a plan as pretty RON: struct names on, four-space indents, fields in declaration order, so the

@@ -62,9 +62,65 @@ pub fn sanitise_identifier(text: &str) -> String {
     out
 }
 
+/// The longest file stem Cutover writes; longer stems end in a short hash of the whole text.
+const MAX_FILE_STEM: usize = 80;
+
+/// Names Windows reserves for devices: a file with one of these stems cannot be checked out there.
+const WINDOWS_RESERVED: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// A name safe as a file stem on every platform: lowercase ASCII letters, digits and single `-`, at most
+/// 80 characters (a longer name keeps its start and ends in a stable hash of the whole text), never a
+/// name Windows reserves (`con`, `nul`...).
+pub fn file_stem(text: &str) -> String {
+    let mut stem: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if stem.is_empty() {
+        stem = "plan".to_owned();
+    }
+    if stem.len() > MAX_FILE_STEM {
+        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        stem.truncate(MAX_FILE_STEM - 9);
+        stem = format!("{}-{:08x}", stem.trim_end_matches('-'), hash as u32);
+    }
+    if WINDOWS_RESERVED.contains(&stem.as_str()) {
+        stem.push_str("-plan");
+    }
+    stem
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_stems_are_short_portable_and_stable() {
+        assert_eq!(file_stem("Meridian Claims"), "meridian-claims");
+        assert_eq!(file_stem("con"), "con-plan");
+        assert_eq!(file_stem("NUL"), "nul-plan");
+        let long = "x".repeat(10_000);
+        let stem = file_stem(&long);
+        assert!(stem.len() <= 80, "{stem}");
+        assert_eq!(stem, file_stem(&long), "stable");
+        assert_ne!(stem, file_stem(&"x".repeat(9_999)), "distinct");
+        assert_eq!(file_stem("¡¿"), "plan");
+    }
 
     #[test]
     fn sanitised_ids_match_the_platform_rule() {

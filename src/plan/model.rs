@@ -167,12 +167,20 @@ pub enum DeployTarget {
     },
     /// A database server and database; its schema changes come from [`Migration`]s.
     Database {
-        /// The database server's name.
+        /// The database engine, which decides the reachability check and the connection details the
+        /// migration commands get (Azure SQL when left out, as in plans written before engines).
+        #[serde(default)]
+        engine: DatabaseEngine,
+        /// The database server's name (a Cosmos DB account's name).
         server: String,
         /// The database's name.
         database: String,
         /// The resource group holding the server.
         resource_group: String,
+        /// Whether one instance serves every region (geo-replicated): its migrations then run once,
+        /// before any region, instead of in each region's own database.
+        #[serde(default)]
+        global: bool,
     },
     /// A custom deployment command run from the repository root.
     Script {
@@ -182,6 +190,44 @@ pub enum DeployTarget {
         #[serde(default)]
         rollback_command: Option<String>,
     },
+}
+
+/// The engine of a database target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum DatabaseEngine {
+    /// Azure SQL Database (`az sql`).
+    #[default]
+    AzureSql,
+    /// Azure Database for PostgreSQL, flexible server (`az postgres flexible-server`).
+    PostgreSql,
+    /// Azure Database for MySQL, flexible server (`az mysql flexible-server`).
+    MySql,
+    /// Azure Cosmos DB (`az cosmosdb`): the server is the account's name.
+    CosmosDb,
+    /// Any other database, changed only through the migration commands: no cloud check.
+    Script,
+}
+
+impl DatabaseEngine {
+    /// Every engine, in the order pickers show them.
+    pub const ALL: [DatabaseEngine; 5] = [
+        DatabaseEngine::AzureSql,
+        DatabaseEngine::PostgreSql,
+        DatabaseEngine::MySql,
+        DatabaseEngine::CosmosDb,
+        DatabaseEngine::Script,
+    ];
+
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DatabaseEngine::AzureSql => "Azure SQL",
+            DatabaseEngine::PostgreSql => "PostgreSQL (flexible server)",
+            DatabaseEngine::MySql => "MySQL (flexible server)",
+            DatabaseEngine::CosmosDb => "Cosmos DB",
+            DatabaseEngine::Script => "script",
+        }
+    }
 }
 
 impl DeployTarget {
@@ -369,6 +415,9 @@ pub struct Environment {
     /// Branch name patterns allowed to deploy here (`main`, `hotfix/*`); empty allows any branch.
     #[serde(default)]
     pub allowed_branches: Vec<String>,
+    /// The regions this environment runs in, in rollout order; empty means every region of the plan.
+    #[serde(default)]
+    pub regions: Vec<Id>,
 }
 
 /// What an environment is for.
@@ -390,8 +439,16 @@ pub enum EnvironmentKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
-    /// Users or groups who may approve.
+    /// Users or groups who may approve, by the same name on both platforms.
     pub approvers: Vec<String>,
+    /// The approvers on GitHub (users, or teams as `org/team`) when their names differ from
+    /// `approvers`; empty uses `approvers`.
+    #[serde(default)]
+    pub github_approvers: Vec<String>,
+    /// The approvers on Azure DevOps (users by e-mail, groups as `[project]\group`) when their names
+    /// differ from `approvers`; empty uses `approvers`.
+    #[serde(default)]
+    pub azure_approvers: Vec<String>,
     /// How many of them must approve.
     pub required: u32,
     /// Minutes the approval stays open; `None` waits forever (stale deployments sit in the pipeline).
@@ -439,8 +496,12 @@ pub struct Region {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RolloutPolicy {
-    /// The environment the release deploys to.
+    /// The environment the release deploys to in the end (production).
     pub environment: Id,
+    /// The environments the release passes through first, in order (`["staging"]`): each gets every
+    /// service, its own approvals and validation windows before the next one starts.
+    #[serde(default)]
+    pub promote_through: Vec<Id>,
     /// Retries for transient failures (throttling, network blips, agent loss).
     pub retry: RetryPolicy,
     /// What a non-transient failure in a region does.
@@ -588,6 +649,9 @@ impl ReleaseCheck {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformSettings {
+    /// The Azure cloud every sign-in and endpoint uses.
+    #[serde(default)]
+    pub cloud: AzureCloud,
     /// How the release artifact is built.
     #[serde(default)]
     pub build: BuildSettings,
@@ -600,6 +664,38 @@ pub struct PlatformSettings {
     /// GitHub Actions settings.
     #[serde(default)]
     pub github: GitHubSettings,
+}
+
+/// Which Azure cloud the resources live in: sign-ins, endpoints and host names follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AzureCloud {
+    /// Azure's public cloud.
+    #[default]
+    Public,
+    /// Azure Government (United States).
+    UsGovernment,
+    /// Azure operated by 21Vianet (China).
+    China,
+}
+
+impl AzureCloud {
+    /// The Azure CLI's and `azure/login`'s name for the cloud.
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            AzureCloud::Public => "AzureCloud",
+            AzureCloud::UsGovernment => "AzureUSGovernment",
+            AzureCloud::China => "AzureChinaCloud",
+        }
+    }
+
+    /// The suffix of App Service host names (`APP.SUFFIX`).
+    pub fn app_service_suffix(self) -> &'static str {
+        match self {
+            AzureCloud::Public => "azurewebsites.net",
+            AzureCloud::UsGovernment => "azurewebsites.us",
+            AzureCloud::China => "chinacloudsites.cn",
+        }
+    }
 }
 
 /// How pipelines build the artifact they deploy: once per run, published, then downloaded by every
@@ -741,5 +837,40 @@ impl Plan {
     /// The migration with this id, if any.
     pub fn migration(&self, id: &Id) -> Option<&Migration> {
         self.migrations.iter().find(|m| &m.id == id)
+    }
+}
+
+impl Plan {
+    /// The environments the release deploys to, in order: those it promotes through, then the rollout
+    /// environment. Ids that name no environment are left out (the analysis reports them).
+    pub fn promotion_path(&self) -> Vec<&Environment> {
+        self.rollout
+            .promote_through
+            .iter()
+            .chain(std::iter::once(&self.rollout.environment))
+            .filter_map(|id| self.environment(id))
+            .collect()
+    }
+
+    /// The regions `environment` runs in, in rollout order: its own list, or every region of the plan.
+    /// Ids that name no region are left out (the analysis reports them).
+    pub fn regions_of(&self, environment: &Environment) -> Vec<&Region> {
+        if environment.regions.is_empty() {
+            self.regions.iter().collect()
+        } else {
+            environment
+                .regions
+                .iter()
+                .filter_map(|id| self.region(id))
+                .collect()
+        }
+    }
+}
+
+impl Service {
+    /// Whether one instance of the service serves every region (a global, geo-replicated database):
+    /// it deploys, and its migrations run, once per environment rather than once per region.
+    pub fn is_global(&self) -> bool {
+        matches!(self.target, DeployTarget::Database { global: true, .. })
     }
 }

@@ -2,7 +2,12 @@
 
 use super::format::{FORMAT_VERSION, FormatError, parse_plan};
 use super::id::Id;
-use super::model::*;
+use super::model::{
+    Approval, BranchingModel, DatabaseEngine, Dependency, DeployTarget, Environment,
+    EnvironmentKind, FailureAction, HealthCheck, HotfixRunbook, IncidentSeverity, Plan,
+    PlatformSettings, Position, Probes, Region, ReleaseCheck, RetryPolicy, RolloutPolicy, Service,
+    Strategy, Tier, TimedCommand, TimeoutAction,
+};
 
 /// The names of the templates, with a one-line description each.
 pub const TEMPLATES: [(&str, &str); 2] = [
@@ -43,6 +48,8 @@ pub fn starter(plan_name: &str) -> Plan {
     };
     let approval = |who: &str| Approval {
         approvers: vec![who.to_owned()],
+        github_approvers: Vec::new(),
+        azure_approvers: Vec::new(),
         required: 1,
         timeout_minutes: Some(240),
         on_timeout: TimeoutAction::Reject,
@@ -60,9 +67,11 @@ pub fn starter(plan_name: &str) -> Plan {
                 name: "Database".to_owned(),
                 tier: Tier::Database,
                 target: DeployTarget::Database {
-                    server: "sql-app-{region}".to_owned(),
+                    engine: DatabaseEngine::AzureSql,
+                    server: "sql-app-{environment}-{region}".to_owned(),
                     database: "app".to_owned(),
                     resource_group: "rg-app-{region}".to_owned(),
+                    global: false,
                 },
                 strategy: Strategy::RunOnce,
                 health_check: None,
@@ -76,7 +85,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 name: "API".to_owned(),
                 tier: Tier::Api,
                 target: DeployTarget::AppService {
-                    app: "app-api-{region}".to_owned(),
+                    app: "app-api-{environment}-{region}".to_owned(),
                     resource_group: "rg-app-{region}".to_owned(),
                     slot: Some("staging".to_owned()),
                 },
@@ -92,13 +101,15 @@ pub fn starter(plan_name: &str) -> Plan {
                 name: "Web".to_owned(),
                 tier: Tier::Frontend,
                 target: DeployTarget::StaticSite {
-                    storage_account: "stappweb{region}".to_owned(),
+                    storage_account: "stappweb{environment}{region}".to_owned(),
                     resource_group: "rg-app-{region}".to_owned(),
                     source_dir: "web/dist".to_owned(),
                 },
                 strategy: Strategy::RunOnce,
                 health_check: Some(HealthCheck {
-                    base_url: Some("https://stappweb{region}.z13.web.core.windows.net".to_owned()),
+                    base_url: Some(
+                        "https://stappweb{environment}{region}.z13.web.core.windows.net".to_owned(),
+                    ),
                     ..health("/")
                 }),
                 probes: Probes::default(),
@@ -127,6 +138,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 approval: Some(approval("on-call-lead")),
                 wait_timer_minutes: 0,
                 allowed_branches: vec!["hotfix/*".to_owned()],
+                regions: Vec::new(),
             },
             Environment {
                 id: Id::new("production"),
@@ -136,6 +148,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 approval: Some(approval("release-managers")),
                 wait_timer_minutes: 0,
                 allowed_branches: vec!["main".to_owned(), "hotfix/*".to_owned()],
+                regions: Vec::new(),
             },
         ],
         regions: vec![Region {
@@ -146,6 +159,7 @@ pub fn starter(plan_name: &str) -> Plan {
         }],
         rollout: RolloutPolicy {
             environment: Id::new("production"),
+            promote_through: Vec::new(),
             retry: RetryPolicy {
                 attempts: 3,
                 initial_delay_seconds: 30,

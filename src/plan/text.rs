@@ -42,9 +42,20 @@ pub enum TextKind {
     GitRef,
     /// A person or group who may approve.
     Approver,
-    /// A platform setting: a service connection, pool, runner label, organisation URL, project,
-    /// repository or cloud location.
-    Setting,
+    /// A GitHub runner label.
+    RunnerLabel,
+    /// An Azure agent pool's name or a hosted image's name.
+    AgentPool,
+    /// An Azure service connection's name.
+    ServiceConnection,
+    /// An Azure DevOps organisation URL.
+    OrganizationUrl,
+    /// An Azure DevOps project's name.
+    ProjectName,
+    /// A GitHub repository, `owner/name`.
+    RepositoryName,
+    /// An Azure location (`eastus`).
+    Location,
     /// The name of a secret or variable on the platform.
     VariableName,
 }
@@ -116,11 +127,12 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
         } = region;
         owner.id("the id", TextKind::Id, id);
         owner.text("the name", TextKind::Name, name);
-        owner.text("the location", TextKind::Setting, location);
+        owner.text("the location", TextKind::Location, location);
     }
     owner.owner = ObjectRef::Rollout;
     let RolloutPolicy {
         environment,
+        promote_through,
         retry,
         on_failure: _,
     } = rollout;
@@ -131,6 +143,13 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
         max_delay_seconds: _,
     } = retry;
     owner.id("the environment", TextKind::Reference, environment);
+    for stage in promote_through {
+        owner.id(
+            "an environment promoted through",
+            TextKind::Reference,
+            stage,
+        );
+    }
     for runbook in runbooks {
         owner.owner = ObjectRef::Runbook(runbook.id.clone());
         owner.runbook(runbook);
@@ -159,6 +178,7 @@ impl Visitor<'_> {
 
     fn platforms(&mut self, platforms: &PlatformSettings) {
         let PlatformSettings {
+            cloud: _,
             build,
             repository,
             azure,
@@ -190,14 +210,18 @@ impl Visitor<'_> {
         } = azure;
         self.text(
             "the Azure service connection",
-            TextKind::Setting,
+            TextKind::ServiceConnection,
             service_connection,
         );
-        self.text("the Azure organization", TextKind::Setting, organization);
-        self.text("the Azure project", TextKind::Setting, project);
+        self.text(
+            "the Azure organization",
+            TextKind::OrganizationUrl,
+            organization,
+        );
+        self.text("the Azure project", TextKind::ProjectName, project);
         match agent_pool {
             AgentPool::VmImage(name) | AgentPool::Named(name) => {
-                self.text("the agent pool", TextKind::Setting, name);
+                self.text("the agent pool", TextKind::AgentPool, name);
             }
         }
         let GitHubSettings {
@@ -205,8 +229,12 @@ impl Visitor<'_> {
             repository,
             credentials,
         } = github;
-        self.text("the GitHub runner", TextKind::Setting, runner);
-        self.text("the GitHub repository", TextKind::Setting, repository);
+        self.text("the GitHub runner", TextKind::RunnerLabel, runner);
+        self.text(
+            "the GitHub repository",
+            TextKind::RepositoryName,
+            repository,
+        );
         let GitHubCredentials {
             client_id_variable,
             tenant_id_variable,
@@ -315,9 +343,11 @@ impl Visitor<'_> {
                 self.text("the source folder", TextKind::RepositoryPath, source_dir);
             }
             DeployTarget::Database {
+                engine: _,
                 server,
                 database,
                 resource_group,
+                global: _,
             } => {
                 self.text("the server", resource, server);
                 self.text("the database", resource, database);
@@ -369,6 +399,7 @@ impl Visitor<'_> {
             approval,
             wait_timer_minutes: _,
             allowed_branches,
+            regions,
         } = environment;
         self.id("the id", TextKind::Id, id);
         self.text("the name", TextKind::Name, name);
@@ -378,11 +409,16 @@ impl Visitor<'_> {
         if let Some(approval) = approval {
             self.approval(approval);
         }
+        for region in regions {
+            self.id("a region", TextKind::Reference, region);
+        }
     }
 
     fn approval(&mut self, approval: &Approval) {
         let Approval {
             approvers,
+            github_approvers,
+            azure_approvers,
             required: _,
             timeout_minutes: _,
             on_timeout: _,
@@ -391,6 +427,12 @@ impl Visitor<'_> {
         } = approval;
         for approver in approvers {
             self.text("an approver", TextKind::Approver, approver);
+        }
+        for approver in github_approvers {
+            self.text("a GitHub approver", TextKind::Approver, approver);
+        }
+        for approver in azure_approvers {
+            self.text("an Azure DevOps approver", TextKind::Approver, approver);
         }
         self.text("the approval instructions", TextKind::Prose, instructions);
     }

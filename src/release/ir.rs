@@ -1,16 +1,25 @@
-//! The platform-neutral release IR: pipelines of stages with dependencies, gates, waits and shell
-//! steps. Everything that decides release semantics (ordering, gates, retries, rollback) is settled
-//! here; the Azure and GitHub emitters only translate it.
+//! The platform-neutral release IR: pipelines of stages with dependencies, gates, waits and steps,
+//! and the deployment templates those stages call. Everything that decides release semantics
+//! (ordering, gates, retries, rollback, sign-in) is settled here; the Azure and GitHub emitters only
+//! translate it.
 
-use crate::plan::{Approval, BranchingModel, Id, IncidentSeverity, PlatformSettings, ReleaseCheck};
+use crate::plan::{
+    Approval, AzureCloud, BranchingModel, Id, IncidentSeverity, PlatformSettings, ReleaseCheck,
+};
 
-/// Every pipeline of a plan, and the environments they name.
+use super::library::LibraryCommand;
+
+/// Every pipeline of a plan, the templates they call, and the environments they name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseIr {
-    /// The plan's name, for headers and file names.
+    /// The plan's name, for headers.
     pub plan_name: String,
+    /// The plan's file stem: every generated file name starts with it.
+    pub stem: String,
     /// What the pipelines need of the platforms (connection, pool, runner, credentials, artifacts).
     pub platforms: PlatformSettings,
+    /// The deployment templates the pipelines call, by name.
+    pub templates: Vec<DeployTemplate>,
     /// The standard release.
     pub release: Pipeline,
     /// One hotfix pipeline per runbook, in plan order.
@@ -34,6 +43,25 @@ pub struct Pipeline {
     pub branch_guard: Option<String>,
     /// The stages, in dependency order.
     pub stages: Vec<Stage>,
+    /// Where the pipeline stands in a release split into a chain of pipelines (`None`: the release
+    /// is one pipeline, or this is a hotfix).
+    pub chain: Option<ChainLink>,
+}
+
+/// Where one part of a release split into a chain of pipelines stands: each part starts when the one
+/// before it has finished successfully, runs the commit the first part built, and deploys the
+/// artifact the first part built. See [`super::chain`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainLink {
+    /// This part's number, from 1.
+    pub part: usize,
+    /// How many parts the release has.
+    pub parts: usize,
+    /// The file stem of the part before this one, which starts it (`None` for the first part).
+    pub previous: Option<String>,
+    /// The file stem of the part after this one, which it starts once it has finished (`None` for the
+    /// last part).
+    pub next: Option<String>,
 }
 
 /// What a pipeline is for.
@@ -63,8 +91,8 @@ pub struct HotfixSpec {
     pub branch_pattern: String,
     /// The names of the services it deploys.
     pub services: Vec<String>,
-    /// The name of the environment it deploys to.
-    pub environment: String,
+    /// The names of the environments it deploys to, in order.
+    pub environments: Vec<String>,
     /// Where the incident is coordinated.
     pub incident_bridge: String,
     /// The runbook's own approval (`None`: the plan gives none, which the analysis refuses).
@@ -81,6 +109,8 @@ pub struct HotfixSpec {
     pub merge_back: Vec<String>,
     /// The backfill's budget in minutes, when the runbook has a backfill.
     pub backfill_minutes: Option<u32>,
+    /// Whether a failed deployment rolls back by itself (`false`: a person approves the rollback).
+    pub automatic_rollback: bool,
 }
 
 /// A command a hotfix pipeline runs, shown in its runbook.
@@ -110,11 +140,11 @@ pub struct PipelineInput {
     pub name: String,
     /// What to type.
     pub description: String,
-    /// Whether the run cannot start without it.
+    /// Whether the run cannot start without it (both platforms refuse a run without it).
     pub required: bool,
 }
 
-/// A unit of the pipeline graph: an Azure stage, a GitHub job (plus its rollback job).
+/// A unit of the pipeline graph: an Azure stage, a GitHub job (or a call of a reusable workflow).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
     /// The identifier, unique in its pipeline and matching `^[A-Za-z_][A-Za-z0-9_]*$`.
@@ -123,14 +153,26 @@ pub struct Stage {
     pub title: String,
     /// Stages that must succeed before this one starts.
     pub depends_on: Vec<String>,
-    /// The service and region this stage deploys, if it is a deployment (for the self-check).
-    pub deploys: Option<(Id, Option<Id>)>,
-    /// The migration whose contract phase this stage runs, if any (for the self-check).
-    pub contract_of: Option<Id>,
-    /// What the stage is for in the release, for readers of the IR (runbooks, the self-check).
+    /// What the stage is for in the release.
     pub role: StageRole,
+    /// The service, environment and region this stage deploys, if it is a deployment.
+    pub deploys: Option<Placement>,
+    /// The migration whose contract phase this stage runs, if any.
+    pub contract_of: Option<Id>,
     /// What the stage does.
     pub work: Work,
+}
+
+/// Where a deployment happens: a service in an environment and (when the plan has regions, and the
+/// service is not global) a region.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Placement {
+    /// The service.
+    pub service: Id,
+    /// The environment.
+    pub environment: Id,
+    /// The region; `None` without regions or for a global service.
+    pub region: Option<Id>,
 }
 
 /// What a stage is for in the release. Emitters never need it; runbooks and the self-check do.
@@ -144,10 +186,14 @@ pub enum StageRole {
     CriticalTests,
     /// A hotfix's security scan.
     SecurityScan,
+    /// Checks a pipeline input.
+    Input,
     /// A migration's expand phase.
     Expand,
     /// A service's deployment in a region.
     Deploy,
+    /// The end of a wave of the release: every stage of the wave has finished.
+    WaveComplete,
     /// A region's validation window.
     Validate,
     /// A migration's contract phase.
@@ -158,6 +204,9 @@ pub enum StageRole {
     MergeBack,
     /// A hotfix's post-incident backfill suite.
     Backfill,
+    /// The first stage of a later part of a chained release: checks that the run continues the part
+    /// before it, for the same commit, and brings over the first part's artifact.
+    ChainStart,
 }
 
 /// What a stage does.
@@ -165,19 +214,32 @@ pub enum StageRole {
 pub enum Work {
     /// Builds the release artifact once and publishes it.
     Build {
-        /// The shell steps that build.
-        steps: Vec<ShellStep>,
+        /// The steps that build.
+        steps: Vec<Step>,
         /// The folder published as the artifact.
         artifacts_dir: String,
     },
     /// Waits for a human approval (and then a wait timer, if any).
     Gate(Gate),
-    /// Runs shell steps in an environment: migrations, deployments, tests, merge-back, monitoring.
+    /// Runs steps on an agent, optionally in a deployment environment.
     Job(Job),
+    /// Calls a deployment template with its arguments.
+    Deploy(DeployCall),
     /// Waits a fixed time with no agent (a region's validation window).
     Soak {
         /// How long.
         minutes: u32,
+    },
+    /// Does nothing but wait for what it depends on: the end of a wave of several stages, so the next
+    /// wave waits for one stage instead of each of them.
+    Barrier,
+    /// Checks that this run continues the part of a chained release before it (the part with file
+    /// stem `previous`), for the same commit, and makes the first part's artifact this run's.
+    ChainStart {
+        /// The file stem of the part before.
+        previous: String,
+        /// Whether the part before is the first, which built the artifact.
+        previous_is_first: bool,
     },
 }
 
@@ -195,30 +257,81 @@ pub struct Gate {
     pub wait_minutes: u32,
 }
 
-/// Shell steps run on an agent, optionally in a deployment environment, with an optional rollback.
+/// A call of a deployment template: which template, and the value of each of its parameters that the
+/// call sets (the others keep their defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployCall {
+    /// The template's name (see [`DeployTemplate::name`]).
+    pub template: String,
+    /// Parameter name → value ([`Value::Text`] or [`Value::Number`]), in the template's parameter
+    /// order.
+    pub arguments: Vec<(String, Value)>,
+}
+
+impl DeployCall {
+    /// The text of the argument `name`, if the call sets it.
+    pub fn argument(&self, name: &str) -> Option<String> {
+        self.arguments
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| match value {
+                Value::Text(text) => text.clone(),
+                Value::Number(number) => number.to_string(),
+                other => format!("{other:?}"),
+            })
+    }
+}
+
+/// A deployment job written once and called by every deployment of its kind: a GitHub reusable
+/// workflow, an Azure stage template. Its job's values refer to its parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployTemplate {
+    /// The name, part of the file name (`deploy-app-service-slot`).
+    pub name: String,
+    /// What it deploys, for the file's title.
+    pub title: String,
+    /// The parameters, required ones first.
+    pub parameters: Vec<Parameter>,
+    /// The deployment job (its environment, steps and rollback refer to the parameters).
+    pub job: Job,
+}
+
+/// A parameter of a deployment template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parameter {
+    /// The name (`[a-z_]+`).
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// The value when a call leaves it out; `None` makes it required.
+    pub default: Option<String>,
+    /// Whether the value is a whole number (the job timeout); otherwise text.
+    pub number: bool,
+}
+
+/// Steps run on an agent, optionally in a deployment environment, with an optional rollback.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     /// The environment the job deploys to (its name on the platform); `None` for plain jobs.
-    pub environment: Option<String>,
-    /// Whether the job deploys to a production environment (and so must be able to roll back).
-    pub production: bool,
-    /// Whether the steps use the Azure CLI (so the job signs in to Azure first).
-    pub uses_azure: bool,
+    pub environment: Option<Value>,
+    /// Whether the job signs in to Azure before its steps, because a step calls the Azure CLI (or runs a
+    /// plan command that may, such as a script target's deploy).
+    pub signs_in: bool,
     /// Whether the job needs the build artifact.
     pub needs_artifact: bool,
     /// The steps, in order.
-    pub steps: Vec<ShellStep>,
+    pub steps: Vec<Step>,
     /// How a failed job is undone; `None` where nothing needs undoing.
     pub rollback: Option<Rollback>,
     /// Minutes the whole job may take.
-    pub timeout_minutes: u32,
+    pub timeout_minutes: Value,
     /// Whether the job pushes branches and opens pull requests (merge-back): it then checks out the
     /// full history and gets write permissions.
     pub opens_pull_requests: bool,
     /// Whether the job ends with a health gate on what it deployed.
     pub health_gated: bool,
     /// Retries (at most 10) for platform tasks whose failures are transient, such as downloading the
-    /// artifact; shell steps retry through their own backoff loop instead.
+    /// artifact; library steps retry through their own backoff loop instead.
     pub transient_retries: u32,
 }
 
@@ -226,13 +339,11 @@ pub struct Job {
 /// build actually reached production.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rollback {
-    /// The identifier of the rollback (a GitHub job, an Azure stage when it waits for approval).
-    pub id: String,
     /// The guarded steps that restore the previous version.
-    pub steps: Vec<ShellStep>,
+    pub steps: Vec<Step>,
     /// `None`: runs automatically (roll back the failing region). `Some(environment)`: waits for a
     /// person to approve through that environment (halt the wave and let a person decide).
-    pub approval_environment: Option<String>,
+    pub approval_environment: Option<Value>,
 }
 
 /// Which lifecycle phase of a deployment a step belongs to (Azure's `runOnce` hooks).
@@ -246,37 +357,43 @@ pub enum Phase {
     PostRouteTraffic,
 }
 
-/// One bash step. Plan text reaches it only through `env`; the script refers to `"$NAME"`.
+/// One step: a command of the script library, with its inputs in environment variables.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ShellStep {
+pub struct Step {
     /// The name shown in the platform's UI.
     pub name: String,
     /// The deployment phase.
     pub phase: Phase,
     /// Environment variables, in order.
-    pub env: Vec<(String, EnvValue)>,
-    /// The bash script (fixed text written by Cutover, never plan text).
-    pub script: String,
+    pub env: Vec<(String, Value)>,
+    /// What the library does.
+    pub command: LibraryCommand,
     /// Minutes the step may take, if limited.
     pub timeout_minutes: Option<u32>,
-    /// Whether the script calls `open_pull_request TARGET SOURCE TITLE`, a shell function each emitter
-    /// defines with its platform's tool (and gives the token it needs).
-    pub opens_pull_requests: bool,
+    /// Run only when this template parameter is not empty (an optional health check).
+    pub only_if_set: Option<String>,
 }
 
-/// The value of a step's environment variable.
+/// A value in a pipeline: plan text, a template parameter, or something the platform supplies.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EnvValue {
+pub enum Value {
     /// Text from the plan, passed verbatim.
     Text(String),
+    /// A whole number.
+    Number(u32),
+    /// A parameter of the template the value is in.
+    Parameter(String),
     /// The id of this pipeline run (Azure `$(Build.BuildId)`, GitHub `github.run_id`).
     RunId,
     /// The branch the run was started from.
     SourceBranch,
     /// A pipeline input given when the run was started.
     Input(String),
-    /// A token allowed to open pull requests (Azure `System.AccessToken`, GitHub `github.token`).
+    /// A token allowed to push branches and open pull requests (Azure `System.AccessToken`, GitHub
+    /// `github.token`).
     RepositoryToken,
+    /// Which platform runs the step (`github` or `azure`), for library commands that differ.
+    Platform,
 }
 
 /// An environment a pipeline names, and the protection the platform must enforce on it.
@@ -301,21 +418,21 @@ impl Pipeline {
     }
 }
 
-impl ShellStep {
-    /// A step with text-valued environment variables.
+impl Step {
+    /// A step running `command` with these environment variables.
     pub fn new(
         name: impl Into<String>,
         phase: Phase,
-        env: Vec<(&str, EnvValue)>,
-        script: &str,
+        env: Vec<(&str, Value)>,
+        command: LibraryCommand,
     ) -> Self {
         Self {
             name: name.into(),
             phase,
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-            script: script.to_owned(),
+            command,
             timeout_minutes: None,
-            opens_pull_requests: false,
+            only_if_set: None,
         }
     }
 }
@@ -324,5 +441,31 @@ impl ReleaseIr {
     /// Every pipeline: the release, then the hotfixes in plan order.
     pub fn pipelines(&self) -> impl Iterator<Item = &Pipeline> {
         std::iter::once(&self.release).chain(&self.hotfixes)
+    }
+
+    /// The template with this name.
+    pub fn template(&self, name: &str) -> Option<&DeployTemplate> {
+        self.templates.iter().find(|t| t.name == name)
+    }
+
+    /// Whether any pipeline opens pull requests (merge-back), which the repository must allow.
+    pub fn opens_pull_requests(&self) -> bool {
+        self.pipelines()
+            .flat_map(|p| &p.stages)
+            .any(|s| matches!(&s.work, Work::Job(job) if job.opens_pull_requests))
+    }
+
+    /// The Azure cloud the pipelines sign in to.
+    pub fn cloud(&self) -> AzureCloud {
+        self.platforms.cloud
+    }
+}
+
+impl Job {
+    /// Every step, then every rollback step.
+    pub fn steps_and_rollback(&self) -> impl Iterator<Item = &Step> {
+        self.steps
+            .iter()
+            .chain(self.rollback.iter().flat_map(|r| r.steps.iter()))
     }
 }

@@ -19,8 +19,8 @@ mod services;
 mod topology;
 
 use crate::plan::{
-    AgentPool, AzureSettings, BuildSettings, Dependency, FORMAT_VERSION, GitHubCredentials,
-    GitHubSettings, Plan, PlatformSettings, RepositorySettings,
+    AgentPool, AzureCloud, AzureSettings, BuildSettings, Dependency, DeployTarget, FORMAT_VERSION,
+    GitHubCredentials, GitHubSettings, Id, Plan, PlatformSettings, RepositorySettings,
 };
 
 /// What to generate.
@@ -63,15 +63,30 @@ pub fn generate(options: &SynthOptions) -> Plan {
         })
         .collect();
     let migrations = operations::migrations(&services, &edges, &mut rng);
-    let environments = operations::environments(&mut rng);
+    let mut environments = operations::environments(&mut rng);
     let regions = operations::regions(options.regions, &mut rng);
-    let rollout = operations::rollout(&mut rng);
+    let mut rollout = operations::rollout(&mut rng);
+    // Half the plans prove each release in staging, in their first region, before production; the
+    // others have no staging at all.
+    if rng.chance(50) {
+        rollout.promote_through = vec![Id::new(operations::STAGING)];
+        if let (Some(staging), Some(first)) = (
+            environments
+                .iter_mut()
+                .find(|e| e.id.as_str() == operations::STAGING),
+            regions.first(),
+        ) {
+            staging.regions = vec![first.id.clone()];
+        }
+    } else {
+        environments.retain(|e| e.id.as_str() != operations::STAGING);
+    }
     let runbooks = operations::runbooks(&services, &mut rng);
     let name = format!(
         "synth-{}-services-{}-regions-seed-{}",
         options.services, options.regions, options.seed
     );
-    Plan {
+    let mut plan = Plan {
         version: FORMAT_VERSION,
         description: format!(
             "A synthetic plan: {} services, {} regions, seed {} (cutover synth).",
@@ -86,11 +101,67 @@ pub fn generate(options: &SynthOptions) -> Plan {
         regions,
         rollout,
         runbooks,
+    };
+    if plan.regions.is_empty() {
+        without_regions(&mut plan);
+    }
+    plan
+}
+
+/// Takes `{region}` out of every target's names, commands and health URLs: a plan without regions has
+/// nothing to put there.
+fn without_regions(plan: &mut Plan) {
+    let strip = |text: &mut String| {
+        *text = text
+            .replace(" --region {region}", "")
+            .replace("-{region}", "")
+            .replace("{region}", "");
+    };
+    for service in &mut plan.services {
+        match &mut service.target {
+            DeployTarget::AppService {
+                app,
+                resource_group,
+                ..
+            } => [app, resource_group].into_iter().for_each(strip),
+            DeployTarget::Kubernetes {
+                cluster,
+                resource_group,
+                ..
+            } => [cluster, resource_group].into_iter().for_each(strip),
+            DeployTarget::StaticSite {
+                storage_account,
+                resource_group,
+                ..
+            } => [storage_account, resource_group]
+                .into_iter()
+                .for_each(strip),
+            DeployTarget::Database {
+                server,
+                resource_group,
+                ..
+            } => [server, resource_group].into_iter().for_each(strip),
+            DeployTarget::Script {
+                command,
+                rollback_command,
+            } => {
+                strip(command);
+                rollback_command.iter_mut().for_each(strip);
+            }
+        }
+        if let Some(base) = service
+            .health_check
+            .as_mut()
+            .and_then(|check| check.base_url.as_mut())
+        {
+            strip(base);
+        }
     }
 }
 
 fn platforms(plan_name: &str) -> PlatformSettings {
     PlatformSettings {
+        cloud: AzureCloud::Public,
         build: BuildSettings::default(),
         repository: RepositorySettings {
             main_branch: "main".to_owned(),

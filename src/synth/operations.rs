@@ -86,6 +86,8 @@ pub fn migrations(
 fn approval(approvers: Vec<String>, required: u32, timeout_minutes: u32, why: &str) -> Approval {
     Approval {
         approvers,
+        github_approvers: Vec::new(),
+        azure_approvers: Vec::new(),
         required,
         timeout_minutes: Some(timeout_minutes),
         on_timeout: TimeoutAction::Reject,
@@ -126,6 +128,7 @@ pub fn environments(rng: &mut SplitMix64) -> Vec<Environment> {
                 "develop".to_owned(),
                 "release/*".to_owned(),
             ],
+            regions: Vec::new(),
         },
         Environment {
             id: Id::new(HOTFIX),
@@ -135,6 +138,7 @@ pub fn environments(rng: &mut SplitMix64) -> Vec<Environment> {
             approval: Some(on_call_approval(rng)),
             wait_timer_minutes: 0,
             allowed_branches: vec!["hotfix/*".to_owned()],
+            regions: Vec::new(),
         },
         Environment {
             id: Id::new(PRODUCTION),
@@ -153,6 +157,7 @@ pub fn environments(rng: &mut SplitMix64) -> Vec<Environment> {
                 "release/*".to_owned(),
                 "hotfix/*".to_owned(),
             ],
+            regions: Vec::new(),
         },
     ]
 }
@@ -186,6 +191,7 @@ pub fn regions(count: usize, rng: &mut SplitMix64) -> Vec<Region> {
 pub fn rollout(rng: &mut SplitMix64) -> RolloutPolicy {
     RolloutPolicy {
         environment: Id::new(PRODUCTION),
+        promote_through: Vec::new(),
         retry: RetryPolicy {
             attempts: rng.between(3, 5),
             initial_delay_seconds: *rng.choose(&[10, 20, 30, 60]).unwrap_or(&30),

@@ -5,7 +5,8 @@
 use super::rng::SplitMix64;
 use super::topology::Skeleton;
 use crate::plan::{
-    BatchSize, DeployTarget, HealthCheck, Id, Position, Probe, Probes, Service, Strategy, Tier,
+    BatchSize, DatabaseEngine, DeployTarget, HealthCheck, Id, Position, Probe, Probes, Service,
+    Strategy, Tier,
 };
 
 /// Canary traffic steps the generator picks from; each rises strictly to 100.
@@ -49,75 +50,7 @@ pub fn service(skeleton: &Skeleton, position: Position, rng: &mut SplitMix64) ->
         Tier::Other => Hosting::Script,
     };
     let id = &skeleton.id;
-    let group = resource_group(skeleton.tier).to_owned();
-    let (target, strategy) = match hosting {
-        Hosting::Script => (
-            DeployTarget::Script {
-                command: format!("./deploy/{id}.sh --region {{region}}"),
-                rollback_command: Some(format!("./deploy/{id}.sh --rollback --region {{region}}")),
-            },
-            Strategy::RunOnce,
-        ),
-        Hosting::Database => (
-            DeployTarget::Database {
-                server: format!("sql-synth-{id}-{{region}}"),
-                database: id.trim_end_matches("-db").to_owned(),
-                resource_group: group,
-            },
-            Strategy::RunOnce,
-        ),
-        Hosting::StaticSite => (
-            DeployTarget::StaticSite {
-                storage_account: format!("st{}{{region}}", storage_stem(id)),
-                resource_group: group,
-                source_dir: format!("web/{id}/dist"),
-            },
-            Strategy::RunOnce,
-        ),
-        Hosting::AppService => {
-            let strategy = match rng.below(3) {
-                0 => Strategy::SlotSwap,
-                1 => Strategy::BlueGreen,
-                _ => canary(rng),
-            };
-            let slot = if strategy == Strategy::SlotSwap {
-                "staging"
-            } else {
-                "green"
-            };
-            (
-                DeployTarget::AppService {
-                    app: format!("app-synth-{id}-{{region}}"),
-                    resource_group: group,
-                    slot: Some(slot.to_owned()),
-                },
-                strategy,
-            )
-        }
-        Hosting::Kubernetes => {
-            // Kubernetes rolls (canary and blue-green are App Service slot strategies in Cutover).
-            let strategy = match rng.below(5) {
-                0 => Strategy::RunOnce,
-                _ => Strategy::Rolling {
-                    batch: if rng.chance(50) {
-                        BatchSize::Percent(*rng.choose(&[20, 25, 34, 50]).unwrap_or(&25))
-                    } else {
-                        BatchSize::Instances(rng.between(1, 3))
-                    },
-                },
-            };
-            (
-                DeployTarget::Kubernetes {
-                    cluster: "aks-synth-{region}".to_owned(),
-                    resource_group: group,
-                    namespace: namespace(skeleton),
-                    deployment: id.clone(),
-                    manifests: vec![format!("deploy/k8s/{id}.yaml")],
-                },
-                strategy,
-            )
-        }
-    };
+    let (target, strategy) = target_and_strategy(skeleton, hosting, rng);
     let kubernetes = matches!(target, DeployTarget::Kubernetes { .. });
     let websockets = matches!(skeleton.tier, Tier::Gateway | Tier::Api) && rng.chance(15);
     let draining_timeout_seconds = match &strategy {
@@ -140,6 +73,96 @@ pub fn service(skeleton: &Skeleton, position: Position, rng: &mut SplitMix64) ->
         draining_timeout_seconds,
         websockets,
         position,
+    }
+}
+
+/// Where and how a service of `hosting` deploys: a target and a strategy the analysis accepts together.
+fn target_and_strategy(
+    skeleton: &Skeleton,
+    hosting: Hosting,
+    rng: &mut SplitMix64,
+) -> (DeployTarget, Strategy) {
+    let id = &skeleton.id;
+    let group = resource_group(skeleton.tier).to_owned();
+    match hosting {
+        Hosting::Script => (
+            DeployTarget::Script {
+                command: format!(
+                    "./deploy/{id}.sh --environment {{environment}} --region {{region}}"
+                ),
+                rollback_command: Some(format!(
+                    "./deploy/{id}.sh --rollback --environment {{environment}} --region {{region}}"
+                )),
+            },
+            Strategy::RunOnce,
+        ),
+        Hosting::Database => (
+            DeployTarget::Database {
+                engine: *rng
+                    .choose(&[
+                        DatabaseEngine::AzureSql,
+                        DatabaseEngine::PostgreSql,
+                        DatabaseEngine::MySql,
+                    ])
+                    .unwrap_or(&DatabaseEngine::AzureSql),
+                server: format!("sql-synth-{id}-{{environment}}-{{region}}"),
+                database: id.trim_end_matches("-db").to_owned(),
+                resource_group: group,
+                global: false,
+            },
+            Strategy::RunOnce,
+        ),
+        Hosting::StaticSite => (
+            DeployTarget::StaticSite {
+                storage_account: format!("st{}{{environment}}{{region}}", storage_stem(id)),
+                resource_group: group,
+                source_dir: format!("web/{id}/dist"),
+            },
+            Strategy::RunOnce,
+        ),
+        Hosting::AppService => {
+            let strategy = match rng.below(3) {
+                0 => Strategy::SlotSwap,
+                1 => Strategy::BlueGreen,
+                _ => canary(rng),
+            };
+            let slot = if strategy == Strategy::SlotSwap {
+                "staging"
+            } else {
+                "green"
+            };
+            (
+                DeployTarget::AppService {
+                    app: format!("app-synth-{id}-{{environment}}-{{region}}"),
+                    resource_group: group,
+                    slot: Some(slot.to_owned()),
+                },
+                strategy,
+            )
+        }
+        Hosting::Kubernetes => {
+            // Kubernetes rolls (canary and blue-green are App Service slot strategies in Cutover).
+            let strategy = match rng.below(5) {
+                0 => Strategy::RunOnce,
+                _ => Strategy::Rolling {
+                    batch: if rng.chance(50) {
+                        BatchSize::Percent(*rng.choose(&[20, 25, 34, 50]).unwrap_or(&25))
+                    } else {
+                        BatchSize::Instances(rng.between(1, 3))
+                    },
+                },
+            };
+            (
+                DeployTarget::Kubernetes {
+                    cluster: "aks-synth-{environment}-{region}".to_owned(),
+                    resource_group: group,
+                    namespace: namespace(skeleton),
+                    deployment: id.clone(),
+                    manifests: vec![format!("deploy/k8s/{id}.yaml")],
+                },
+                strategy,
+            )
+        }
     }
 }
 
@@ -183,11 +206,11 @@ fn health_check(id: &str, target: &DeployTarget, rng: &mut SplitMix64) -> Health
         ),
         DeployTarget::Kubernetes { deployment, .. } => (
             format!("/{deployment}/healthz"),
-            Some("https://ops-{region}.synth.example".to_owned()),
+            Some("https://ops-{environment}-{region}.synth.example".to_owned()),
         ),
         DeployTarget::Script { .. } | DeployTarget::Database { .. } => (
             format!("/{id}/status"),
-            Some("https://platform-{region}.synth.example".to_owned()),
+            Some("https://platform-{environment}-{region}.synth.example".to_owned()),
         ),
     };
     HealthCheck {

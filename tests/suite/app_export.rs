@@ -137,7 +137,7 @@ fn the_preview_shows_the_release_pipeline_and_follows_a_rename_in_the_inspector(
     );
     find(&mut h, "deploy_claims_api_eastus");
     assert!(
-        h.query_by_label_contains("- stage: deploy_claims_api_eastus")
+        h.query_by_label_contains("stage: deploy_claims_api_eastus")
             .is_some()
     );
     assert!(
@@ -255,8 +255,9 @@ fn tabs_show_each_generated_file_and_copy_copies_the_shown_one() {
         .find(|f| f.path == ".github/workflows/meridian-claims-release.yml")
         .expect("the GitHub release workflow");
     assert_eq!(copied, github.contents);
-    // Every generated file has a tab: 2 × (release + hotfix), 2 setup scripts, 1 runbook.
-    assert_eq!(files.len(), 7);
+    // Every generated file has a tab: 2 × (release + hotfix + 3 deployment templates), the script
+    // library, 2 setup scripts, 1 runbook.
+    assert_eq!(files.len(), 14);
     for label in ["Hotfix: claims-api-hotfix", "GitHub", "Azure"] {
         assert!(h.query_all_by_label(label).count() >= 1, "{label}");
     }
@@ -380,9 +381,11 @@ fn settle(h: &mut Harness<'_, CutoverApp>, label: &str) {
 
 fn review_statuses(h: &Harness<'_, CutoverApp>) -> Vec<(String, FileStatus)> {
     match h.state().export_dialog().map(|d| d.stage()) {
-        Some(Stage::Review { files, .. }) => {
-            files.iter().map(|f| (f.path.clone(), f.status)).collect()
-        }
+        Some(Stage::Review { review, .. }) => review
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.status))
+            .collect(),
         other => panic!("a review is shown, not {other:?}"),
     }
 }
@@ -408,7 +411,7 @@ fn export_into_a_folder_then_again_after_an_edit_shows_exactly_the_changed_files
     click_button(&mut h, "Export");
     assert_eq!(h.query_all_by_label("created").count(), first.len());
     assert!(
-        h.query_by_label_contains("Exported 7 files: 7 created, 0 updated, 0 unchanged")
+        h.query_by_label_contains("Exported 14 files: 14 created, 0 updated, 0 unchanged")
             .is_some()
     );
     for file in &first {
@@ -550,4 +553,34 @@ fn a_write_that_fails_part_way_writes_nothing_and_keeps_the_review() {
     }
     let status = h.state().status().expect("a status");
     assert!(status.is_error);
+}
+
+#[test]
+fn files_an_earlier_export_wrote_and_this_one_does_not_are_shown_then_removed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path();
+    let mut h = meridian();
+    let files = exported(&plan(&h));
+    let workflow = files
+        .iter()
+        .find(|f| f.path.starts_with(".github/workflows/"))
+        .expect("a workflow");
+    // A workflow of a runbook since renamed, and a file someone wrote by hand beside it.
+    let stray = ".github/workflows/meridian-claims-hotfix-renamed.yml";
+    let hand_written = ".github/workflows/lint.yml";
+    std::fs::create_dir_all(repo.join(".github/workflows")).expect("made");
+    std::fs::write(repo.join(stray), &workflow.contents).expect("written");
+    std::fs::write(repo.join(hand_written), "name: lint\non: push\n").expect("written");
+
+    review_export_into(&mut h, repo);
+    match h.state().export_dialog().map(|d| d.stage()) {
+        Some(Stage::Review { review, .. }) => assert_eq!(review.strays, [stray]),
+        other => panic!("a review is shown, not {other:?}"),
+    }
+    assert!(h.query_by_label_contains("1 to remove").is_some());
+    assert!(repo.join(stray).exists(), "a review removes nothing");
+    click_button(&mut h, "Export");
+    assert!(h.query_by_label_contains("1 removed").is_some());
+    assert!(!repo.join(stray).exists());
+    assert!(repo.join(hand_written).exists());
 }

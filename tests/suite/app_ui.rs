@@ -803,3 +803,172 @@ fn save_from_the_unsaved_changes_question_writes_the_file_before_quitting() {
     assert!(!h.state().document().is_dirty());
     assert_eq!(storage::load_plan(&path).expect("saved").services.len(), 5);
 }
+
+/// How many widgets carry exactly this label.
+fn count(h: &Harness<'_, CutoverApp>, label: &str) -> usize {
+    h.query_all_by_label(label).count()
+}
+
+#[test]
+fn help_lists_every_keyboard_shortcut_from_the_command_table() {
+    use cutover::app::commands::with_shortcuts;
+    let mut h = starter();
+    let rows: Vec<(String, String)> = with_shortcuts()
+        .into_iter()
+        .map(|(command, shortcut)| {
+            let keys: Vec<String> = shortcut
+                .all_keys()
+                .map(|keys| h.ctx.format_shortcut(&keys))
+                .collect();
+            (keys.join(" or "), command.menu_path())
+        })
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|(keys, _)| keys == "Ctrl+Shift+Z or Ctrl+Y")
+    );
+    let before: Vec<(usize, usize)> = rows
+        .iter()
+        .map(|(keys, path)| (count(&h, keys), count(&h, path)))
+        .collect();
+    menu(&mut h, "Help", "Keyboard shortcuts");
+    for ((keys, path), (keys_before, path_before)) in rows.iter().zip(&before) {
+        assert_eq!(count(&h, keys), keys_before + 1, "{keys}");
+        assert_eq!(count(&h, path), path_before + 1, "{path}");
+    }
+    // Escape closes the list.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    let (keys, _) = &rows[0];
+    assert_eq!(count(&h, keys), before[0].0);
+}
+
+#[test]
+fn every_menu_holds_its_commands_and_view_settings_change_through_them() {
+    use cutover::app::commands::{Command, ItemKind, Menu};
+    let mut h = starter();
+    for menu in Menu::ALL {
+        // A plain item's accessible label ends with its shortcut ("Save Ctrl+S").
+        let labels: Vec<String> = Command::ALL
+            .iter()
+            .filter(|c| c.menu().menu == menu)
+            .map(|c| match (c.kind(), c.shortcut()) {
+                (ItemKind::Action, Some(shortcut)) => {
+                    format!("{} {}", c.label(), h.ctx.format_shortcut(&shortcut.keys))
+                }
+                _ => c.label().to_owned(),
+            })
+            .collect();
+        let before: Vec<usize> = labels.iter().map(|l| count(&h, l)).collect();
+        click_button(&mut h, menu.title());
+        h.run_steps(4);
+        for (label, before) in labels.iter().zip(before) {
+            assert_eq!(count(&h, label), before + 1, "{label} in {}", menu.title());
+        }
+        click_button(&mut h, menu.title());
+        h.run_steps(4);
+    }
+    // Panels and the theme are settings the View menu changes through commands.
+    let view_item = |h: &mut Harness<'_, CutoverApp>, role: Role, label: &str| {
+        click_button(h, "View");
+        h.run_steps(4);
+        h.get_by_role_and_label(role, label).click();
+        h.run_steps(4);
+        h.key_press(egui::Key::Escape);
+        h.run_steps(4);
+    };
+    assert!(h.state().settings().show_problems);
+    view_item(&mut h, Role::CheckBox, "Problems");
+    assert!(!h.state().settings().show_problems);
+    view_item(&mut h, Role::RadioButton, "Dark theme");
+    assert_eq!(
+        h.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Dark
+    );
+}
+
+#[test]
+fn single_keys_and_undo_go_to_a_focused_text_field_and_ctrl_shortcuts_still_work() {
+    let mut h = starter();
+    click_button(&mut h, "Add service");
+    h.get_by_label("API hotfix").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::TextInput, "Incident bridge")
+        .focus();
+    h.run_steps(1);
+    let before = h.state().document().plan().clone();
+    for key in [
+        egui::Key::A,
+        egui::Key::C,
+        egui::Key::F,
+        egui::Key::L,
+        egui::Key::F2,
+        egui::Key::Delete,
+    ] {
+        h.key_press(key);
+        h.run_steps(2);
+    }
+    let plan = h.state().document().plan();
+    assert_eq!(plan.services, before.services, "no service added or moved");
+    assert_eq!(plan.runbooks.len(), 1, "the runbook is not deleted");
+    assert!(h.query_by_label("New name").is_none(), "no rename window");
+    assert_eq!(
+        h.state().selection(),
+        &Some(ObjectRef::Runbook(Id::new("api-hotfix")))
+    );
+    // Ctrl+Z and Ctrl+Y are the field's: the added service stays. Ctrl+Shift+Y works meanwhile.
+    ctrl(&mut h, egui::Key::Z);
+    ctrl(&mut h, egui::Key::Y);
+    assert_eq!(h.state().document().plan().services.len(), 4);
+    assert!(!h.state().settings().show_preview);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::Y);
+    h.run_steps(2);
+    assert!(h.state().settings().show_preview);
+}
+
+#[test]
+fn the_readme_shortcut_table_is_the_one_the_commands_make() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md reads");
+    let expected = cutover::app::commands::shortcut_table();
+    let header = expected.lines().next().expect("a header");
+    let table: String = readme
+        .lines()
+        .skip_while(|line| *line != header)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(
+        table == expected,
+        "README.md's shortcut table is stale; it should be:\n\n{expected}"
+    );
+}
+
+#[test]
+fn the_inspector_lists_the_objects_problems_and_a_click_brings_it_into_view() {
+    let mut h = meridian();
+    h.get_by_label("Claims API").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::CheckBox, "Health check")
+        .click();
+    h.run_steps(2);
+    let message = cutover::analysis::analyse(h.state().document().plan())
+        .diagnostics
+        .into_iter()
+        .find(|d| d.code == Code::MissingHealthCheck && d.subject.key() == "claims-api")
+        .expect("the missing health check is reported")
+        .message;
+    // Zoom in until the service is away from the centre, then click its problem in the inspector.
+    for _ in 0..3 {
+        click_button(&mut h, "Zoom in");
+    }
+    let centre = h.state().canvas().screen_rect().center();
+    assert!(node_pos(&h, "claims-api").distance(centre) > 50.0);
+    h.get_by_label(&message).click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().selection(),
+        &Some(ObjectRef::Service(Id::new("claims-api")))
+    );
+    assert!(node_pos(&h, "claims-api").distance(centre) < 2.0);
+}

@@ -69,145 +69,255 @@ pub fn ron_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Where a step happens: its environment (when the plan promotes through several) and its region.
+type Spot = (Option<Id>, Option<Id>);
+
 /// Checks everything a deployment order promises about `plan`, and panics with the reason if it breaks
 /// a promise:
 ///
-/// - every service deploys exactly once in every region (once, without a region, when there are none);
-/// - within a region, a service deploys in a later wave than everything it depends on;
-/// - regions go in plan order: every deploy of a region comes after the previous region's validation
-///   window, which comes after all of that region's deploys;
-/// - expand steps, one per migration with expand steps, come before everything else, and contract steps,
-///   one per migration with contract steps, after everything else;
-/// - no wave is empty, and each wave holds one kind of step.
+/// - every service deploys exactly once in every region of every environment of the promotion path
+///   (once per environment, without a region, for a global database or a plan without regions);
+/// - within an environment and region, a service deploys in a later wave than everything it depends on
+///   (a global dependency in its environment);
+/// - regions go in the environment's order, each validated before the next starts; environments go in
+///   the path's order;
+/// - a migration's expand runs before anything deploys where its database is, and its contract after
+///   everything; no wave is empty, and each wave holds one kind of step.
 pub fn assert_order_respects_plan(plan: &Plan, order: &DeploymentOrder) {
-    let regions: Vec<Option<Id>> = if plan.regions.is_empty() {
-        vec![None]
-    } else {
-        plan.regions.iter().map(|r| Some(r.id.clone())).collect()
-    };
-    let mut deploy_wave: BTreeMap<(Id, Option<Id>), usize> = BTreeMap::new();
-    let mut validate_wave: BTreeMap<Id, usize> = BTreeMap::new();
-    let mut expand_waves = Vec::new();
-    let mut contract_waves = Vec::new();
-    for (index, wave) in order.waves.iter().enumerate() {
-        assert!(!wave.steps.is_empty(), "wave {index} is empty");
-        let kinds: std::collections::HashSet<_> =
-            wave.steps.iter().map(std::mem::discriminant).collect();
-        assert_eq!(
-            kinds.len(),
-            1,
-            "wave {index} mixes kinds of steps: {wave:?}"
+    let waves = OrderWaves::of(plan, order);
+    let path = plan.promotion_path();
+    let promoting = path.len() > 1;
+    let mut expected_deploys = 0;
+    let mut previous_environment_last: Option<usize> = None;
+    for environment in &path {
+        let env = promoting.then(|| environment.id.clone());
+        let regions: Vec<Option<Id>> = if plan.regions.is_empty() {
+            vec![None]
+        } else {
+            plan.regions_of(environment)
+                .iter()
+                .map(|r| Some(r.id.clone()))
+                .collect()
+        };
+        let environment_waves = waves.every_service_deploys(plan, &env, &regions);
+        expected_deploys += environment_waves.len();
+        waves.dependencies_first(plan, &env, &regions);
+        waves.regions_in_order(plan, &env, &regions);
+        let first = environment_waves.iter().copied().min().unwrap_or(0);
+        if let Some(previous) = previous_environment_last {
+            assert!(
+                first > previous,
+                "{} starts before the environment before it is done",
+                environment.id
+            );
+        }
+        previous_environment_last = environment_waves.iter().copied().max();
+    }
+    assert_eq!(
+        waves.deploy.len(),
+        expected_deploys,
+        "deploys outside the promotion path"
+    );
+    let last_other = waves
+        .deploy
+        .values()
+        .chain(waves.validate.values())
+        .chain(waves.expand.values())
+        .copied()
+        .max();
+    for wave in &waves.contract {
+        assert!(
+            last_other.is_none_or(|last| *wave > last),
+            "a contract is not last"
         );
-        for step in &wave.steps {
-            match step {
-                Step::Expand { migration } => expand_waves.push((migration.clone(), index)),
-                Step::Contract { migration } => contract_waves.push((migration.clone(), index)),
-                Step::Deploy { service, region } => {
-                    let earlier = deploy_wave.insert((service.clone(), region.clone()), index);
-                    assert!(earlier.is_none(), "{service} deploys twice in {region:?}");
-                }
-                Step::Validate { region, minutes } => {
-                    let declared = plan.region(region).expect("validated region exists");
-                    assert_eq!(*minutes, declared.validation_minutes, "{region}");
-                    assert!(*minutes > 0, "a zero window is no step at all");
-                    assert!(validate_wave.insert(region.clone(), index).is_none());
-                }
+    }
+}
+
+/// The wave of every step of an order, by what it acts on and where.
+struct OrderWaves {
+    deploy: BTreeMap<(Id, Spot), usize>,
+    validate: BTreeMap<Spot, usize>,
+    expand: BTreeMap<(Id, Spot), usize>,
+    contract: Vec<usize>,
+}
+
+impl OrderWaves {
+    /// Reads `order`, checking that no wave is empty or mixed and no step repeats.
+    fn of(plan: &Plan, order: &DeploymentOrder) -> Self {
+        let promoting = plan.promotion_path().len() > 1;
+        let mut waves = OrderWaves {
+            deploy: BTreeMap::new(),
+            validate: BTreeMap::new(),
+            expand: BTreeMap::new(),
+            contract: Vec::new(),
+        };
+        for (index, wave) in order.waves.iter().enumerate() {
+            assert!(!wave.steps.is_empty(), "wave {index} is empty");
+            let kinds: std::collections::HashSet<_> =
+                wave.steps.iter().map(std::mem::discriminant).collect();
+            assert_eq!(
+                kinds.len(),
+                1,
+                "wave {index} mixes kinds of steps: {wave:?}"
+            );
+            for step in &wave.steps {
+                waves.add(plan, promoting, step, index);
+            }
+        }
+        waves
+    }
+
+    fn add(&mut self, plan: &Plan, promoting: bool, step: &Step, index: usize) {
+        match step {
+            Step::Expand {
+                migration,
+                environment,
+                region,
+            } => {
+                let spot = (environment.clone(), region.clone());
+                let earlier = self.expand.insert((migration.clone(), spot), index);
+                assert!(
+                    earlier.is_none(),
+                    "{migration} expands twice in {environment:?} {region:?}"
+                );
+            }
+            Step::Contract { .. } => self.contract.push(index),
+            Step::Deploy {
+                service,
+                environment,
+                region,
+            } => {
+                assert_eq!(
+                    environment.is_some(),
+                    promoting,
+                    "{service}: environment given only when promoting"
+                );
+                let spot = (environment.clone(), region.clone());
+                let earlier = self.deploy.insert((service.clone(), spot), index);
+                assert!(
+                    earlier.is_none(),
+                    "{service} deploys twice in {environment:?} {region:?}"
+                );
+            }
+            Step::Validate {
+                region,
+                environment,
+                minutes,
+            } => {
+                let declared = plan.region(region).expect("validated region exists");
+                assert_eq!(*minutes, declared.validation_minutes, "{region}");
+                assert!(*minutes > 0, "a zero window is no step at all");
+                let spot = (environment.clone(), Some(region.clone()));
+                assert!(self.validate.insert(spot, index).is_none());
             }
         }
     }
-    // Every service in every region, exactly once.
-    for service in &plan.services {
-        for region in &regions {
-            assert!(
-                deploy_wave.contains_key(&(service.id.clone(), region.clone())),
-                "{} never deploys in {region:?}",
-                service.id
-            );
+
+    /// Every service deploys once in every region of the environment (once for a global one); returns
+    /// the waves it deploys in.
+    fn every_service_deploys(
+        &self,
+        plan: &Plan,
+        env: &Option<Id>,
+        regions: &[Option<Id>],
+    ) -> Vec<usize> {
+        let mut waves = Vec::new();
+        for service in &plan.services {
+            let spots: Vec<Spot> = if service.is_global() {
+                vec![(env.clone(), None)]
+            } else {
+                regions.iter().map(|r| (env.clone(), r.clone())).collect()
+            };
+            for spot in spots {
+                let wave = self.deploy.get(&(service.id.clone(), spot.clone()));
+                assert!(wave.is_some(), "{} never deploys in {spot:?}", service.id);
+                waves.extend(wave.copied());
+            }
         }
+        waves
     }
-    assert_eq!(deploy_wave.len(), plan.services.len() * regions.len());
-    // Dependencies first, per region.
-    for dependency in &plan.dependencies {
-        for region in &regions {
-            let dependent = deploy_wave[&(dependency.service.clone(), region.clone())];
-            let prerequisite = deploy_wave[&(dependency.on.clone(), region.clone())];
-            assert!(
-                prerequisite < dependent,
-                "{} (wave {dependent}) is not after {} (wave {prerequisite}) in {region:?}",
-                dependency.service,
-                dependency.on
-            );
-        }
-    }
-    // Regions in order, each validated before the next starts.
-    let waves_of = |region: &Option<Id>| -> (usize, usize) {
-        let waves: Vec<usize> = deploy_wave
-            .iter()
-            .filter(|((_, r), _)| r == region)
-            .map(|(_, &w)| w)
-            .collect();
+
+    fn at(service: &cutover::plan::Service, env: &Option<Id>, region: &Option<Id>) -> Spot {
         (
-            waves.iter().copied().min().unwrap_or(0),
-            waves.iter().copied().max().unwrap_or(0),
+            env.clone(),
+            if service.is_global() {
+                None
+            } else {
+                region.clone()
+            },
         )
-    };
-    for (index, region) in plan.regions.iter().enumerate() {
-        let (_, last_deploy) = waves_of(&Some(region.id.clone()));
-        let validation = validate_wave.get(&region.id).copied();
-        assert_eq!(
-            validation.is_some(),
-            region.validation_minutes > 0,
-            "region {} validation",
-            region.id
-        );
-        if let Some(validation) = validation {
-            assert!(
-                validation > last_deploy,
-                "{} validated too early",
-                region.id
-            );
-        }
-        if let Some(next) = plan.regions.get(index + 1) {
-            let (next_first, _) = waves_of(&Some(next.id.clone()));
-            assert!(
-                next_first > validation.unwrap_or(last_deploy),
-                "{} starts before {} is done",
-                next.id,
-                region.id
-            );
+    }
+
+    /// Within each region, a service deploys after everything it depends on.
+    fn dependencies_first(&self, plan: &Plan, env: &Option<Id>, regions: &[Option<Id>]) {
+        for dependency in &plan.dependencies {
+            let (Some(dependent), Some(on)) = (
+                plan.service(&dependency.service),
+                plan.service(&dependency.on),
+            ) else {
+                continue;
+            };
+            for region in regions {
+                let after = self.deploy[&(dependent.id.clone(), Self::at(dependent, env, region))];
+                let before = self.deploy[&(on.id.clone(), Self::at(on, env, region))];
+                assert!(
+                    before < after,
+                    "{} (wave {after}) is not after {} (wave {before}) in {region:?}",
+                    dependent.id,
+                    on.id
+                );
+            }
         }
     }
-    // Expand first, contract last, one step per migration with such steps.
-    let expected = |has_steps: fn(&cutover::plan::Migration) -> bool| -> Vec<Id> {
-        plan.migrations
-            .iter()
-            .filter(|m| has_steps(m))
-            .map(|m| m.id.clone())
-            .collect()
-    };
-    let ids = |steps: &[(Id, usize)]| steps.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
-    assert_eq!(ids(&expand_waves), expected(|m| !m.expand.is_empty()));
-    assert_eq!(ids(&contract_waves), expected(|m| !m.contract.is_empty()));
-    let first_other = deploy_wave
-        .values()
-        .chain(validate_wave.values())
-        .copied()
-        .min();
-    let last_other = deploy_wave
-        .values()
-        .chain(validate_wave.values())
-        .copied()
-        .max();
-    for (migration, wave) in &expand_waves {
-        assert!(
-            first_other.is_none_or(|first| *wave < first),
-            "expand {migration} is not first"
-        );
-    }
-    for (migration, wave) in &contract_waves {
-        assert!(
-            last_other.is_none_or(|last| *wave > last),
-            "contract {migration} is not last"
-        );
+
+    /// Regions go in order, each validated before the next starts, each after its expands.
+    fn regions_in_order(&self, plan: &Plan, env: &Option<Id>, regions: &[Option<Id>]) {
+        let span = |region: &Option<Id>| -> (usize, usize) {
+            let waves: Vec<usize> = plan
+                .services
+                .iter()
+                .filter(|s| !s.is_global())
+                .filter_map(|s| {
+                    self.deploy
+                        .get(&(s.id.clone(), (env.clone(), region.clone())))
+                        .copied()
+                })
+                .collect();
+            (
+                waves.iter().copied().min().unwrap_or(0),
+                waves.iter().copied().max().unwrap_or(0),
+            )
+        };
+        for (index, region) in regions.iter().enumerate() {
+            let (first, last) = span(region);
+            let validation = self.validate.get(&(env.clone(), region.clone())).copied();
+            if let Some(validation) = validation {
+                assert!(validation > last, "{region:?} validated too early");
+            }
+            for migration in plan.migrations.iter().filter(|m| !m.expand.is_empty()) {
+                let global = plan
+                    .service(&migration.database)
+                    .is_some_and(|d| d.is_global());
+                let spot = (env.clone(), if global { None } else { region.clone() });
+                let expand = self.expand.get(&(migration.id.clone(), spot.clone()));
+                assert!(
+                    expand.is_some(),
+                    "{} never expands in {spot:?}",
+                    migration.id
+                );
+                assert!(
+                    expand.copied().unwrap_or(0) < first,
+                    "{} expands after deploys in {spot:?}",
+                    migration.id
+                );
+            }
+            if let Some(next) = regions.get(index + 1) {
+                let (next_first, _) = span(next);
+                assert!(
+                    next_first > validation.unwrap_or(last),
+                    "{next:?} starts before {region:?} is done"
+                );
+            }
+        }
     }
 }

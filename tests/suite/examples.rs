@@ -139,7 +139,7 @@ fn meridian_deploys_bottom_up_between_expand_and_contract() {
     assert_eq!(
         waves,
         vec![
-            vec![step("expand", "Claim status column", "")],
+            vec![step("expand", "Claim status column", "East US")],
             vec![step("deploy", "SQL Database", "East US")],
             vec![
                 step("deploy", "Claims API", "East US"),
@@ -147,7 +147,7 @@ fn meridian_deploys_bottom_up_between_expand_and_contract() {
             ],
             vec![step("deploy", "Claims Portal", "East US")],
             vec![step("validate", "", "East US")],
-            vec![step("contract", "Claim status column", "")],
+            vec![step("contract", "Claim status column", "East US")],
         ]
     );
     assert_eq!(order["waves"][4][0]["minutes"], json!(10));
@@ -160,7 +160,7 @@ fn meridian_text_order_names_the_waves_in_words() {
     assert_eq!(run.code, Some(0));
     let expected = "\
 wave 1
-  expand    Claim status column
+  expand    Claim status column [East US]
 wave 2
   deploy    SQL Database [East US]
 wave 3
@@ -171,7 +171,7 @@ wave 4
 wave 5
   validate  East US for 10 min
 wave 6
-  contract  Claim status column
+  contract  Claim status column [East US]
 ";
     assert_eq!(run.stdout, expected);
 }

@@ -54,11 +54,18 @@ fn meridian_exports_pipelines_setup_and_runbook_for_both_platforms() {
         files_under(dir.path()),
         [
             ".github/environments/meridian-claims-setup.sh",
+            ".github/workflows/meridian-claims-deploy-app-service-slot.yml",
+            ".github/workflows/meridian-claims-deploy-database.yml",
+            ".github/workflows/meridian-claims-deploy-static-site.yml",
             ".github/workflows/meridian-claims-hotfix-claims-api-hotfix.yml",
             ".github/workflows/meridian-claims-release.yml",
             "azure-pipelines/environments/meridian-claims-setup.sh",
             "azure-pipelines/meridian-claims-hotfix-claims-api-hotfix.yml",
             "azure-pipelines/meridian-claims-release.yml",
+            "azure-pipelines/templates/meridian-claims-deploy-app-service-slot.yml",
+            "azure-pipelines/templates/meridian-claims-deploy-database.yml",
+            "azure-pipelines/templates/meridian-claims-deploy-static-site.yml",
+            "cutover/meridian-claims.sh",
             "docs/runbooks/claims-api-hotfix.md",
         ]
     );
@@ -123,7 +130,7 @@ fn a_plan_with_errors_is_refused_and_nothing_is_written() {
 }
 
 #[test]
-fn a_single_target_writes_only_its_platform_and_the_runbooks() {
+fn a_single_target_writes_only_its_platform_the_library_and_the_runbooks() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().to_str().expect("utf-8 path");
     let output = cutover(&[
@@ -137,9 +144,9 @@ fn a_single_target_writes_only_its_platform_and_the_runbooks() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let files = files_under(dir.path());
     assert!(
-        files
-            .iter()
-            .all(|f| f.starts_with("azure-pipelines/") || f.starts_with("docs/runbooks/")),
+        files.iter().all(|f| f.starts_with("azure-pipelines/")
+            || f.starts_with("docs/runbooks/")
+            || f == "cutover/northwind-commerce.sh"),
         "{files:?}"
     );
     assert!(files.iter().any(|f| f.starts_with("docs/runbooks/")));

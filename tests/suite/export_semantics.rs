@@ -1,8 +1,14 @@
-//! Each release semantic of the export, checked by reading the emitted YAML back (not the IR).
+//! Each release semantic of the export, checked by reading the emitted YAML back (not the IR), with
+//! templates and reusable workflows expanded as the platforms would ([`crate::pipelines`]).
 
 use cutover::export::{Export, FileKind, Target, export};
 use cutover::plan::*;
 use serde_json::Value;
+
+use crate::pipelines::{
+    azure_graph, azure_stage, azure_stages, document, github_graph, github_job, github_jobs,
+    github_step, list, step_names, waits_for,
+};
 
 /// A two-region plan with every target kind: a database with a migration, an App Service API behind a
 /// slot swap with draining, a canary App Service, a Kubernetes worker rolled in 25 % batches, and a
@@ -110,150 +116,139 @@ fn exported(plan: &Plan) -> Export {
     export(plan, Target::All).expect("export succeeds")
 }
 
-fn document(export: &Export, path: &str) -> Value {
-    let file = export
+/// The text of the exported file at `path`.
+fn text<'a>(export: &'a Export, path: &str) -> &'a str {
+    &export
         .files
         .iter()
         .find(|f| f.path == path)
-        .unwrap_or_else(|| panic!("no file {path}"));
-    serde_saphyr::from_str(&file.contents).expect("generated YAML parses")
-}
-
-fn azure_stages(doc: &Value) -> Vec<Value> {
-    doc["stages"].as_array().expect("stages").clone()
-}
-
-fn azure_stage<'a>(stages: &'a [Value], id: &str) -> &'a Value {
-    stages
-        .iter()
-        .find(|s| s["stage"] == id)
-        .unwrap_or_else(|| panic!("no stage {id}"))
-}
-
-fn list(value: &Value) -> Vec<String> {
-    match value {
-        Value::String(one) => vec![one.clone()],
-        Value::Array(many) => many
-            .iter()
-            .map(|v| v.as_str().expect("string").to_owned())
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn github_job<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["jobs"].get(id).unwrap_or_else(|| panic!("no job {id}"))
-}
-
-/// The names of a GitHub job's steps, in order.
-fn step_names(job: &Value) -> Vec<String> {
-    job["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|s| s["name"].as_str().unwrap_or("").to_owned())
-        .collect()
+        .unwrap_or_else(|| panic!("no file {path}"))
+        .contents
 }
 
 const AZURE_RELEASE: &str = "azure-pipelines/shop-release.yml";
 const GITHUB_RELEASE: &str = ".github/workflows/shop-release.yml";
+const LIBRARY: &str = "cutover/shop.sh";
 
 #[test]
 fn one_stage_per_service_per_region_plus_expand_contract_and_validation() {
     let export = exported(&rich_plan());
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
+    let stages = azure_stages(&export, AZURE_RELEASE);
     let ids: Vec<&str> = stages
         .iter()
         .map(|s| s["stage"].as_str().expect("id"))
         .collect();
-    for service in ["db", "api", "web", "worker", "search"] {
-        for region in ["eastus", "westeurope"] {
+    for region in ["eastus", "westeurope"] {
+        for service in ["db", "api", "web", "worker", "search"] {
             assert!(
                 ids.contains(&format!("deploy_{service}_{region}").as_str()),
                 "{service} {region} in {ids:?}"
             );
         }
+        for id in [
+            format!("expand_order_status_{region}"),
+            format!("contract_order_status_{region}"),
+            format!("validate_{region}"),
+        ] {
+            assert!(ids.contains(&id.as_str()), "{id} in {ids:?}");
+        }
     }
-    for id in [
-        "expand_order_status",
-        "contract_order_status",
-        "validate_eastus",
-        "validate_westeurope",
-    ] {
-        assert!(ids.contains(&id), "{id} in {ids:?}");
-    }
-    let github = document(&export, GITHUB_RELEASE);
+    let github = github_jobs(&export, GITHUB_RELEASE);
     for id in &ids {
-        assert!(github["jobs"].get(*id).is_some(), "GitHub has job {id}");
+        if !id.ends_with("_rollback") {
+            assert!(github.contains_key(*id), "GitHub has job {id}");
+        }
     }
 }
 
 #[test]
-fn depends_on_and_needs_mirror_the_plan_within_each_region() {
+fn every_deployment_waits_for_what_it_depends_on_within_its_region() {
     let export = exported(&rich_plan());
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
-    let github = document(&export, GITHUB_RELEASE);
-    for region in ["eastus", "westeurope"] {
-        let web = format!("deploy_web_{region}");
-        let expected = vec![
-            format!("deploy_api_{region}"),
-            format!("deploy_search_{region}"),
-        ];
-        let mut azure = list(&azure_stage(&stages, &web)["dependsOn"]);
-        let mut needs = list(&github_job(&github, &web)["needs"]);
-        azure.sort();
-        needs.sort();
-        assert_eq!(azure, expected);
-        assert_eq!(needs, expected);
+    let azure = azure_graph(&azure_stages(&export, AZURE_RELEASE));
+    let github = github_graph(&github_jobs(&export, GITHUB_RELEASE));
+    for graph in [&azure, &github] {
+        for region in ["eastus", "westeurope"] {
+            let web = format!("deploy_web_{region}");
+            for on in ["api", "search", "db"] {
+                assert!(
+                    waits_for(graph, &web, &format!("deploy_{on}_{region}")),
+                    "{web} waits for {on}"
+                );
+            }
+            assert!(!waits_for(
+                graph,
+                &format!("deploy_db_{region}"),
+                &format!("deploy_web_{region}")
+            ));
+        }
     }
 }
 
 #[test]
-fn expand_runs_first_and_the_next_region_waits_for_the_validation_window() {
+fn waves_are_what_cutover_order_prints() {
+    let plan = rich_plan();
+    let export = exported(&plan);
+    let graph = github_graph(&github_jobs(&export, GITHUB_RELEASE));
+    // A wave of several stages ends in one barrier job the next wave waits for.
+    let web =
+        list(&github_job(&github_jobs(&export, GITHUB_RELEASE), "deploy_web_eastus")["needs"]);
+    assert_eq!(web.len(), 1, "{web:?}");
+    assert!(web[0].starts_with("wave_"), "{web:?}");
+    let barrier = &graph[&web[0]];
+    assert!(barrier.contains(&"deploy_api_eastus".to_owned()));
+    assert!(barrier.contains(&"deploy_search_eastus".to_owned()));
+}
+
+#[test]
+fn expand_runs_in_each_region_before_its_code_and_the_next_region_waits_for_the_window() {
     let export = exported(&rich_plan());
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
+    let stages = azure_stages(&export, AZURE_RELEASE);
+    let graph = azure_graph(&stages);
     assert_eq!(
         list(&azure_stage(&stages, "deploy_db_eastus")["dependsOn"]),
-        vec!["expand_order_status"]
+        vec!["expand_order_status_eastus"]
     );
     assert_eq!(
-        list(&azure_stage(&stages, "deploy_db_westeurope")["dependsOn"]),
+        list(&azure_stage(&stages, "expand_order_status_westeurope")["dependsOn"]),
         vec!["validate_eastus"]
     );
-    let mut validate = list(&azure_stage(&stages, "validate_eastus")["dependsOn"]);
-    validate.sort();
+    assert!(waits_for(&graph, "validate_eastus", "deploy_web_eastus"));
+    assert!(waits_for(&graph, "validate_eastus", "deploy_worker_eastus"));
+    let expand = azure_stage(&stages, "expand_order_status_westeurope");
+    let server =
+        &expand["jobs"][0]["strategy"]["runOnce"]["deploy"]["steps"][2]["env"]["DATABASE_SERVER"];
     assert_eq!(
-        validate,
-        vec!["deploy_web_eastus", "deploy_worker_eastus"],
-        "the region's last deployments"
-    );
-    let github = document(&export, GITHUB_RELEASE);
-    assert_eq!(
-        list(&github_job(&github, "deploy_db_westeurope")["needs"]),
-        vec!["validate_eastus"]
+        server, "sql-app-production-westeurope",
+        "each region's own database"
     );
 }
 
 #[test]
 fn contract_waits_for_every_consumer_in_every_region_behind_its_own_approval() {
     let export = exported(&rich_plan());
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
-    let contract = list(&azure_stage(&stages, "contract_order_status")["dependsOn"]);
-    assert!(contract.contains(&"approve_contract".to_owned()));
-    for consumer in ["api", "worker", "search"] {
-        for region in ["eastus", "westeurope"] {
-            assert!(
-                contract.contains(&format!("deploy_{consumer}_{region}")),
-                "{consumer} {region} in {contract:?}"
-            );
+    let stages = azure_stages(&export, AZURE_RELEASE);
+    let graph = azure_graph(&stages);
+    for region in ["eastus", "westeurope"] {
+        let contract = format!("contract_order_status_{region}");
+        assert_eq!(
+            list(&azure_stage(&stages, &contract)["dependsOn"]),
+            vec!["approve_contract_production"]
+        );
+        for consumer in ["api", "worker", "search"] {
+            for deployed in ["eastus", "westeurope"] {
+                assert!(
+                    waits_for(&graph, &contract, &format!("deploy_{consumer}_{deployed}")),
+                    "{contract} waits for {consumer} in {deployed}"
+                );
+            }
         }
     }
-    let gate = azure_stage(&stages, "approve_contract");
+    let gate = azure_stage(&stages, "approve_contract_production");
     assert_eq!(list(&gate["dependsOn"]), vec!["validate_westeurope"]);
     assert_eq!(gate["jobs"][0]["environment"], "production-approval");
-    let github = document(&export, GITHUB_RELEASE);
+    let github = github_jobs(&export, GITHUB_RELEASE);
     assert_eq!(
-        github_job(&github, "approve_contract")["environment"],
+        github_job(&github, "approve_contract_production")["environment"],
         "production-approval"
     );
 }
@@ -261,7 +256,7 @@ fn contract_waits_for_every_consumer_in_every_region_behind_its_own_approval() {
 #[test]
 fn a_slot_swap_deploys_checks_the_slot_swaps_checks_production_and_swaps_back_on_failure() {
     let export = exported(&rich_plan());
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
+    let stages = azure_stages(&export, AZURE_RELEASE);
     let run_once = &azure_stage(&stages, "deploy_api_eastus")["jobs"][0]["strategy"]["runOnce"];
     let names = |hook: &Value| -> Vec<String> {
         hook["steps"]
@@ -274,32 +269,37 @@ fn a_slot_swap_deploys_checks_the_slot_swaps_checks_production_and_swaps_back_on
     let deploy = names(&run_once["deploy"]);
     assert_eq!(
         &deploy[deploy.len() - 2..],
-        ["Deploy to the staging slot", "Health gate (staging slot)"]
+        ["Deploy to the slot", "Health gate (slot)"]
     );
     assert_eq!(
         names(&run_once["routeTraffic"]),
-        ["Swap staging into production"]
+        ["Swap the slot into production"]
     );
     assert_eq!(
         names(&run_once["postRouteTraffic"]),
         ["Health gate (production)"]
     );
-    let rollback = &run_once["on"]["failure"]["steps"][0];
-    let script = rollback["inputs"]["inlineScript"].as_str().expect("script");
-    let guard = script
+    let rollback = &run_once["on"]["failure"]["steps"][1];
+    assert_eq!(rollback["inputs"]["arguments"], "app-service-rollback");
+    assert_eq!(rollback["env"]["BUILD_ID"], "$(Build.BuildId)");
+    assert_eq!(rollback["env"]["APP"], "app-api-production-eastus");
+    let library = text(&export, LIBRARY);
+    let rollback_function = &library[library.find("app_service_rollback() {").expect("rollback")..];
+    let guard = rollback_function
         .find("if [ \"$running\" != \"$BUILD_ID\" ]")
         .expect("guard");
-    let swap = script.rfind("slot swap").expect("swap back");
+    let swap = rollback_function
+        .find("retry az webapp deployment slot swap")
+        .expect("swap back");
     assert!(guard < swap, "the swap back is guarded by the build check");
-    assert_eq!(rollback["env"]["BUILD_ID"], "$(Build.BuildId)");
 
-    let github = document(&export, GITHUB_RELEASE);
+    let github = github_jobs(&export, GITHUB_RELEASE);
     let job = github_job(&github, "deploy_api_eastus");
     let steps = step_names(job);
     let order = [
-        "Deploy to the staging slot",
-        "Health gate (staging slot)",
-        "Swap staging into production",
+        "Deploy to the slot",
+        "Health gate (slot)",
+        "Swap the slot into production",
         "Health gate (production)",
     ];
     let positions: Vec<usize> = order
@@ -307,8 +307,7 @@ fn a_slot_swap_deploys_checks_the_slot_swaps_checks_production_and_swaps_back_on
         .map(|n| steps.iter().position(|s| s == n).expect(n))
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{steps:?}");
-    let rollback = github_job(&github, "rollback_api_eastus");
-    assert_eq!(list(&rollback["needs"]), vec!["deploy_api_eastus"]);
+    let rollback = github_job(&github, "deploy_api_eastus.rollback");
     assert_eq!(
         rollback["if"],
         "${{ failure() && needs.deploy_api_eastus.result == 'failure' }}"
@@ -322,26 +321,24 @@ fn a_slot_swap_deploys_checks_the_slot_swaps_checks_production_and_swaps_back_on
 #[test]
 fn draining_holds_a_swap_preview_before_completing() {
     let export = exported(&rich_plan());
-    let github = document(&export, GITHUB_RELEASE);
-    let swap = &github_job(&github, "deploy_api_eastus")["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .find(|s| s["name"] == "Swap staging into production")
-        .expect("swap step")
-        .clone();
+    let github = github_jobs(&export, GITHUB_RELEASE);
+    let swap = github_step(
+        github_job(&github, "deploy_api_eastus"),
+        "Swap the slot into production",
+    );
     assert_eq!(swap["env"]["DRAIN_SECONDS"], "30");
-    let script = swap["run"].as_str().expect("script");
+    assert_eq!(swap["run"], "bash cutover/shop.sh app-service-swap");
+    let library = text(&export, LIBRARY);
     assert!(
-        script.find("--action preview").expect("preview")
-            < script.find("sleep \"$DRAIN_SECONDS\"").expect("hold")
+        library.find("--action preview").expect("preview")
+            < library.find("sleep \"$DRAIN_SECONDS\"").expect("hold")
     );
 }
 
 #[test]
-fn canary_increments_and_rolling_batches_reach_the_scripts() {
+fn canary_increments_and_rolling_batches_reach_the_steps() {
     let export = exported(&rich_plan());
-    let github = document(&export, GITHUB_RELEASE);
+    let github = github_jobs(&export, GITHUB_RELEASE);
     let find_env = |job: &str, key: &str| -> String {
         github_job(&github, job)["steps"]
             .as_array()
@@ -376,13 +373,16 @@ fn retries_follow_the_rollout_policy_on_both_platforms() {
         max_delay_seconds: 240,
     };
     let export = exported(&plan);
-    let github = document(&export, GITHUB_RELEASE);
-    let deploy = &github_job(&github, "deploy_api_westeurope")["steps"][3]["env"];
+    let github = github_jobs(&export, GITHUB_RELEASE);
+    let deploy = &github_step(
+        github_job(&github, "deploy_api_westeurope"),
+        "Deploy to the slot",
+    )["env"];
     assert_eq!(deploy["RETRY_ATTEMPTS"], "5");
     assert_eq!(deploy["RETRY_DELAY_SECONDS"], "15");
     assert_eq!(deploy["RETRY_BACKOFF"], "1.5");
     assert_eq!(deploy["RETRY_MAX_DELAY_SECONDS"], "240");
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
+    let stages = azure_stages(&export, AZURE_RELEASE);
     let steps = &azure_stage(&stages, "deploy_api_westeurope")["jobs"][0]["strategy"]["runOnce"]["deploy"]
         ["steps"];
     let download = steps
@@ -402,18 +402,23 @@ fn halting_the_wave_leaves_the_rollback_to_an_approved_person() {
     let mut plan = rich_plan();
     plan.rollout.on_failure = FailureAction::HaltWave;
     let export = exported(&plan);
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
-    let rollback = azure_stage(&stages, "rollback_api_eastus");
+    let stages = azure_stages(&export, AZURE_RELEASE);
+    let rollback = azure_stage(&stages, "deploy_api_eastus_rollback");
     assert_eq!(rollback["condition"], "failed('deploy_api_eastus')");
     assert_eq!(rollback["jobs"][0]["environment"], "production-rollback");
+    let rollback_steps = &rollback["jobs"][0]["strategy"]["runOnce"]["deploy"]["steps"];
+    assert_eq!(
+        rollback_steps[1]["task"], "AzureCLI@2",
+        "the approved rollback signs in too"
+    );
     assert!(
         azure_stage(&stages, "deploy_api_eastus")["jobs"][0]["strategy"]["runOnce"]
             .get("on")
             .is_none()
     );
-    let github = document(&export, GITHUB_RELEASE);
+    let github = github_jobs(&export, GITHUB_RELEASE);
     assert_eq!(
-        github_job(&github, "rollback_api_eastus")["environment"],
+        github_job(&github, "deploy_api_eastus.rollback")["environment"],
         "production-rollback"
     );
     assert!(
@@ -427,16 +432,19 @@ fn halting_the_wave_leaves_the_rollback_to_an_approved_person() {
 #[test]
 fn healthy_earlier_regions_are_never_rolled_back() {
     let export = exported(&rich_plan());
-    let github = document(&export, GITHUB_RELEASE);
-    for (id, job) in github["jobs"].as_object().expect("jobs") {
-        if id.starts_with("rollback_") {
-            let needs = list(&job["needs"]);
-            assert_eq!(needs.len(), 1, "{id} depends on its own deployment only");
+    let github = github_jobs(&export, GITHUB_RELEASE);
+    for (id, job) in &github {
+        if let Some(deploy) = id.strip_suffix(".rollback") {
+            assert_eq!(
+                list(&job["needs"]),
+                vec![deploy.to_owned()],
+                "{id} depends on its own deployment only"
+            );
             assert!(
                 job["if"]
                     .as_str()
                     .expect("if")
-                    .contains(&format!("needs.{}.result == 'failure'", needs[0]))
+                    .contains(&format!("needs.{deploy}.result == 'failure'"))
             );
         }
     }
@@ -445,32 +453,60 @@ fn healthy_earlier_regions_are_never_rolled_back() {
 #[test]
 fn every_deployment_job_names_its_environment_and_production_is_approved_first() {
     let export = exported(&rich_plan());
-    let github = document(&export, GITHUB_RELEASE);
-    for (id, job) in github["jobs"].as_object().expect("jobs") {
-        if id.starts_with("deploy_") || id.starts_with("expand_") || id.starts_with("contract_") {
+    let github = github_jobs(&export, GITHUB_RELEASE);
+    for (id, job) in &github {
+        if (id.starts_with("deploy_") || id.starts_with("expand_") || id.starts_with("contract_"))
+            && !id.ends_with(".rollback")
+        {
             assert_eq!(job["environment"], "production", "{id}");
         }
     }
     assert_eq!(
-        github_job(&github, "approve_release")["environment"],
+        github_job(&github, "approve_release_production")["environment"],
         "production-approval"
     );
     assert_eq!(
-        list(&github_job(&github, "expand_order_status")["needs"]),
-        vec!["build", "approve_release"]
+        list(&github_job(&github, "expand_order_status_eastus")["needs"]),
+        vec!["build", "approve_release_production"]
     );
+}
+
+#[test]
+fn every_job_that_calls_azure_signs_in_first() {
+    let export = exported(&rich_plan());
+    for path in [
+        GITHUB_RELEASE,
+        ".github/workflows/shop-hotfix-api-hotfix.yml",
+    ] {
+        for (id, job) in &github_jobs(&export, path) {
+            let mut signed_in = false;
+            for step in job["steps"].as_array().into_iter().flatten() {
+                signed_in |= step["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("azure/login@"));
+                let run = step["run"].as_str().unwrap_or("");
+                let calls_azure = cutover::release::LibraryCommand::ALL
+                    .iter()
+                    .any(|c| c.signs_in() && run.ends_with(&format!(" {}", c.name())));
+                assert!(
+                    !calls_azure || signed_in,
+                    "{path}: {id} runs `{run}` before signing in"
+                );
+            }
+        }
+    }
 }
 
 #[test]
 fn soak_is_a_server_delay_on_azure_and_a_wait_job_on_github() {
     let export = exported(&rich_plan());
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
+    let stages = azure_stages(&export, AZURE_RELEASE);
     let job = &azure_stage(&stages, "validate_eastus")["jobs"][0];
     assert_eq!(job["pool"], "server");
     assert_eq!(job["steps"][0]["task"], "Delay@1");
     assert_eq!(job["steps"][0]["inputs"]["delayForMinutes"], "10");
     assert_eq!(job["timeoutInMinutes"], "20");
-    let github = document(&export, GITHUB_RELEASE);
+    let github = github_jobs(&export, GITHUB_RELEASE);
     let wait = github_job(&github, "validate_westeurope");
     assert_eq!(wait["steps"][0]["env"]["SOAK_MINUTES"], "5");
     assert_eq!(wait["timeout-minutes"], 15);
@@ -479,10 +515,15 @@ fn soak_is_a_server_delay_on_azure_and_a_wait_job_on_github() {
 #[test]
 fn hotfix_pipelines_are_manual_branch_restricted_tested_scanned_and_approved() {
     let export = exported(&rich_plan());
-    let azure = document(&export, "azure-pipelines/shop-hotfix-api-hotfix.yml");
+    let path = "azure-pipelines/shop-hotfix-api-hotfix.yml";
+    let azure = document(&export, path);
     assert_eq!(azure["trigger"], "none");
     assert_eq!(azure["parameters"][0]["name"], "incident");
-    let stages = azure_stages(&azure);
+    assert!(
+        azure["parameters"][0].get("default").is_none(),
+        "the incident is required on Azure too"
+    );
+    let stages = azure_stages(&export, path);
     for id in ["build", "critical_tests", "security_scan"] {
         let stage = azure_stage(&stages, id);
         assert_eq!(
@@ -512,19 +553,26 @@ fn hotfix_pipelines_are_manual_branch_restricted_tested_scanned_and_approved() {
     assert!(job_timeout > task["timeoutInMinutes"].as_u64().expect("integer") as u32);
     assert_eq!(task["inputs"]["approvers"], "on-call-lead");
     assert_eq!(
-        list(&azure_stage(&stages, "deploy_api_eastus")["dependsOn"]),
+        list(&azure_stage(&stages, "deploy_api_hotfix_eastus")["dependsOn"]),
         vec!["approve_hotfix"]
     );
     assert_eq!(
-        azure_stage(&stages, "deploy_api_eastus")["jobs"][0]["environment"],
+        azure_stage(&stages, "deploy_api_hotfix_eastus")["jobs"][0]["environment"],
         "hotfix"
     );
-
-    let github = document(&export, ".github/workflows/shop-hotfix-api-hotfix.yml");
     assert_eq!(
-        github["on"]["workflow_dispatch"]["inputs"]["incident"]["required"],
+        azure_stage(&stages, "deploy_api_production_eastus")["jobs"][0]["environment"],
+        "production",
+        "after the hotfix environment, production"
+    );
+
+    let github_path = ".github/workflows/shop-hotfix-api-hotfix.yml";
+    let workflow = document(&export, github_path);
+    assert_eq!(
+        workflow["on"]["workflow_dispatch"]["inputs"]["incident"]["required"],
         true
     );
+    let github = github_jobs(&export, github_path);
     for id in ["build", "critical_tests", "security_scan"] {
         assert_eq!(
             github_job(&github, id)["if"],
@@ -537,50 +585,59 @@ fn hotfix_pipelines_are_manual_branch_restricted_tested_scanned_and_approved() {
     );
     let tests = github_job(&github, "critical_tests");
     assert_eq!(
-        tests["steps"][1]["timeout-minutes"], 2,
+        github_step(tests, "Critical tests")["timeout-minutes"],
+        2,
         "the critical tests keep their budget"
+    );
+    let build = github_job(&github, "build");
+    assert_eq!(
+        github_step(build, "Check the incident input")["env"]["INPUT_VALUE"],
+        "${{ inputs.incident }}"
     );
 }
 
 #[test]
 fn hotfix_services_deploy_in_dependency_order_then_monitor_merge_back_and_backfill() {
     let export = exported(&rich_plan());
-    let github = document(&export, ".github/workflows/shop-hotfix-web-hotfix.yml");
+    let path = ".github/workflows/shop-hotfix-web-hotfix.yml";
+    let github = github_jobs(&export, path);
     assert_eq!(
-        list(&github_job(&github, "deploy_db_eastus")["needs"]),
+        list(&github_job(&github, "deploy_db_hotfix_eastus")["needs"]),
         vec!["approve_hotfix"]
     );
     assert_eq!(
-        list(&github_job(&github, "deploy_web_eastus")["needs"]),
-        vec!["deploy_db_eastus"],
+        list(&github_job(&github, "deploy_web_hotfix_eastus")["needs"]),
+        vec!["deploy_db_hotfix_eastus"],
         "through services outside the hotfix"
     );
     assert_eq!(
-        list(&github_job(&github, "deploy_db_westeurope")["needs"]),
-        vec!["deploy_web_eastus"]
+        list(&github_job(&github, "deploy_db_hotfix_westeurope")["needs"]),
+        vec!["deploy_web_hotfix_eastus"]
     );
     for id in ["monitor", "merge_back", "backfill"] {
         assert_eq!(
             list(&github_job(&github, id)["needs"]),
-            vec!["deploy_web_westeurope"],
+            vec!["deploy_web_production_westeurope"],
             "{id}"
         );
     }
     let merge = github_job(&github, "merge_back");
+    let step = github_step(merge, "Merge the fix back");
     assert_eq!(
-        merge["steps"][1]["env"]["MERGE_METHOD"], "cherry-pick",
+        step["env"]["MERGE_METHOD"], "cherry-pick",
         "trunk-based cherry-picks"
     );
-    assert_eq!(merge["steps"][1]["env"]["MERGE_TARGETS"], "main");
+    assert_eq!(step["env"]["MERGE_TARGETS"], "main");
+    assert_eq!(step["env"]["SOURCE_REF"], "main");
     assert_eq!(merge["permissions"]["pull-requests"], "write");
-    let gitflow = document(&export, ".github/workflows/shop-hotfix-api-hotfix.yml");
-    let merge = github_job(&gitflow, "merge_back");
-    assert_eq!(merge["steps"][1]["env"]["MERGE_METHOD"], "merge");
-    assert_eq!(merge["steps"][1]["env"]["MERGE_TARGETS"], "main\ndevelop");
-    let monitor = github_job(&gitflow, "monitor");
-    assert_eq!(monitor["steps"][1]["env"]["MONITOR_MINUTES"], "60");
+    let gitflow = github_jobs(&export, ".github/workflows/shop-hotfix-api-hotfix.yml");
+    let step = github_step(github_job(&gitflow, "merge_back"), "Merge the fix back");
+    assert_eq!(step["env"]["MERGE_METHOD"], "merge");
+    assert_eq!(step["env"]["MERGE_TARGETS"], "main\ndevelop");
+    let monitor = github_step(github_job(&gitflow, "monitor"), "Enhanced monitoring");
+    assert_eq!(monitor["env"]["MONITOR_MINUTES"], "60");
     assert_eq!(
-        monitor["steps"][1]["env"]["INCIDENT"], "${{ inputs.incident }}",
+        monitor["env"]["INCIDENT"], "${{ inputs.incident }}",
         "inputs reach scripts only through env"
     );
 }
@@ -630,40 +687,28 @@ fn environment_setup_creates_every_environment_the_yaml_names() {
     for file in export
         .files
         .iter()
-        .filter(|f| matches!(f.kind, FileKind::GitHubWorkflow))
+        .filter(|f| f.kind == FileKind::GitHubWorkflow)
     {
-        let doc: Value = serde_saphyr::from_str(&file.contents).expect("parses");
-        for job in doc["jobs"].as_object().expect("jobs").values() {
+        for job in github_jobs(&export, &file.path).values() {
             if let Some(environment) = job["environment"].as_str() {
                 named.insert(environment.to_owned());
             }
         }
     }
-    let github_setup = export
-        .files
-        .iter()
-        .find(|f| f.path == ".github/environments/shop-setup.sh")
-        .expect("setup");
-    let azure_setup = export
-        .files
-        .iter()
-        .find(|f| f.path == "azure-pipelines/environments/shop-setup.sh")
-        .expect("setup");
+    let github_setup = text(&export, ".github/environments/shop-setup.sh");
+    let azure_setup = text(&export, "azure-pipelines/environments/shop-setup.sh");
     for environment in &named {
         assert!(
-            github_setup
-                .contents
-                .contains(&format!("configure '{environment}' ")),
+            github_setup.contains(&format!("configure '{environment}' ")),
             "GitHub creates {environment}"
         );
         assert!(
-            azure_setup
-                .contents
-                .contains(&format!("environment_id '{environment}' ")),
+            azure_setup.contains(&format!("environment_id '{environment}' ")),
             "Azure creates {environment}"
         );
     }
     assert!(named.contains("production-approval") && named.contains("api-hotfix-approval"));
+    assert!(named.contains("production") && named.contains("hotfix"));
 }
 
 #[test]
@@ -680,8 +725,9 @@ fn a_plan_with_errors_exports_nothing() {
 fn a_plan_without_regions_deploys_once_with_plain_stage_ids() {
     let mut plan = rich_plan();
     plan.regions.clear();
+    let plan = without_region_placeholders(&plan);
     let export = exported(&plan);
-    let stages = azure_stages(&document(&export, AZURE_RELEASE));
+    let stages = azure_stages(&export, AZURE_RELEASE);
     let ids: Vec<&str> = stages
         .iter()
         .map(|s| s["stage"].as_str().expect("id"))
@@ -694,16 +740,19 @@ fn a_plan_without_regions_deploys_once_with_plain_stage_ids() {
         !ids.iter().any(|id| id.starts_with("validate")),
         "no regions, no soak: {ids:?}"
     );
-    let github = document(&export, GITHUB_RELEASE);
-    let worker = github_job(&github, "deploy_worker")["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .find_map(|s| s["env"].get("CLUSTER").and_then(Value::as_str))
-        .expect("cluster")
-        .to_owned();
-    assert_eq!(
-        worker, "aks-shop-",
-        "{{region}} becomes empty without regions"
-    );
+}
+
+/// `plan` with every `{region}` placeholder taken out of its text.
+fn without_region_placeholders(plan: &Plan) -> Plan {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::String(text) => *text = text.replace("-{region}", "").replace("{region}", ""),
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            Value::Object(map) => map.values_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(plan).expect("serialises");
+    strip(&mut value);
+    serde_json::from_value(value).expect("still a plan")
 }

@@ -215,15 +215,23 @@ fn check_case(plan: &Plan, picked: &[Option<String>]) -> Result<(), TestCaseErro
         }
         carried.extend(all.into_iter().map(|(_, text)| text));
     }
-    // Every command arrives verbatim as a value (with `{region}` replaced by a region's id).
+    // Every command arrives verbatim as a value, with its placeholders resolved for some environment
+    // and region of the plan.
+    let regions: Vec<Option<&cutover::plan::Id>> = if plan.regions.is_empty() {
+        vec![None]
+    } else {
+        plan.regions.iter().map(|r| Some(&r.id)).collect()
+    };
     for command in &commands {
-        let arrived = if command.contains("{region}") {
-            plan.regions
-                .iter()
-                .any(|region| carried.contains(&command.replace("{region}", region.id.as_str())))
-        } else {
-            carried.contains(command)
-        };
+        let arrived = plan.environments.iter().any(|environment| {
+            regions.iter().any(|region| {
+                let place = cutover::plan::placeholder::Place {
+                    environment: &environment.id,
+                    region: *region,
+                };
+                carried.contains(&cutover::plan::placeholder::resolve(command, place))
+            })
+        });
         prop_assert!(arrived, "command {command:?} did not arrive verbatim");
     }
     dump(&export, &format!("case-{:016x}", fxhash(picked)));

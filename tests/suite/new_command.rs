@@ -105,3 +105,32 @@ fn an_unknown_template_is_refused_and_writes_nothing() {
     assert!(run.stderr.contains("nope"), "{}", run.stderr);
     assert!(!path.exists());
 }
+
+/// A full disk (here a file-size limit of zero, which makes every write fail with EFBIG) leaves no
+/// empty or partial plan behind, and no temporary file either.
+#[cfg(unix)]
+#[test]
+fn new_on_a_full_disk_leaves_no_file_behind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plan.ron");
+    // `trap '' XFSZ`: an ignored signal stays ignored across exec, so the write fails with EFBIG
+    // instead of the kernel killing the process.
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 0; exec \"$0\" new \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_cutover"))
+        .arg(&path)
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("plan.ron"),
+        "the error names the file: {stderr}"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("listed")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(names.is_empty(), "nothing left behind: {names:?}");
+}

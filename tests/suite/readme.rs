@@ -32,7 +32,7 @@ fn the_code_table_lists_every_code_with_its_severity_and_title() {
             (
                 code.as_str().to_owned(),
                 code.severity().to_string(),
-                code.title().to_owned(),
+                code.title().replace('`', ""),
             )
         })
         .collect();

@@ -21,10 +21,9 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         ));
     }
     for dependency in &plan.dependencies {
-        let (Some(service), Some(on)) = (
-            plan.service(&dependency.service),
-            plan.service(&dependency.on),
-        ) else {
+        let (Some(service), Some(on)) =
+            (cx.service(&dependency.service), cx.service(&dependency.on))
+        else {
             continue;
         };
         if service.tier != Tier::Other && on.tier != Tier::Other && service.tier < on.tier {

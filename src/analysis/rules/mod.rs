@@ -2,12 +2,16 @@
 
 mod approvals;
 mod dependencies;
+mod environments;
+mod files;
 mod hotfix;
 mod identity;
+mod limits;
 mod migrations;
 mod references;
 mod rollout;
 mod services;
+mod targets;
 mod text;
 
 use super::diagnostic::Diagnostic;
@@ -18,6 +22,13 @@ use crate::plan::Plan;
 struct Context<'a> {
     plan: &'a Plan,
     graph: &'a ServiceGraph,
+}
+
+impl Context<'_> {
+    /// The service with this id, found through the graph's index.
+    fn service(&self, id: &crate::plan::Id) -> Option<&crate::plan::Service> {
+        self.graph.service(self.plan, id)
+    }
 }
 
 /// `noun` with its indefinite article: "an API", "a database", "an App Service target".
@@ -43,6 +54,10 @@ pub(super) fn check_all(plan: &Plan, graph: &ServiceGraph) -> Vec<Diagnostic> {
         rollout::check,
         hotfix::check,
         text::check,
+        targets::check,
+        environments::check,
+        limits::check,
+        files::check,
     ] {
         family(&cx, &mut out);
     }

@@ -27,14 +27,14 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             on: dependency.on.clone(),
         };
         for id in [&dependency.service, &dependency.on] {
-            if plan.service(id).is_none() {
+            if cx.service(id).is_none() {
                 missing(subject(), "the dependency", id, ObjectKind::Service);
             }
         }
     }
     for migration in &plan.migrations {
         let subject = || ObjectRef::Migration(migration.id.clone());
-        if plan.service(&migration.database).is_none() {
+        if cx.service(&migration.database).is_none() {
             missing(
                 subject(),
                 "its database",
@@ -43,7 +43,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         for consumer in &migration.consumers {
-            if plan.service(consumer).is_none() {
+            if cx.service(consumer).is_none() {
                 missing(
                     subject(),
                     "its consumer list",
@@ -56,7 +56,7 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for runbook in &plan.runbooks {
         let subject = || ObjectRef::Runbook(runbook.id.clone());
         for service in &runbook.services {
-            if plan.service(service).is_none() {
+            if cx.service(service).is_none() {
                 missing(subject(), "its service list", service, ObjectKind::Service);
             }
         }
@@ -76,6 +76,28 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             &plan.rollout.environment,
             ObjectKind::Environment,
         );
+    }
+    for id in &plan.rollout.promote_through {
+        if plan.environment(id).is_none() {
+            missing(
+                ObjectRef::Rollout,
+                "the promotion path",
+                id,
+                ObjectKind::Environment,
+            );
+        }
+    }
+    for environment in &plan.environments {
+        for region in &environment.regions {
+            if plan.region(region).is_none() {
+                missing(
+                    ObjectRef::Environment(environment.id.clone()),
+                    "its region list",
+                    region,
+                    ObjectKind::Region,
+                );
+            }
+        }
     }
 }
 

@@ -1,48 +1,364 @@
-//! Plan text that reaches generated pipelines must not be evaluated there. GitHub expands `${{ … }}`
-//! anywhere in a workflow, and Azure expands `$( … )` macros and `$[ … ]` runtime expressions in names,
-//! inputs and environment values. Commands are shell by intent, so `$(…)` is allowed in them, but no
-//! text may contain `${{`.
+//! Plan text that reaches generated files must stay data there. These rules see every text field of the
+//! plan ([`visit_texts`]), each checked by what it is ([`TextKind`]):
+//!
+//! - pipeline expressions (CUT005): GitHub expands `${{ … }}` anywhere in a workflow, and Azure expands
+//!   `$( … )` macros and `$[ … ]` runtime expressions in names, inputs and environment values. Commands
+//!   are shell by intent, so they may use `$(…)` — but not `${{`, nor `$(NAME)`, which Azure reads as a
+//!   pipeline variable. Values with `{region}`/`{environment}` are checked as emitted, after every
+//!   substitution;
+//! - characters no file can carry safely: control characters (CUT090), line breaks in one-line fields
+//!   (CUT091), bidirectional overrides and zero-width characters (CUT092), Azure logging commands
+//!   (CUT098);
+//! - shapes: lengths (CUT093), id characters (CUT095), git refs and branch patterns (CUT096), variable
+//!   names (CUT097) and platform settings (CUT099).
 
 use super::Context;
 use crate::analysis::{Code, Diagnostic};
-use crate::plan::{TextKind, visit_texts};
+use crate::plan::placeholder::{Place, has_placeholder, resolve};
+use crate::plan::{Id, Plan, TextField, TextKind, visit_texts};
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    visit_texts(cx.plan, &mut |item| {
-        let command = item.kind == TextKind::Command;
-        let evaluated = if command {
-            item.text.contains("${{")
+    let places = Places::of(cx.plan);
+    visit_texts(cx.plan, &mut |field| check_field(&field, &places, out));
+}
+
+fn check_field(field: &TextField<'_>, places: &Places, out: &mut Vec<Diagnostic>) {
+    let mut report = |code: Code, message: String, hint: &str| {
+        out.push(Diagnostic::new(
+            code,
+            field.owner.clone(),
+            message,
+            hint.to_owned(),
+        ));
+    };
+    if let Some(problem) = characters(field) {
+        report(problem.0, problem.1, problem.2);
+        return;
+    }
+    let limit = max_length(field.kind);
+    if field.text.chars().count() > limit {
+        report(
+            Code::TextTooLong,
+            format!(
+                "{} is {} characters long; at most {limit} are allowed",
+                field.field,
+                field.text.chars().count()
+            ),
+            "shorten it",
+        );
+        return;
+    }
+    if let Some(problem) = shape(field) {
+        report(problem.0, problem.1, problem.2);
+        return;
+    }
+    if field.text.to_ascii_lowercase().contains("##vso[") || field.text.contains("##[") {
+        report(
+            Code::LoggingCommandInText,
+            format!(
+                "{} holds an Azure Pipelines logging command (`##vso[` or `##[`)",
+                field.field
+            ),
+            "remove it: Azure runs it as a command when a step prints the text",
+        );
+        return;
+    }
+    if let Some(value) = places
+        .values(field.text)
+        .into_iter()
+        .find(|value| evaluated(value, field.kind))
+    {
+        let (allowed, after) = if field.kind == TextKind::Command {
+            (
+                "commands may use shell `$( … )` but not `${{`, nor `$(NAME)`, which Azure reads as a pipeline variable",
+                "",
+            )
         } else {
-            ["${{", "$(", "$["]
-                .iter()
-                .any(|syntax| item.text.contains(syntax))
+            ("names and settings may not use `${{`, `$(` or `$[`", "")
         };
-        if evaluated {
-            let allowed = if command {
-                "commands may use `$(…)` but not `${{`"
-            } else {
-                "names and settings may not use `${{`, `$(` or `$[`"
-            };
-            out.push(Diagnostic::new(
-                Code::PipelineExpressionInText,
-                item.owner.clone(),
+        let shown = if value == field.text {
+            String::new()
+        } else {
+            format!(" once its placeholders are replaced (`{value}`){after}")
+        };
+        report(
+            Code::PipelineExpressionInText,
+            format!(
+                "{}{shown} contains pipeline expression syntax the platforms would evaluate",
+                field.field
+            ),
+            &format!(
+                "remove it ({allowed}); pass values to commands through the environment instead"
+            ),
+        );
+    }
+}
+
+/// The places a value is substituted for: every environment a pipeline deploys to, with every region.
+struct Places {
+    environments: Vec<Id>,
+    regions: Vec<Option<Id>>,
+}
+
+impl Places {
+    fn of(plan: &Plan) -> Self {
+        let mut environments: Vec<Id> = plan.environments.iter().map(|e| e.id.clone()).collect();
+        if environments.is_empty() {
+            environments.push(plan.rollout.environment.clone());
+        }
+        let mut regions: Vec<Option<Id>> =
+            plan.regions.iter().map(|r| Some(r.id.clone())).collect();
+        regions.push(None);
+        Self {
+            environments,
+            regions,
+        }
+    }
+
+    /// `text` as every value it becomes: itself when it has no placeholder, else each substitution.
+    fn values(&self, text: &str) -> Vec<String> {
+        if !has_placeholder(text) {
+            return vec![text.to_owned()];
+        }
+        let mut values = Vec::new();
+        for environment in &self.environments {
+            for region in &self.regions {
+                let value = resolve(
+                    text,
+                    Place {
+                        environment,
+                        region: region.as_ref(),
+                    },
+                );
+                if !values.contains(&value) {
+                    values.push(value);
+                }
+            }
+        }
+        values
+    }
+}
+
+/// Whether a platform would evaluate part of `value` as an expression.
+fn evaluated(value: &str, kind: TextKind) -> bool {
+    if value.contains("${{") {
+        return true;
+    }
+    if kind == TextKind::Command {
+        return has_azure_macro(value);
+    }
+    value.contains("$(") || value.contains("$[")
+}
+
+/// Whether `text` holds `$(NAME)`, Azure's macro syntax for a pipeline variable.
+fn has_azure_macro(text: &str) -> bool {
+    text.match_indices("$(").any(|(start, _)| {
+        let rest = &text[start + 2..];
+        let name_length = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len());
+        name_length > 0
+            && rest[name_length..].starts_with(')')
+            && rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    })
+}
+
+/// A diagnostic's code, message and hint.
+type Problem = (Code, String, &'static str);
+
+/// Characters no field may hold, and line breaks in fields of one line.
+fn characters(field: &TextField<'_>) -> Option<Problem> {
+    let multi_line = matches!(field.kind, TextKind::Prose | TextKind::Command);
+    for c in field.text.chars() {
+        let line_break = matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
+            || (!multi_line && matches!(c, '\n' | '\r'));
+        if line_break {
+            return Some((
+                Code::LineBreakInName,
                 format!(
-                    "{} contains pipeline expression syntax the platforms would evaluate",
-                    item.field
+                    "{} holds a line break (U+{:04X})",
+                    field.field,
+                    u32::from(c)
                 ),
-                format!(
-                    "remove it ({allowed}); pass values to commands through the environment instead"
-                ),
+                "keep it on one line",
             ));
         }
-    });
+        let allowed_control = multi_line && matches!(c, '\n' | '\t');
+        if c.is_control() && !allowed_control {
+            return Some((
+                Code::ControlCharacter,
+                format!(
+                    "{} holds the control character U+{:04X}",
+                    field.field,
+                    u32::from(c)
+                ),
+                "remove it",
+            ));
+        }
+        if invisible(c) {
+            return Some((
+                Code::InvisibleCharacter,
+                format!(
+                    "{} holds the invisible character U+{:04X}, so it is not what it looks like",
+                    field.field,
+                    u32::from(c)
+                ),
+                "remove it, so the text shown is the text used",
+            ));
+        }
+    }
+    None
+}
+
+/// Bidirectional overrides and isolates, directional marks and zero-width characters.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
+}
+
+/// The longest text each kind of field may hold, in characters.
+fn max_length(kind: TextKind) -> usize {
+    match kind {
+        TextKind::Id | TextKind::Reference => MAX_ID_LENGTH,
+        TextKind::Name | TextKind::UrlPath => 200,
+        TextKind::Prose | TextKind::Command => 4_000,
+        TextKind::ResourceName | TextKind::Approver => 256,
+        TextKind::Url | TextKind::RepositoryPath | TextKind::OrganizationUrl => 2_000,
+        TextKind::Branch | TextKind::BranchPattern | TextKind::GitRef => 250,
+        TextKind::RunnerLabel
+        | TextKind::AgentPool
+        | TextKind::ServiceConnection
+        | TextKind::ProjectName
+        | TextKind::RepositoryName
+        | TextKind::Location
+        | TextKind::VariableName => 100,
+    }
+}
+
+/// The longest id: ids become parts of file names and pipeline ids.
+const MAX_ID_LENGTH: usize = 64;
+
+/// What each kind of field must look like.
+fn shape(field: &TextField<'_>) -> Option<Problem> {
+    let text = field.text;
+    let ok = |allowed: fn(char) -> bool| text.chars().all(allowed);
+    let (valid, code, what, hint) = match field.kind {
+        TextKind::Id => (
+            !text.is_empty()
+                && text.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && ok(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+            Code::IdCharacters,
+            "an id",
+            "use ASCII letters, digits, `-`, `_` and `.`, starting with a letter or digit",
+        ),
+        TextKind::Branch | TextKind::GitRef => (
+            git_ref(text, false),
+            Code::InvalidGitRef,
+            "a git branch or ref",
+            "use letters, digits, `.`, `_`, `-` and `/`, with no `..`, no leading or trailing `/` or `.`, and no `.lock` ending",
+        ),
+        TextKind::BranchPattern => (
+            git_ref(text, true),
+            Code::InvalidGitRef,
+            "a branch pattern",
+            "use letters, digits, `.`, `_`, `-`, `/` and `*`, with no `..`, no leading or trailing `/` or `.`",
+        ),
+        TextKind::VariableName => (
+            text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && ok(|c| c.is_ascii_alphanumeric() || c == '_'),
+            Code::InvalidVariableName,
+            "a variable name",
+            "use letters, digits and `_`, not starting with a digit; Cutover does not rewrite names",
+        ),
+        TextKind::RunnerLabel | TextKind::Location => (
+            !text.is_empty() && ok(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+            Code::InvalidSetting,
+            "a label",
+            "use ASCII letters, digits, `-`, `_` and `.`",
+        ),
+        TextKind::AgentPool | TextKind::ServiceConnection | TextKind::ProjectName => (
+            (field.kind == TextKind::ProjectName && text.is_empty())
+                || (!text.trim().is_empty()
+                    && ok(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '(' | ')')
+                    })),
+            Code::InvalidSetting,
+            "a name on Azure DevOps",
+            "use ASCII letters, digits, spaces, `-`, `_`, `.` and parentheses",
+        ),
+        TextKind::RepositoryName => (
+            text.is_empty() || repository(text),
+            Code::InvalidSetting,
+            "a GitHub repository",
+            "write it as OWNER/NAME, with letters, digits, `-`, `_` and `.`",
+        ),
+        TextKind::OrganizationUrl => (
+            text.is_empty()
+                || (text.starts_with("https://")
+                    && ok(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '.' | '-' | '_')
+                    })),
+            Code::InvalidSetting,
+            "an Azure DevOps organization URL",
+            "write it as https://dev.azure.com/ORGANIZATION",
+        ),
+        _ => return None,
+    };
+    if valid {
+        return None;
+    }
+    Some((
+        code,
+        format!(
+            "{} `{text}` is not {what} the platforms accept",
+            field.field
+        ),
+        hint,
+    ))
+}
+
+/// Whether `text` is a git ref name the platforms and shells take as data: letters, digits, `.`, `_`,
+/// `-`, `/` (and `*` in a pattern), and git's own rules on dots and slashes.
+fn git_ref(text: &str, pattern: bool) -> bool {
+    let allowed = |c: char| {
+        c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/') || (pattern && c == '*')
+    };
+    !text.is_empty()
+        && text.chars().all(allowed)
+        && !text.contains("..")
+        && !text.contains("//")
+        && !text.starts_with(['/', '.', '-'])
+        && !text.ends_with(['/', '.'])
+        && !text.ends_with(".lock")
+        && !text.split('/').any(|part| part.starts_with('.'))
+}
+
+/// Whether `text` is `OWNER/NAME`.
+fn repository(text: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    matches!(text.split_once('/'), Some((owner, name)) if part(owner) && part(name))
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
     use crate::analysis::Code;
-    use crate::plan::DeployTarget;
+    use crate::plan::{DeployTarget, Id, Region};
 
     #[test]
     fn expressions_in_names_are_refused() {
@@ -63,7 +379,7 @@ mod tests {
     }
 
     #[test]
-    fn commands_may_use_shell_substitution_but_not_github_expressions() {
+    fn commands_may_use_shell_substitution_but_not_expressions_or_azure_variables() {
         let mut plan = clean_plan();
         plan.runbooks[0]
             .critical_tests
@@ -71,10 +387,79 @@ mod tests {
             .expect("tests")
             .command = "make test TAG=$(git rev-parse HEAD)".into();
         none(&plan, Code::PipelineExpressionInText);
+        for hostile in ["echo ${{ github.token }}", "echo $(System.AccessToken)"] {
+            plan.services[1].target = DeployTarget::Script {
+                command: hostile.into(),
+                rollback_command: None,
+            };
+            single(&plan, Code::PipelineExpressionInText);
+        }
+    }
+
+    #[test]
+    fn values_are_checked_after_their_placeholders_are_replaced() {
+        let mut plan = clean_plan();
+        plan.regions.push(Region {
+            id: Id::new("System"),
+            name: "System".into(),
+            location: "westus".into(),
+            validation_minutes: 0,
+        });
         plan.services[1].target = DeployTarget::Script {
-            command: "echo ${{ github.token }}".into(),
+            command: "./deploy.sh $({region}.AccessToken)".into(),
             rollback_command: None,
         };
-        single(&plan, Code::PipelineExpressionInText);
+        let found = single(&plan, Code::PipelineExpressionInText);
+        assert!(found.message.contains(".AccessToken)`"), "{found:?}");
+    }
+
+    #[test]
+    fn line_breaks_of_every_kind_controls_and_invisible_characters_are_refused() {
+        for (text, code) in [
+            ("a\u{2028}env: x", Code::LineBreakInName),
+            ("a\u{85}b", Code::LineBreakInName),
+            ("a\nb", Code::LineBreakInName),
+            ("bell\u{7}", Code::ControlCharacter),
+            ("nul\u{0}", Code::ControlCharacter),
+            ("evil\u{202e}txt", Code::InvisibleCharacter),
+            ("zero\u{200b}width", Code::InvisibleCharacter),
+        ] {
+            let mut plan = clean_plan();
+            plan.name = text.into();
+            single(&plan, code);
+        }
+        let mut plan = clean_plan();
+        plan.description = "two\nlines\tand a tab".into();
+        none(&plan, Code::LineBreakInName);
+        none(&plan, Code::ControlCharacter);
+    }
+
+    #[test]
+    fn ids_refs_and_names_have_their_shapes() {
+        let mut plan = clean_plan();
+        plan.regions[0].id = Id::new("east us");
+        plan.services[0].target = DeployTarget::Database {
+            engine: crate::plan::DatabaseEngine::AzureSql,
+            server: "sql-app".into(),
+            database: "app".into(),
+            resource_group: "rg-app".into(),
+            global: false,
+        };
+        assert!(!findings(&plan, Code::IdCharacters).is_empty());
+        let mut plan = clean_plan();
+        plan.runbooks[0].source_ref = "main; rm -rf /".into();
+        single(&plan, Code::InvalidGitRef);
+        let mut plan = clean_plan();
+        plan.environments[1].allowed_branches = vec!["main,*".into()];
+        single(&plan, Code::InvalidGitRef);
+        let mut plan = clean_plan();
+        plan.platforms.github.credentials.client_id_variable = "X }} ${{ Y".into();
+        single(&plan, Code::InvalidVariableName);
+        let mut plan = clean_plan();
+        plan.services[1].name = "##vso[task.setvariable variable=x]y".into();
+        single(&plan, Code::LoggingCommandInText);
+        let mut plan = clean_plan();
+        plan.name = "x".repeat(5_000);
+        single(&plan, Code::TextTooLong);
     }
 }

@@ -14,8 +14,9 @@ use egui_graphs::{
 use petgraph::Directed;
 use petgraph::stable_graph::{DefaultIx, NodeIndex};
 
-use super::commands::AppCommand;
+use super::commands::Command;
 use super::document::{Document, Revision};
+use super::message::Message;
 use super::selection::{Selection, selected_service};
 use super::style;
 use crate::edit::Edit;
@@ -148,7 +149,7 @@ impl Canvas {
         ui: &mut egui::Ui,
         document: &Document,
         selection: &Selection,
-        out: &mut Vec<AppCommand>,
+        out: &mut Vec<Message>,
     ) {
         if self.built_revision != Some(document.revision()) {
             self.rebuild(document);
@@ -275,19 +276,19 @@ impl Canvas {
         change: &GraphChange<DefaultIx>,
         pointer: Option<Pos2>,
         document: &Document,
-        out: &mut Vec<AppCommand>,
+        out: &mut Vec<Message>,
     ) {
         let id_of = |node: &NodeIndex| self.graph.node(*node).map(|n| n.payload().id.clone());
         match change {
             GraphChange::NodeClicked { node } => {
                 let Some(id) = id_of(node) else { return };
                 if let Some(from) = self.connect_from.take() {
-                    out.push(AppCommand::Connect {
+                    out.push(Message::Connect {
                         service: from,
                         on: id,
                     });
                 } else {
-                    out.push(AppCommand::Select(Some(ObjectRef::Service(id))));
+                    out.push(Message::Select(Some(ObjectRef::Service(id))));
                 }
             }
             GraphChange::EdgeClicked { edge } => {
@@ -296,16 +297,13 @@ impl Canvas {
                     .edge_endpoints(*edge)
                     .and_then(|(from, to)| Some((id_of(&from)?, id_of(&to)?)));
                 if let Some((service, on)) = ends {
-                    out.push(AppCommand::Select(Some(ObjectRef::Dependency {
-                        service,
-                        on,
-                    })));
+                    out.push(Message::Select(Some(ObjectRef::Dependency { service, on })));
                 }
             }
             GraphChange::NodeDoubleClicked { node } => {
                 if let Some(id) = id_of(node) {
-                    out.push(AppCommand::Select(Some(ObjectRef::Service(id))));
-                    out.push(AppCommand::RenameSelection);
+                    out.push(Message::Select(Some(ObjectRef::Service(id))));
+                    out.push(Message::Command(Command::RenameSelection));
                 }
             }
             GraphChange::NodeDragStarted { node } => {
@@ -341,7 +339,7 @@ impl Canvas {
                     .get(index)
                     .is_some_and(|s| s.position == moved);
                 if !unchanged {
-                    out.push(AppCommand::Edit {
+                    out.push(Message::Edit {
                         edit: Box::new(Edit::SetPositions(vec![(index, moved)])),
                         label: "Move service".to_owned(),
                         group: None,
@@ -353,12 +351,7 @@ impl Canvas {
     }
 
     /// Right-click: what can be done to the service under the pointer, or at that spot.
-    fn context_menu(
-        &mut self,
-        ui: &egui::Ui,
-        response: &egui::Response,
-        out: &mut Vec<AppCommand>,
-    ) {
+    fn context_menu(&mut self, ui: &egui::Ui, response: &egui::Response, out: &mut Vec<Message>) {
         if response.secondary_clicked()
             && let Some(pointer) = response.interact_pointer_pos()
         {
@@ -378,11 +371,11 @@ impl Canvas {
         response.context_menu(|ui| match &service {
             Some(id) => {
                 ui.label(egui::RichText::new(format!("Service `{id}`")).strong());
-                let select = AppCommand::Select(Some(ObjectRef::Service(id.clone())));
+                let select = Message::Select(Some(ObjectRef::Service(id.clone())));
                 for (text, command) in [
-                    ("Rename…", AppCommand::RenameSelection),
-                    ("Connect to…", AppCommand::StartConnect),
-                    ("Delete service", AppCommand::DeleteSelection),
+                    ("Rename…", Message::Command(Command::RenameSelection)),
+                    ("Connect to…", Message::Command(Command::StartConnect)),
+                    ("Delete service", Message::Command(Command::DeleteSelection)),
                 ] {
                     if ui.button(text).clicked() {
                         out.push(select.clone());
@@ -393,16 +386,14 @@ impl Canvas {
             }
             None => {
                 if ui.button("Add service here").clicked() {
-                    out.push(AppCommand::AddService(Some(at)));
+                    out.push(Message::AddServiceAt(at));
                     ui.close();
                 }
-                if ui.button("Fit to view").clicked() {
-                    out.push(AppCommand::Fit);
-                    ui.close();
-                }
-                if ui.button("Auto-layout").clicked() {
-                    out.push(AppCommand::AutoLayout);
-                    ui.close();
+                for command in [Command::Fit, Command::AutoLayout] {
+                    if ui.button(command.label()).clicked() {
+                        out.push(command.into());
+                        ui.close();
+                    }
                 }
             }
         });
@@ -429,7 +420,7 @@ impl Canvas {
         &mut self,
         ui: &egui::Ui,
         response: &egui::Response,
-        out: &mut Vec<AppCommand>,
+        out: &mut Vec<Message>,
     ) {
         let Some(pointer) = response.interact_pointer_pos() else {
             return;
@@ -443,13 +434,13 @@ impl Canvas {
         }
         if response.double_clicked() {
             let at = meta.screen_to_canvas_pos(local);
-            out.push(AppCommand::AddService(Some(Position {
+            out.push(Message::AddServiceAt(Position {
                 x: at.x.round(),
                 y: at.y.round(),
-            })));
+            }));
         } else if response.clicked() {
             self.connect_from = None;
-            out.push(AppCommand::Select(None));
+            out.push(Message::Select(None));
         }
     }
 
@@ -458,7 +449,7 @@ impl Canvas {
         &mut self,
         ui: &egui::Ui,
         response: &egui::Response,
-        out: &mut Vec<AppCommand>,
+        out: &mut Vec<Message>,
     ) {
         let shift = ui.input(|i| i.modifiers.shift);
         if response.drag_started() && shift {
@@ -480,7 +471,7 @@ impl Canvas {
             if let Some(to) = pointer.and_then(|p| self.service_at(ui.ctx(), p))
                 && to != from
             {
-                out.push(AppCommand::Connect {
+                out.push(Message::Connect {
                     service: from,
                     on: to,
                 });

@@ -27,7 +27,7 @@ pub use paint::{Palette, layout_line};
 pub enum Language {
     /// YAML (Azure Pipelines, GitHub Actions).
     Yaml,
-    /// A bash script (the environment setup).
+    /// A bash script (the environment setup, the script library).
     Shell,
     /// Markdown (the runbooks).
     Markdown,
@@ -37,8 +37,11 @@ impl Language {
     /// The language of a generated file.
     pub fn of(kind: FileKind) -> Self {
         match kind {
-            FileKind::AzurePipeline | FileKind::GitHubWorkflow => Language::Yaml,
-            FileKind::EnvironmentSetup => Language::Shell,
+            FileKind::AzurePipeline
+            | FileKind::AzureTemplate
+            | FileKind::GitHubWorkflow
+            | FileKind::GitHubReusableWorkflow => Language::Yaml,
+            FileKind::EnvironmentSetup | FileKind::ScriptLibrary => Language::Shell,
             FileKind::Runbook => Language::Markdown,
         }
     }

@@ -8,11 +8,11 @@ mod widgets;
 
 use std::hash::{Hash as _, Hasher as _};
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
-use super::commands::AppCommand;
+use super::diagnostics::{DiagnosticList, Rows};
+use super::message::Message;
 use super::selection::Selection;
-use super::style;
 use crate::analysis::Analysis;
 use crate::edit::{Edit, Object};
 use crate::plan::{Collection, Id, ObjectRef, Plan};
@@ -24,7 +24,7 @@ pub fn inspector_ui(
     plan: &Plan,
     analysis: &Analysis,
     selection: &Selection,
-    out: &mut Vec<AppCommand>,
+    out: &mut Vec<Message>,
 ) {
     egui::ScrollArea::vertical()
         .id_salt("inspector")
@@ -77,13 +77,13 @@ fn edit_group(ui: &Ui, salt: impl std::hash::Hash) -> Option<u64> {
 
 struct Editor<'a> {
     plan: &'a Plan,
-    out: &'a mut Vec<AppCommand>,
+    out: &'a mut Vec<Message>,
     choices: Choices<'a>,
 }
 
 impl Editor<'_> {
     fn push(&mut self, ui: &Ui, edit: Edit, label: &str, salt: impl std::hash::Hash) {
-        self.out.push(AppCommand::Edit {
+        self.out.push(Message::Edit {
             edit: Box::new(edit),
             label: label.to_owned(),
             group: edit_group(ui, salt),
@@ -92,7 +92,7 @@ impl Editor<'_> {
 
     fn plan_ui(&mut self, ui: &mut Ui, analysis: &Analysis) {
         ui.heading("Plan");
-        problems_of(ui, analysis, &ObjectRef::Plan);
+        problems_of(ui, analysis, &ObjectRef::Plan, self.out);
         let mut name = self.plan.name.clone();
         widgets::text(ui, "Plan name", &mut name);
         if name != self.plan.name {
@@ -126,7 +126,7 @@ impl Editor<'_> {
 
     fn rollout_ui(&mut self, ui: &mut Ui, analysis: &Analysis) {
         ui.heading("Rollout policy");
-        problems_of(ui, analysis, &ObjectRef::Rollout);
+        problems_of(ui, analysis, &ObjectRef::Rollout, self.out);
         let mut rollout = self.plan.rollout.clone();
         objects::rollout_ui(ui, &mut rollout, &self.choices);
         if rollout != self.plan.rollout {
@@ -149,7 +149,7 @@ impl Editor<'_> {
             ui.label("The selected dependency is no longer in the plan.");
             return;
         };
-        problems_of(ui, analysis, &reference);
+        problems_of(ui, analysis, &reference, self.out);
         let original = &self.plan.dependencies[index];
         let mut dependency = original.clone();
         widgets::reference(
@@ -172,7 +172,7 @@ impl Editor<'_> {
         }
         if ui.button("Remove dependency").clicked() {
             self.out
-                .push(AppCommand::Remove(Collection::Dependency, index));
+                .push(Message::Remove(Collection::Dependency, index));
         }
     }
 
@@ -185,12 +185,12 @@ impl Editor<'_> {
             ui.heading(format!("{} {}", capitalised(kind.name()), id));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(format!("Remove {}", kind.name())).clicked() {
-                    self.out.push(AppCommand::Remove(kind, index));
+                    self.out.push(Message::Remove(kind, index));
                 }
             });
         });
         if let Some(reference) = ObjectRef::with_id(kind, id.clone()) {
-            problems_of(ui, analysis, &reference);
+            problems_of(ui, analysis, &reference, self.out);
         }
         let new_id = widgets::id_field(ui, "Id", &id, |candidate| {
             kind.index_of(plan, candidate).is_some()
@@ -269,10 +269,10 @@ impl Editor<'_> {
                         .clicked()
                     {
                         self.out
-                            .push(AppCommand::Remove(Collection::Dependency, index));
+                            .push(Message::Remove(Collection::Dependency, index));
                     }
                     if ui.link(dependency.on.as_str()).clicked() {
-                        self.out.push(AppCommand::Select(Some(ObjectRef::Service(
+                        self.out.push(Message::Select(Some(ObjectRef::Service(
                             dependency.on.clone(),
                         ))));
                     }
@@ -296,7 +296,7 @@ impl Editor<'_> {
                     .show_ui(ui, |ui| {
                         for candidate in candidates {
                             if ui.selectable_label(false, candidate.as_str()).clicked() {
-                                self.out.push(AppCommand::Connect {
+                                self.out.push(Message::Connect {
                                     service: id.clone(),
                                     on: candidate.clone(),
                                 });
@@ -313,7 +313,7 @@ impl Editor<'_> {
             for dependency in plan.dependencies.iter().filter(|d| &d.on == id) {
                 any = true;
                 if ui.link(dependency.service.as_str()).clicked() {
-                    self.out.push(AppCommand::Select(Some(ObjectRef::Service(
+                    self.out.push(Message::Select(Some(ObjectRef::Service(
                         dependency.service.clone(),
                     ))));
                 }
@@ -325,22 +325,13 @@ impl Editor<'_> {
     }
 }
 
-/// The diagnostics about `subject`, shown above its fields.
-fn problems_of(ui: &mut Ui, analysis: &Analysis, subject: &ObjectRef) {
-    for diagnostic in analysis
+/// The diagnostics about `subject`, shown above its fields; a click brings the object into view.
+fn problems_of(ui: &mut Ui, analysis: &Analysis, subject: &ObjectRef, out: &mut Vec<Message>) {
+    let about = analysis
         .diagnostics
         .iter()
-        .filter(|d| &d.subject == subject)
-    {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(
-                RichText::new(style::severity_icon(diagnostic.severity))
-                    .color(style::severity_colour(diagnostic.severity)),
-            );
-            ui.label(&diagnostic.message)
-                .on_hover_text(format!("{}: {}", diagnostic.code, diagnostic.hint));
-        });
-    }
+        .filter(|d| &d.subject == subject);
+    DiagnosticList::new(Rows::OfObject, about).show(ui, out);
     ui.separator();
 }
 

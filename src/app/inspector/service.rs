@@ -4,7 +4,9 @@ use egui::Ui;
 
 use super::widgets as w;
 use crate::edit::defaults;
-use crate::plan::{BatchSize, DeployTarget, HealthCheck, Probes, Service, Strategy, Tier};
+use crate::plan::{
+    BatchSize, DatabaseEngine, DeployTarget, HealthCheck, Probes, Service, Strategy, Tier,
+};
 
 /// Edits every field of `service` except its id (the caller handles ids).
 pub fn service_ui(ui: &mut Ui, service: &mut Service) {
@@ -119,13 +121,21 @@ fn target_ui(ui: &mut Ui, target: &mut DeployTarget) {
             w::text(ui, "Source folder", source_dir);
         }
         DeployTarget::Database {
+            engine,
             server,
             database,
             resource_group,
+            global,
         } => {
+            let engines: Vec<(DatabaseEngine, &str)> = DatabaseEngine::ALL
+                .iter()
+                .map(|e| (*e, e.label()))
+                .collect();
+            w::choice(ui, "Engine", engine, &engines);
             w::text(ui, "Server", server);
             w::text(ui, "Database", database);
             w::text(ui, "Resource group", resource_group);
+            w::check(ui, "One global (geo-replicated) instance", global);
         }
         DeployTarget::Script {
             command,
@@ -173,9 +183,11 @@ fn switch_target(old: &DeployTarget, kind: TargetKind) -> DeployTarget {
             source_dir: "dist".to_owned(),
         },
         TargetKind::Database => DeployTarget::Database {
+            engine: DatabaseEngine::AzureSql,
             server: String::new(),
             database: String::new(),
             resource_group: group,
+            global: false,
         },
         TargetKind::Script => DeployTarget::Script {
             command: String::new(),

@@ -332,7 +332,10 @@ fn tab_label(path: &str, kind: FileKind, plan_stem: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     let bare = name.rsplit_once('.').map_or(name, |(bare, _)| bare);
     match kind {
-        FileKind::AzurePipeline | FileKind::GitHubWorkflow => {
+        FileKind::AzurePipeline
+        | FileKind::GitHubWorkflow
+        | FileKind::AzureTemplate
+        | FileKind::GitHubReusableWorkflow => {
             let rest = bare
                 .strip_prefix(plan_stem)
                 .and_then(|r| r.strip_prefix('-'))
@@ -341,24 +344,30 @@ fn tab_label(path: &str, kind: FileKind, plan_stem: &str) -> String {
                 "Release".to_owned()
             } else if let Some(runbook) = rest.strip_prefix("hotfix-") {
                 format!("Hotfix: {runbook}")
+            } else if let Some(template) = rest.strip_prefix("deploy-") {
+                format!("Template: {template}")
             } else {
                 rest.to_owned()
             }
         }
         FileKind::EnvironmentSetup if path.starts_with(".github/") => "GitHub".to_owned(),
         FileKind::EnvironmentSetup if path.starts_with("azure-pipelines/") => "Azure".to_owned(),
+        FileKind::ScriptLibrary => "Script library".to_owned(),
         FileKind::EnvironmentSetup | FileKind::Runbook => bare.to_owned(),
     }
 }
 
-/// Azure first, then GitHub, the setup scripts, the runbooks (a stable sort keeps the export's order
-/// within each).
+/// Azure first, then GitHub, the templates, the script library, the setup scripts, the runbooks (a
+/// stable sort keeps the export's order within each).
 fn tab_order(kind: FileKind) -> u8 {
     match kind {
         FileKind::AzurePipeline => 0,
         FileKind::GitHubWorkflow => 1,
-        FileKind::EnvironmentSetup => 2,
-        FileKind::Runbook => 3,
+        FileKind::AzureTemplate => 2,
+        FileKind::GitHubReusableWorkflow => 3,
+        FileKind::ScriptLibrary => 4,
+        FileKind::EnvironmentSetup => 5,
+        FileKind::Runbook => 6,
     }
 }
 

@@ -11,9 +11,10 @@ use egui::{Label, RichText, TextStyle, Ui};
 
 use super::{Outcome, Preview, PreviewFile};
 use crate::analysis::{Analysis, Severity};
-use crate::app::commands::AppCommand;
+use crate::app::diagnostics::{DiagnosticList, Rows};
 use crate::app::document::Document;
 use crate::app::highlight::{Palette, layout_line, tokenize_line};
+use crate::app::message::Message;
 use crate::export::FileKind;
 
 /// The tab groups, in order, with their names.
@@ -69,8 +70,8 @@ impl PanelState {
 }
 
 impl Preview {
-    /// Draws the panel for `document`; clicks on listed errors become [`AppCommand::Reveal`].
-    pub fn ui(&mut self, ui: &mut Ui, document: &Document, out: &mut Vec<AppCommand>) {
+    /// Draws the panel for `document`; clicks on listed errors become [`Message::Reveal`].
+    pub fn ui(&mut self, ui: &mut Ui, document: &Document, out: &mut Vec<Message>) {
         let revision = document.content_revision();
         let analysis = document.current_analysis();
         let updating = !analysis.has_errors() && !self.is_current(revision);
@@ -256,7 +257,7 @@ impl PanelState {
 }
 
 /// The plan's errors, in place of the pipelines; clicking one reveals its object.
-fn errors_ui(ui: &mut Ui, analysis: &Analysis, out: &mut Vec<AppCommand>) {
+fn errors_ui(ui: &mut Ui, analysis: &Analysis, out: &mut Vec<Message>) {
     let errors: Vec<_> = analysis
         .diagnostics
         .iter()
@@ -277,27 +278,9 @@ fn errors_ui(ui: &mut Ui, analysis: &Analysis, out: &mut Vec<AppCommand>) {
         .id_salt("preview-errors")
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            for diagnostic in errors.iter().take(LISTED_ERRORS) {
-                let text = format!(
-                    "{} {}: {}",
-                    diagnostic.code.as_str(),
-                    diagnostic.subject,
-                    diagnostic.message
-                );
-                if ui
-                    .selectable_label(false, text)
-                    .on_hover_text(format!("Hint: {}", diagnostic.hint))
-                    .clicked()
-                {
-                    out.push(AppCommand::Reveal(diagnostic.subject.clone()));
-                }
-            }
-            if errors.len() > LISTED_ERRORS {
-                ui.weak(format!(
-                    "… and {} more in the Problems panel",
-                    errors.len() - LISTED_ERRORS
-                ));
-            }
+            DiagnosticList::new(Rows::Inline, errors)
+                .limit(LISTED_ERRORS)
+                .show(ui, out);
         });
 }
 

@@ -1,148 +1,85 @@
-//! The standard release pipeline: build, approval, expand, the services region by region, contract.
+//! The standard release pipeline, stage for stage from the deployment order: build; then, for each
+//! environment of the promotion path, its approval and its waves (expand, deployments region by
+//! region, validation windows); then the contract approval and the contract phases.
 
-use super::*;
+use super::migrations::{MigrationPhase, migration_job};
+use super::templates::{CallSite, TemplateSet};
+use super::{EnvironmentSet, LowerError, Stages, environment_name, file_stem};
+use crate::analysis::{DeploymentOrder, ServiceGraph, Step as OrderStep, Wave};
+use crate::plan::placeholder::Place;
+use crate::plan::{Approval, Environment, FailureAction, Id, Plan};
+use crate::release::ir::{
+    EnvironmentSpec, Gate, Pipeline, PipelineKind, Placement, StageRole, Work,
+};
 
+/// What the release needs of one environment of its promotion path.
+struct EnvironmentPlan<'a> {
+    environment: &'a Environment,
+    /// The deployment environment every job names.
+    deployments: String,
+    /// The environment carrying the approval, and the approval, when the environment has one.
+    gate: Option<(String, Approval)>,
+    /// The environment a halted region's rollback waits on (`HaltWave`).
+    rollback: Option<String>,
+}
+
+/// The release pipeline of `plan`, following `order`.
 pub(super) fn release_pipeline(
     plan: &Plan,
     graph: &ServiceGraph,
+    order: &DeploymentOrder,
     environments: &mut EnvironmentSet,
+    templates: &mut TemplateSet<'_>,
 ) -> Result<Pipeline, LowerError> {
-    let mut builder = Builder::new(plan, graph);
-    let environment = plan
-        .environment(&plan.rollout.environment)
-        .cloned()
-        .unwrap_or_else(|| fallback_environment(plan));
-    let deploy_environment = environments.add(EnvironmentSpec {
-        name: environment_name(environment.id.as_str()),
-        purpose: format!(
-            "{}: every deployment job of the release names it",
-            environment.name
-        ),
-        approval: None,
-        wait_timer_minutes: 0,
-        branches: environment.allowed_branches.clone(),
-    })?;
-    let gate_environment = match &environment.approval {
-        Some(approval) => Some((
-            environments.add(EnvironmentSpec {
-                name: format!("{}-approval", environment_name(environment.id.as_str())),
-                purpose: format!(
-                    "{}: the approval before the release and before contract",
-                    environment.name
-                ),
-                approval: Some(approval.clone()),
-                wait_timer_minutes: environment.wait_timer_minutes,
-                branches: environment.allowed_branches.clone(),
-            })?,
-            approval.clone(),
-        )),
-        None => None,
-    };
-    let rollback_environment = match (plan.rollout.on_failure, &environment.approval) {
-        (FailureAction::HaltWave, approval) => Some(environments.add(EnvironmentSpec {
-            name: format!("{}-rollback", environment_name(environment.id.as_str())),
-            purpose: format!(
-                "{}: a person approves rolling back a halted region",
-                environment.name
-            ),
-            approval: approval.clone(),
-            wait_timer_minutes: 0,
-            branches: environment.allowed_branches.clone(),
-        })?),
-        (FailureAction::RollbackRegion, _) => None,
-    };
-
-    let build = builder.build_stage();
-    let mut start = vec![build];
-    if let Some((gate_environment, approval)) = &gate_environment {
-        let gate = Gate {
-            environment: gate_environment.clone(),
-            approval: approval.clone(),
-            in_pipeline: false,
-            wait_minutes: environment.wait_timer_minutes,
-        };
-        start.push(builder.gate_stage(
-            &["approve", "release"],
-            format!("Approve the release to {}", environment.name),
-            Vec::new(),
-            gate,
-        ));
-    }
-    let mut expands = Vec::new();
-    for migration in plan.migrations.iter().filter(|m| !m.expand.is_empty()) {
-        let job = migration_job(plan, migration, MigrationPhase::Expand, &deploy_environment);
-        let id = builder.ids.allocate(&["expand", migration.id.as_str()]);
-        expands.push(builder.push(
-            StageRole::Expand,
-            id,
-            format!("Expand: {}", migration.name),
-            start.clone(),
-            Work::Job(job),
-        ));
-    }
-    let before_services = if expands.is_empty() { start } else { expands };
-
-    let services: Vec<usize> = graph.services().collect();
-    let deployed = builder.deploy_regions(
-        &services,
-        &deploy_environment,
-        environment.kind == EnvironmentKind::Production,
-        rollback_environment.as_deref(),
-        before_services,
-        true,
-    );
-
-    let contracts: Vec<&Migration> = plan
-        .migrations
+    let path = promotion(plan, environments)?;
+    let last = path.last().ok_or(LowerError::NoEnvironment)?;
+    let mut stages = Stages::default();
+    let build = stages.build(plan, Vec::new());
+    let mut wait = vec![build];
+    let mut entered: Option<&Id> = None;
+    let (contracts, waves): (Vec<&Wave>, Vec<&Wave>) = order
+        .waves
         .iter()
-        .filter(|m| !m.contract.is_empty())
-        .collect();
-    if !contracts.is_empty() {
-        let contract_wait = match &gate_environment {
-            Some((gate_environment, approval)) => {
-                let gate = Gate {
-                    environment: gate_environment.clone(),
-                    approval: approval.clone(),
-                    in_pipeline: false,
-                    wait_minutes: 0,
-                };
-                vec![builder.gate_stage(
-                    &["approve", "contract"],
-                    "Approve the contract phase".to_owned(),
-                    deployed.last_wait.clone(),
-                    gate,
-                )]
-            }
-            None => deployed.last_wait.clone(),
-        };
-        let region_count = plan.regions.len().max(1);
-        for migration in contracts {
-            let mut depends_on = contract_wait.clone();
-            for consumer in &migration.consumers {
-                if let Some(service) = graph.index_of(consumer) {
-                    depends_on.extend(
-                        (0..region_count)
-                            .filter_map(|r| deployed.stage_of.get(&(service, r)).cloned()),
-                    );
+        .partition(|wave| matches!(wave.steps.first(), Some(OrderStep::Contract { .. })));
+    for (index, wave) in waves.iter().enumerate() {
+        let here = wave_environment(plan, wave, &path, last);
+        if entered != Some(&here.environment.id) {
+            let first = entered.is_none();
+            entered = Some(&here.environment.id);
+            if let Some(gate) = &here.gate {
+                // The first environment's approval runs beside the build; later ones ask once the
+                // environment before them has finished.
+                if first {
+                    let id = approval_stage(&mut stages, here, gate, Vec::new(), "release");
+                    wait.push(id);
+                } else {
+                    wait = vec![approval_stage(&mut stages, here, gate, wait, "release")];
                 }
             }
-            let job = migration_job(
-                plan,
-                migration,
-                MigrationPhase::Contract,
-                &deploy_environment,
-            );
-            let id = builder.ids.allocate(&["contract", migration.id.as_str()]);
-            builder.push(
-                StageRole::Contract,
-                id,
-                format!("Contract: {}", migration.name),
-                depends_on,
-                Work::Job(job),
-            );
-            if let Some(stage) = builder.stages.last_mut() {
-                stage.contract_of = Some(migration.id.clone());
-            }
+        }
+        let site = WaveSite {
+            here,
+            promoting: path.len() > 1,
+            wait: &wait,
+            graph,
+        };
+        let ids = wave_stages(plan, wave, &site, &mut stages, templates);
+        wait = finish_wave(&mut stages, index + 1, ids);
+    }
+    let has_contracts = contracts.iter().any(|wave| !wave.steps.is_empty());
+    let mut contract_wait = wait;
+    if has_contracts && let Some(gate) = &last.gate {
+        contract_wait = vec![approval_stage(
+            &mut stages,
+            last,
+            gate,
+            contract_wait,
+            "contract",
+        )];
+    }
+    for wave in contracts {
+        for step in &wave.steps {
+            contract_stage(plan, step, &path, &contract_wait, &mut stages);
         }
     }
     Ok(Pipeline {
@@ -151,79 +88,342 @@ pub(super) fn release_pipeline(
         kind: PipelineKind::Release,
         inputs: Vec::new(),
         branch_guard: None,
-        stages: builder.stages,
+        stages: stages.stages,
+        chain: None,
     })
 }
 
-/// The environment used when the rollout names none (the analysis reports that as an error first).
-pub(super) fn fallback_environment(plan: &Plan) -> Environment {
-    Environment {
-        id: plan.rollout.environment.clone(),
-        name: plan.rollout.environment.to_string(),
-        kind: EnvironmentKind::Production,
-        production_like: true,
-        approval: None,
-        wait_timer_minutes: 0,
-        allowed_branches: Vec::new(),
+/// The environments of the promotion path, with the platform environments each one needs.
+fn promotion<'a>(
+    plan: &'a Plan,
+    environments: &mut EnvironmentSet,
+) -> Result<Vec<EnvironmentPlan<'a>>, LowerError> {
+    let path = plan.promotion_path();
+    let mut out = Vec::with_capacity(path.len());
+    for environment in path {
+        let name = environment_name(environment.id.as_str());
+        let deployments = environments.deployments(environment)?;
+        let gate = match &environment.approval {
+            Some(approval) => Some((
+                environments.add(EnvironmentSpec {
+                    name: format!("{name}-approval"),
+                    purpose: format!(
+                        "{}: the approval before the release deploys there and before contract",
+                        environment.name
+                    ),
+                    approval: Some(approval.clone()),
+                    wait_timer_minutes: environment.wait_timer_minutes,
+                    branches: environment.allowed_branches.clone(),
+                })?,
+                approval.clone(),
+            )),
+            None => None,
+        };
+        let rollback = match plan.rollout.on_failure {
+            FailureAction::HaltWave => Some(environments.add(EnvironmentSpec {
+                name: format!("{name}-rollback"),
+                purpose: format!(
+                    "{}: a person approves rolling back a halted region",
+                    environment.name
+                ),
+                approval: environment.approval.clone(),
+                wait_timer_minutes: 0,
+                branches: environment.allowed_branches.clone(),
+            })?),
+            FailureAction::RollbackRegion => None,
+        };
+        out.push(EnvironmentPlan {
+            environment,
+            deployments,
+            gate,
+            rollback,
+        });
+    }
+    Ok(out)
+}
+
+/// The environment a wave's steps run in (the rollout environment when the plan does not promote).
+fn wave_environment<'p, 'a>(
+    plan: &Plan,
+    wave: &Wave,
+    path: &'p [EnvironmentPlan<'a>],
+    last: &'p EnvironmentPlan<'a>,
+) -> &'p EnvironmentPlan<'a> {
+    let named = wave.steps.first().and_then(|step| match step {
+        OrderStep::Expand { environment, .. }
+        | OrderStep::Deploy { environment, .. }
+        | OrderStep::Validate { environment, .. }
+        | OrderStep::Contract { environment, .. } => environment.as_ref(),
+    });
+    let id = named.unwrap_or(&plan.rollout.environment);
+    path.iter()
+        .find(|e| &e.environment.id == id)
+        .unwrap_or(last)
+}
+
+/// An approval gate of `here`, waiting for `depends_on`; `purpose` names it (`release`, `contract`).
+fn approval_stage(
+    stages: &mut Stages,
+    here: &EnvironmentPlan<'_>,
+    (gate, approval): &(String, Approval),
+    depends_on: Vec<String>,
+    purpose: &str,
+) -> String {
+    let environment = here.environment;
+    let title = match purpose {
+        "contract" => "Approve the contract phase".to_owned(),
+        _ => format!("Approve the release to {}", environment.name),
+    };
+    stages.push(
+        StageRole::Approval,
+        &["approve", purpose, environment.id.as_str()],
+        title,
+        depends_on,
+        Work::Gate(Gate {
+            environment: gate.clone(),
+            approval: approval.clone(),
+            in_pipeline: false,
+            wait_minutes: if purpose == "contract" {
+                0
+            } else {
+                environment.wait_timer_minutes
+            },
+        }),
+    )
+}
+
+/// Where the stages of one wave go: the environment, whether the release promotes (then ids and titles
+/// name the environment), and what the wave waits for.
+struct WaveSite<'w, 'p> {
+    here: &'w EnvironmentPlan<'p>,
+    promoting: bool,
+    wait: &'w [String],
+    graph: &'w ServiceGraph,
+}
+
+impl WaveSite<'_, '_> {
+    /// The environment's part of a stage id (empty when the release does not promote).
+    fn id_part(&self) -> &str {
+        if self.promoting {
+            self.here.environment.id.as_str()
+        } else {
+            ""
+        }
+    }
+
+    /// `title`, naming the environment when the release promotes.
+    fn title(&self, title: String) -> String {
+        if self.promoting {
+            format!("{title} — {}", self.here.environment.name)
+        } else {
+            title
+        }
+    }
+
+    fn place<'a>(&'a self, region: Option<&'a Id>) -> Place<'a> {
+        Place {
+            environment: &self.here.environment.id,
+            region,
+        }
     }
 }
 
-#[derive(Clone, Copy)]
-enum MigrationPhase {
-    Expand,
-    Contract,
+/// The stages of one wave, each waiting for what `site` says; returns their ids.
+fn wave_stages(
+    plan: &Plan,
+    wave: &Wave,
+    site: &WaveSite<'_, '_>,
+    stages: &mut Stages,
+    templates: &mut TemplateSet<'_>,
+) -> Vec<String> {
+    let wait = site.wait;
+    wave.steps
+        .iter()
+        .filter_map(|step| match step {
+            OrderStep::Expand {
+                migration, region, ..
+            } => expand_stage(plan, site, migration, region.as_ref(), stages),
+            OrderStep::Deploy {
+                service, region, ..
+            } => deploy_stage(plan, site, service, region.as_ref(), stages, templates),
+            OrderStep::Validate {
+                region, minutes, ..
+            } => {
+                let name = plan.region(region).map_or(region.as_str(), |r| &r.name);
+                Some(stages.push(
+                    StageRole::Validate,
+                    &["validate", site.id_part(), region.as_str()],
+                    site.title(format!("Validate {name} for {minutes} min")),
+                    wait.to_vec(),
+                    Work::Soak { minutes: *minutes },
+                ))
+            }
+            OrderStep::Contract { .. } => None,
+        })
+        .collect()
 }
 
-fn migration_job(
+/// The stage running a migration's expand phase against the database of `region`.
+fn expand_stage(
     plan: &Plan,
-    migration: &Migration,
-    phase: MigrationPhase,
-    environment: &str,
-) -> Job {
-    let (steps, verb) = match phase {
-        MigrationPhase::Expand => (&migration.expand, "expand"),
-        MigrationPhase::Contract => (&migration.contract, "contract"),
+    site: &WaveSite<'_, '_>,
+    migration: &Id,
+    region: Option<&Id>,
+    stages: &mut Stages,
+) -> Option<String> {
+    let migration = plan.migration(migration)?;
+    let job = migration_job(
+        plan,
+        migration,
+        MigrationPhase::Expand,
+        &site.here.deployments,
+        site.place(region),
+    );
+    Some(stages.push(
+        StageRole::Expand,
+        &[
+            "expand",
+            migration.id.as_str(),
+            site.id_part(),
+            region.map_or("", Id::as_str),
+        ],
+        site.title(format!(
+            "Expand: {}{}",
+            migration.name,
+            region_name(plan, region)
+        )),
+        site.wait.to_vec(),
+        Work::Job(job),
+    ))
+}
+
+/// The stage deploying `service` in `region`: a call of its deployment template.
+fn deploy_stage(
+    plan: &Plan,
+    site: &WaveSite<'_, '_>,
+    service: &Id,
+    region: Option<&Id>,
+    stages: &mut Stages,
+    templates: &mut TemplateSet<'_>,
+) -> Option<String> {
+    let service = site.graph.service(plan, service)?;
+    let call = templates.call(
+        service,
+        &CallSite {
+            place: site.place(region),
+            environment: &site.here.deployments,
+            rollback_environment: site.here.rollback.as_deref(),
+        },
+    );
+    let id = stages.push(
+        StageRole::Deploy,
+        &[
+            "deploy",
+            service.id.as_str(),
+            site.id_part(),
+            region.map_or("", Id::as_str),
+        ],
+        site.title(format!(
+            "Deploy {}{}",
+            service.name,
+            region_name(plan, region)
+        )),
+        site.wait.to_vec(),
+        Work::Deploy(call),
+    );
+    if let Some(stage) = stages.last_mut() {
+        stage.deploys = Some(Placement {
+            service: service.id.clone(),
+            environment: site.here.environment.id.clone(),
+            region: region.cloned(),
+        });
+    }
+    Some(id)
+}
+
+/// What the next wave waits for: the wave's one stage, or a barrier after its several stages.
+fn finish_wave(stages: &mut Stages, number: usize, ids: Vec<String>) -> Vec<String> {
+    if ids.len() <= 1 {
+        return ids;
+    }
+    let number = number.to_string();
+    vec![stages.push(
+        StageRole::WaveComplete,
+        &["wave", &number, "complete"],
+        format!("Wave {number} complete"),
+        ids,
+        Work::Barrier,
+    )]
+}
+
+/// The contract stage of one contract step, waiting for `wait`.
+fn contract_stage(
+    plan: &Plan,
+    step: &OrderStep,
+    path: &[EnvironmentPlan<'_>],
+    wait: &[String],
+    stages: &mut Stages,
+) {
+    let OrderStep::Contract {
+        migration,
+        environment,
+        region,
+    } = step
+    else {
+        return;
     };
-    let database_env: Vec<(&str, EnvValue)> =
-        match plan.service(&migration.database).map(|s| &s.target) {
-            Some(DeployTarget::Database {
-                server,
-                database,
-                resource_group,
-            }) => vec![
-                ("DATABASE_SERVER", text(server.replace("{region}", ""))),
-                ("DATABASE_NAME", text(database.replace("{region}", ""))),
-                (
-                    "RESOURCE_GROUP",
-                    text(resource_group.replace("{region}", "")),
-                ),
-            ],
-            _ => Vec::new(),
-        };
-    let steps = steps
-        .iter()
-        .map(|step| {
-            let mut env = database_env.clone();
-            env.push(("MIGRATION_PHASE", text(verb)));
-            env.push(("COMMAND", text(&step.command)));
-            ShellStep::new(
-                format!("{verb}: {}", step.description),
-                Phase::Deploy,
-                env,
-                &scripts::run_command(),
+    let Some(migration) = plan.migration(migration) else {
+        return;
+    };
+    let environment_id = environment.as_ref().unwrap_or(&plan.rollout.environment);
+    let Some(here) = path.iter().find(|e| &e.environment.id == environment_id) else {
+        return;
+    };
+    let place = Place {
+        environment: environment_id,
+        region: region.as_ref(),
+    };
+    let job = migration_job(
+        plan,
+        migration,
+        MigrationPhase::Contract,
+        &here.deployments,
+        place,
+    );
+    let env_part = environment.as_ref().map_or("", Id::as_str);
+    let env_title = environment
+        .as_ref()
+        .map(|_| format!(" — {}", here.environment.name))
+        .unwrap_or_default();
+    stages.push(
+        StageRole::Contract,
+        &[
+            "contract",
+            migration.id.as_str(),
+            env_part,
+            region.as_ref().map_or("", Id::as_str),
+        ],
+        format!(
+            "Contract: {}{}{env_title}",
+            migration.name,
+            region_name(plan, region.as_ref())
+        ),
+        wait.to_vec(),
+        Work::Job(job),
+    );
+    if let Some(stage) = stages.last_mut() {
+        stage.contract_of = Some(migration.id.clone());
+    }
+}
+
+/// ` (Region name)`, or nothing without a region.
+fn region_name(plan: &Plan, region: Option<&Id>) -> String {
+    region
+        .map(|id| {
+            format!(
+                " ({})",
+                plan.region(id).map_or(id.as_str(), |r| r.name.as_str())
             )
         })
-        .collect();
-    Job {
-        production: false,
-        environment: Some(environment.to_owned()),
-        uses_azure: true,
-        needs_artifact: false,
-        steps,
-        rollback: None,
-        timeout_minutes: 60,
-        opens_pull_requests: false,
-        health_gated: false,
-        transient_retries: 0,
-    }
+        .unwrap_or_default()
 }
