@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::plan::placeholder::{Place, resolve};
 use crate::plan::{DeployTarget, Plan, Region, Service};
 
 /// The build every service runs before the rehearsal.
@@ -24,6 +25,8 @@ pub struct Estate {
     pub environments: BTreeMap<String, Protection>,
     /// State of the Azure DevOps and GitHub APIs the setup scripts call.
     pub api: ApiState,
+    /// The suffix of App Service host names in the plan's cloud (`azurewebsites.net`).
+    pub app_suffix: String,
 }
 
 /// A service in a region.
@@ -31,6 +34,8 @@ pub struct Estate {
 pub struct Target {
     /// The plan's service id.
     pub service: String,
+    /// The environment id.
+    pub environment: String,
     /// The region id (`None` when the plan has no regions).
     pub region: Option<String>,
     /// The production health URL and the status it answers when healthy.
@@ -236,7 +241,7 @@ pub enum EventKind {
         /// When it started.
         started: u64,
     },
-    /// A migration phase step ran.
+    /// A migration phase step ran (logged when it ended).
     Migration {
         /// The migration id.
         migration: String,
@@ -244,6 +249,10 @@ pub enum EventKind {
         phase: String,
         /// Whether it succeeded.
         ok: bool,
+        /// The database target it ran against.
+        target: Option<usize>,
+        /// When it started.
+        started: u64,
     },
     /// An approval was asked and answered.
     Approval {
@@ -276,17 +285,32 @@ pub enum EventKind {
 }
 
 impl Estate {
-    /// The estate a plan describes, every service on [`PREVIOUS`] in every region.
+    /// The estate a plan describes: every service in every region of every environment a pipeline
+    /// deploys to (the release's promotion path and the runbooks' environments), on [`PREVIOUS`].
     pub fn from_plan(plan: &Plan) -> Self {
-        let regions: Vec<Option<&Region>> = if plan.regions.is_empty() {
-            vec![None]
-        } else {
-            plan.regions.iter().map(Some).collect()
-        };
         let mut targets = Vec::new();
-        for service in &plan.services {
-            for region in &regions {
-                targets.push(target(service, *region));
+        for environment in deployment_environments(plan) {
+            let regions: Vec<Option<&Region>> = match plan.regions_of(environment) {
+                regions if regions.is_empty() => vec![None],
+                regions => regions.into_iter().map(Some).collect(),
+            };
+            for service in &plan.services {
+                let places: Vec<Option<&Region>> = if service.is_global() {
+                    vec![None]
+                } else {
+                    regions.clone()
+                };
+                for region in places {
+                    let place = Place {
+                        environment: &environment.id,
+                        region: region.map(|r| &r.id),
+                    };
+                    targets.push(target(
+                        service,
+                        place,
+                        plan.platforms.cloud.app_service_suffix(),
+                    ));
+                }
             }
         }
         let mut branches = BTreeSet::new();
@@ -300,15 +324,34 @@ impl Estate {
         Estate {
             targets,
             branches,
+            app_suffix: plan.platforms.cloud.app_service_suffix().to_owned(),
             ..Estate::default()
         }
     }
 
-    /// The index of the target of `service` in `region`.
-    pub fn target_of(&self, service: &str, region: Option<&str>) -> Option<usize> {
-        self.targets
-            .iter()
-            .position(|t| t.service == service && t.region.as_deref() == region)
+    /// The index of the target of `service` in `environment` and `region` (a global database's
+    /// target, with no region, answers for every region).
+    pub fn target_of(
+        &self,
+        service: &str,
+        environment: &str,
+        region: Option<&str>,
+    ) -> Option<usize> {
+        let found = |r: Option<&str>| {
+            self.targets.iter().position(|t| {
+                t.service == service && t.environment == environment && t.region.as_deref() == r
+            })
+        };
+        found(region).or_else(|| found(None))
+    }
+
+    /// A target as `service@environment/region`.
+    pub fn label(&self, target: usize) -> String {
+        let t = &self.targets[target];
+        match &t.region {
+            Some(r) => format!("{}@{}/{r}", t.service, t.environment),
+            None => format!("{}@{}", t.service, t.environment),
+        }
     }
 
     /// The build a target serves in production.
@@ -357,11 +400,21 @@ impl StaticSite {
     }
 }
 
-fn in_region(text: &str, region: Option<&Region>) -> String {
-    text.replace("{region}", region.map_or("", |r| r.id.as_str()))
+/// The environments pipelines deploy to: the release's promotion path, then the runbooks'.
+pub fn deployment_environments(plan: &Plan) -> Vec<&crate::plan::Environment> {
+    let mut out: Vec<&crate::plan::Environment> = plan.promotion_path();
+    for runbook in &plan.runbooks {
+        if let Some(environment) = plan.environment(&runbook.environment)
+            && !out.iter().any(|e| e.id == environment.id)
+        {
+            out.push(environment);
+        }
+    }
+    out
 }
 
-fn target(service: &Service, region: Option<&Region>) -> Target {
+fn target(service: &Service, place: Place<'_>, suffix: &str) -> Target {
+    let in_region = |text: &str| resolve(text, place);
     let previous = || Site {
         build: PREVIOUS.into(),
         settings: BTreeMap::from([("CUTOVER_BUILD".to_owned(), PREVIOUS.to_owned())]),
@@ -372,8 +425,8 @@ fn target(service: &Service, region: Option<&Region>) -> Target {
             resource_group,
             slot,
         } => Kind::App(App {
-            name: in_region(app, region),
-            resource_group: in_region(resource_group, region),
+            name: in_region(app),
+            resource_group: in_region(resource_group),
             slot: slot.clone(),
             production: previous(),
             slots: slot.iter().map(|s| (s.clone(), previous())).collect(),
@@ -387,11 +440,11 @@ fn target(service: &Service, region: Option<&Region>) -> Target {
             deployment,
             manifests,
         } => Kind::Kube(Kube {
-            cluster: in_region(cluster, region),
-            resource_group: in_region(resource_group, region),
-            namespace: in_region(namespace, region),
-            deployment: in_region(deployment, region),
-            manifests: manifests.iter().map(|m| in_region(m, region)).collect(),
+            cluster: in_region(cluster),
+            resource_group: in_region(resource_group),
+            namespace: in_region(namespace),
+            deployment: in_region(deployment),
+            manifests: manifests.iter().map(|m| in_region(m)).collect(),
             revisions: vec![PodTemplate {
                 build: PREVIOUS.into(),
                 annotations: BTreeMap::from([("cutover-build".to_owned(), PREVIOUS.to_owned())]),
@@ -405,8 +458,8 @@ fn target(service: &Service, region: Option<&Region>) -> Target {
             source_dir,
             ..
         } => Kind::Static(StaticSite {
-            account: in_region(storage_account, region),
-            source_dir: in_region(source_dir, region),
+            account: in_region(storage_account),
+            source_dir: in_region(source_dir),
             containers: BTreeMap::from([(
                 "$web".to_owned(),
                 BTreeMap::from([
@@ -425,39 +478,41 @@ fn target(service: &Service, region: Option<&Region>) -> Target {
             server,
             database,
             resource_group,
+            ..
         } => Kind::Database(Database {
-            server: in_region(server, region),
-            name: in_region(database, region),
-            resource_group: in_region(resource_group, region),
+            server: in_region(server),
+            name: in_region(database),
+            resource_group: in_region(resource_group),
             schema: Vec::new(),
         }),
         DeployTarget::Script {
             command,
             rollback_command,
         } => Kind::Script(ScriptTarget {
-            command: in_region(command, region),
-            rollback: rollback_command.as_ref().map(|c| in_region(c, region)),
+            command: in_region(command),
+            rollback: rollback_command.as_ref().map(|c| in_region(c)),
             builds: vec![PREVIOUS.into()],
         }),
     };
     Target {
         service: service.id.as_str().to_owned(),
-        region: region.map(|r| r.id.as_str().to_owned()),
-        health: health_url(service, region),
+        environment: place.environment.as_str().to_owned(),
+        region: place.region.map(|r| r.as_str().to_owned()),
+        health: health_url(service, place, suffix),
         kind,
         unhealthy_after: None,
         checks: 0,
     }
 }
 
-/// The production health URL of a service in a region: its `base_url`, or for an App Service
-/// `https://APP.azurewebsites.net`, joined with its path.
-fn health_url(service: &Service, region: Option<&Region>) -> Option<(String, u16)> {
+/// The production health URL of a service at a place: its `base_url`, or for an App Service
+/// `https://APP.SUFFIX` (the cloud's host name suffix), joined with its path.
+fn health_url(service: &Service, place: Place<'_>, suffix: &str) -> Option<(String, u16)> {
     let check = service.health_check.as_ref()?;
     let base = match (&check.base_url, &service.target) {
-        (Some(base), _) => in_region(base, region),
+        (Some(base), _) => resolve(base, place),
         (None, DeployTarget::AppService { app, .. }) => {
-            format!("https://{}.azurewebsites.net", in_region(app, region))
+            format!("https://{}.{suffix}", resolve(app, place))
         }
         (None, _) => return None,
     };
@@ -478,15 +533,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_estate_has_every_service_in_every_region() {
+    fn the_estate_has_every_service_at_every_place_it_deploys_to() {
         let plan = crate::plan::templates::by_name("meridian", "meridian-claims")
             .unwrap()
             .unwrap();
         let estate = Estate::from_plan(&plan);
-        assert_eq!(
-            estate.targets.len(),
-            plan.services.len() * plan.regions.len().max(1)
+        let environments = deployment_environments(&plan);
+        assert!(
+            environments.len() > 1,
+            "the release and the hotfix deploy to different environments"
         );
+        let mut expected = 0;
+        for environment in &environments {
+            let regions = plan.regions_of(environment).len().max(1);
+            for service in &plan.services {
+                let places = if service.is_global() { 1 } else { regions };
+                expected += places;
+                for region in plan.regions_of(environment) {
+                    let region = (!service.is_global()).then_some(region.id.as_str());
+                    assert!(
+                        estate
+                            .target_of(service.id.as_str(), environment.id.as_str(), region)
+                            .is_some(),
+                        "{} at {}/{region:?}",
+                        service.id,
+                        environment.id
+                    );
+                }
+            }
+        }
+        assert_eq!(estate.targets.len(), expected);
         for index in 0..estate.targets.len() {
             assert_eq!(estate.serving(index), PREVIOUS);
         }

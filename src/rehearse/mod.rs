@@ -181,6 +181,10 @@ pub struct PipelineRef {
     pub stem: String,
     /// The services it deploys.
     pub services: Vec<String>,
+    /// Where it deploys them, in rollout order: (environment, region).
+    pub places: Vec<(String, Option<String>)>,
+    /// The environment it deploys to last, which fault spots without one refer to.
+    pub environment: String,
     /// The branch runs start from.
     pub branch: String,
 }
@@ -195,9 +199,33 @@ impl PipelineRef {
     }
 }
 
+/// The places (environment, region) of the environments `ids`, in rollout order.
+fn places_of(plan: &Plan, ids: &[&crate::plan::Id]) -> Vec<(String, Option<String>)> {
+    let mut places = Vec::new();
+    for id in ids {
+        let Some(environment) = plan.environment(id) else {
+            continue;
+        };
+        let regions = plan.regions_of(environment);
+        if regions.is_empty() {
+            places.push((id.as_str().to_owned(), None));
+        }
+        for region in regions {
+            places.push((id.as_str().to_owned(), Some(region.id.as_str().to_owned())));
+        }
+    }
+    places
+}
+
 /// The release and the hotfix pipelines of a plan.
 pub fn pipelines(plan: &Plan) -> Vec<PipelineRef> {
     let stem = crate::release::file_stem(&plan.name);
+    let path: Vec<&crate::plan::Id> = plan
+        .rollout
+        .promote_through
+        .iter()
+        .chain(std::iter::once(&plan.rollout.environment))
+        .collect();
     let mut out = vec![PipelineRef {
         name: "release".into(),
         runbook: None,
@@ -207,6 +235,8 @@ pub fn pipelines(plan: &Plan) -> Vec<PipelineRef> {
             .iter()
             .map(|s| s.id.as_str().to_owned())
             .collect(),
+        places: places_of(plan, &path),
+        environment: plan.rollout.environment.as_str().to_owned(),
         branch: plan.platforms.repository.main_branch.clone(),
     }];
     for runbook in &plan.runbooks {
@@ -222,6 +252,8 @@ pub fn pipelines(plan: &Plan) -> Vec<PipelineRef> {
                 .iter()
                 .map(|s| s.as_str().to_owned())
                 .collect(),
+            places: places_of(plan, &[&runbook.environment]),
+            environment: runbook.environment.as_str().to_owned(),
             branch: runbook.branch_pattern.replace('*', "rehearsal"),
         });
     }
@@ -421,8 +453,12 @@ fn fault_tasks(
     let mut tasks = Vec::new();
     for (index, pipeline) in pipelines.iter().enumerate() {
         let applies = faults.iter().any(|f| match f {
-            Fault::Health { service, .. } | Fault::Deploy { service, .. } => {
-                pipeline.services.contains(service)
+            Fault::Health { spot, .. } | Fault::Deploy { spot, .. } => {
+                pipeline.services.contains(&spot.service)
+                    && spot
+                        .environment
+                        .as_ref()
+                        .is_none_or(|e| pipeline.places.iter().any(|(pe, _)| pe == e))
             }
             Fault::Migration { .. } => pipeline.runbook.is_none(),
             Fault::Approval { .. } => true,
@@ -476,6 +512,7 @@ fn single_fault_tasks(
         for scenario in scenario::single_faults(
             plan,
             &pipeline.services,
+            &pipeline.places,
             pipeline.runbook.is_none(),
             approvals,
         ) {
@@ -489,7 +526,9 @@ fn single_fault_tasks(
                 let converge = recorded.and_then(|r| r.rehearsed.convergence.clone());
                 let resume = bases
                     .get(platform)
-                    .and_then(|base| engine::latest(checkpoints, &resolve(&scenario, base)))
+                    .and_then(|base| {
+                        engine::latest(checkpoints, &resolve(&scenario, base, pipeline))
+                    })
                     .cloned();
                 tasks.push(Task {
                     pipeline: index,
@@ -554,7 +593,7 @@ fn run_task(
         .get(&task.platform)
         .cloned()
         .unwrap_or_else(|| Estate::from_plan(plan));
-    let faults = resolve(&task.scenario, &estate);
+    let faults = resolve(&task.scenario, &estate, pipeline);
     let request = Request {
         platform: task.platform,
         entry: pipeline.file(task.platform),
@@ -573,6 +612,8 @@ fn run_task(
     let subject = verdict::Subject {
         plan,
         services: &pipeline.services,
+        places: &pipeline.places,
+        environment: &pipeline.environment,
         hotfix,
         migrations: pipeline.runbook.is_none(),
         scenario: &task.scenario,
@@ -589,36 +630,28 @@ fn run_task(
 }
 
 /// The scenario's faults on the estate's targets.
-fn resolve(scenario: &Scenario, estate: &Estate) -> Faults {
+fn resolve(scenario: &Scenario, estate: &Estate, pipeline: &PipelineRef) -> Faults {
+    let target = |spot: &scenario::Spot| {
+        let environment = spot.environment.as_deref().unwrap_or(&pipeline.environment);
+        estate.target_of(&spot.service, environment, spot.region.as_deref())
+    };
     let mut faults = Faults::default();
     for fault in &scenario.faults {
         match fault {
-            Fault::Health {
-                service,
-                region,
-                after,
-            } => faults.health.extend(
-                estate
-                    .target_of(service, region.as_deref())
-                    .map(|t| (t, *after)),
-            ),
-            Fault::Deploy {
-                service,
-                region,
-                tries,
-            } => faults.deploy.extend(
-                estate
-                    .target_of(service, region.as_deref())
-                    .map(|t| (t, *tries)),
-            ),
-            Fault::Approval { which, timeout } => faults.approvals.push((
-                which.clone(),
-                if *timeout {
+            Fault::Health { spot, after } => {
+                faults.health.extend(target(spot).map(|t| (t, *after)))
+            }
+            Fault::Deploy { spot, tries } => {
+                faults.deploy.extend(target(spot).map(|t| (t, *tries)))
+            }
+            Fault::Approval { which, timeout } => {
+                let decision = if *timeout {
                     Decision::Timeout
                 } else {
                     Decision::Reject
-                },
-            )),
+                };
+                faults.approvals.push((which.clone(), decision));
+            }
             Fault::Migration { migration, phase } => faults
                 .migrations
                 .push((migration.clone(), (*phase).to_owned())),

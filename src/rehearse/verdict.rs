@@ -1,15 +1,15 @@
 //! The verdicts: checks over the estate's event log of a scenario, stating what the plan promises.
-//! Order (nothing deploys before what it depends on is healthy in that region), expand–contract,
-//! the run's result, a complete estate after a success, containment of a failure (earlier regions
+//! Order (nothing deploys before what it depends on is healthy at the same place), expand–contract,
+//! the run's result, a complete estate after a success, containment of a failure (earlier places
 //! untouched, the failing service back on its previous build or waiting for an approved rollback,
-//! later regions never started, no contract), approvals that stop what is behind them, hotfix gates,
+//! later places never started, no contract), approvals that stop what is behind them, hotfix gates,
 //! and parity of the platforms.
 
 use std::collections::BTreeSet;
 
 use super::engine::{Outcome, Rehearsed};
 use super::estate::{Estate, Event, EventKind, Kind, PREVIOUS};
-use super::scenario::{Fault, Scenario};
+use super::scenario::{Fault, Scenario, Spot};
 use crate::plan::{FailureAction, HotfixRunbook, Plan};
 
 /// One verdict.
@@ -51,6 +51,10 @@ pub struct Subject<'a> {
     pub plan: &'a Plan,
     /// The services the pipeline deploys.
     pub services: &'a [String],
+    /// Where it deploys them, in rollout order: (environment, region).
+    pub places: &'a [(String, Option<String>)],
+    /// The environment faults without one refer to (the pipeline's last).
+    pub environment: &'a str,
     /// The runbook, for a hotfix pipeline.
     pub hotfix: Option<&'a HotfixRunbook>,
     /// Whether the pipeline runs the migrations (the release).
@@ -70,33 +74,36 @@ impl Subject<'_> {
         &self.rehearsed.estate.log
     }
 
-    fn builds(&self) -> BTreeSet<String> {
-        (0..self.rehearsed.runs.len())
-            .map(|i| format!("{}", 1001 + i))
-            .collect()
-    }
-
     fn is_new(&self, build: &str) -> bool {
-        self.builds().contains(build)
+        let builds: BTreeSet<String> = (0..self.rehearsed.runs.len())
+            .map(|i| format!("{}", 1001 + i))
+            .collect();
+        builds.contains(build)
     }
 
     fn label(&self, target: usize) -> String {
-        let t = &self.estate().targets[target];
-        match &t.region {
-            Some(r) => format!("{}@{r}", t.service),
-            None => t.service.clone(),
-        }
+        self.estate().label(target)
     }
 
-    fn region_index(&self, region: Option<&str>) -> usize {
-        region
-            .and_then(|r| self.plan.regions.iter().position(|x| x.id.as_str() == r))
-            .unwrap_or(0)
+    /// The target a fault's spot names.
+    fn spot_target(&self, spot: &Spot) -> Option<usize> {
+        let environment = spot.environment.as_deref().unwrap_or(self.environment);
+        self.estate()
+            .target_of(&spot.service, environment, spot.region.as_deref())
+    }
+
+    /// The position of a target's place in the rollout (a global target: its environment's first).
+    fn place_index(&self, target: usize) -> Option<usize> {
+        let t = &self.estate().targets[target];
+        self.places
+            .iter()
+            .position(|(e, r)| *e == t.environment && (t.region.is_none() || *r == t.region))
     }
 
     fn in_pipeline(&self, target: usize) -> bool {
         self.services
             .contains(&self.estate().targets[target].service)
+            && self.place_index(target).is_some()
     }
 
     /// When a target's new build was first ready: healthy in production, or checked (databases),
@@ -133,19 +140,29 @@ impl Subject<'_> {
         })
     }
 
-    /// Whether the scenario's faults triggered, and whether the run is expected to fail.
+    /// Whether the scenario's faults made something fail for good, so the run must fail.
     fn expect_failure(&self) -> bool {
         let attempts = self.plan.rollout.retry.attempts;
         self.scenario.faults.iter().any(|fault| match fault {
-            Fault::Health { service, region, .. } => self.estate().target_of(service, region.as_deref()).is_some_and(|t| {
+            Fault::Health { spot, .. } => self.spot_target(spot).is_some_and(|t| {
                 self.log().iter().any(|e| matches!(&e.kind, EventKind::Health { target, healthy: false, .. } if *target == t))
             }),
-            Fault::Deploy { service, region, tries } => tries.is_none_or(|k| k >= attempts) && self.estate().target_of(service, region.as_deref()).is_some_and(|t| {
-                self.log().iter().any(|e| matches!(&e.kind, EventKind::Fault { target: Some(x), .. } if *x == t))
+            Fault::Deploy { spot, tries } => {
+                tries.is_none_or(|k| k >= attempts)
+                    && self.spot_target(spot).is_some_and(|t| {
+                        self.log().iter().any(|e| matches!(&e.kind, EventKind::Fault { target: Some(x), .. } if *x == t))
+                    })
+            }
+            Fault::Approval { .. } => self.refused().is_some(),
+            Fault::Migration { migration, phase } => self.log().iter().any(|e| {
+                matches!(&e.kind, EventKind::Migration { migration: m, phase: p, ok: false, .. } if m == migration && p == phase)
             }),
-            Fault::Approval { .. } => self.log().iter().any(|e| matches!(&e.kind, EventKind::Approval { decision, .. } if decision == "rejected" || decision.ends_with("(reject)") || decision == "timed out")),
-            Fault::Migration { migration, phase } => self.log().iter().any(|e| matches!(&e.kind, EventKind::Migration { migration: m, phase: p, ok: false } if m == migration && p == phase)),
         })
+    }
+
+    /// The first approval refused (rejected, or timed out without resuming).
+    fn refused(&self) -> Option<&Event> {
+        self.log().iter().find(|e| matches!(&e.kind, EventKind::Approval { decision, .. } if decision != "approved" && !decision.ends_with("(resume)")))
     }
 }
 
@@ -155,8 +172,7 @@ pub fn judge(subject: &Subject) -> Vec<Verdict> {
     if subject.migrations && !subject.plan.migrations.is_empty() {
         verdicts.push(expand_contract(subject));
     }
-    let failing = subject.expect_failure();
-    if !failing {
+    if !subject.expect_failure() {
         verdicts.push(complete(subject));
     }
     if let Some(v) = containment(subject) {
@@ -218,9 +234,9 @@ fn order(s: &Subject) -> Verdict {
             if !s.services.contains(&dependency.on.as_str().to_owned()) {
                 continue;
             }
-            let Some(dep) = s
-                .estate()
-                .target_of(dependency.on.as_str(), t.region.as_deref())
+            let Some(dep) =
+                s.estate()
+                    .target_of(dependency.on.as_str(), &t.environment, t.region.as_deref())
             else {
                 continue;
             };
@@ -247,7 +263,7 @@ fn order(s: &Subject) -> Verdict {
         "order",
         problems,
         format!(
-            "every deployment came after what it depends on was healthy in its region ({checked} checks)"
+            "every deployment came after what it depends on was healthy at its place ({checked} checks)"
         ),
     )
 }
@@ -256,40 +272,72 @@ fn expand_contract(s: &Subject) -> Verdict {
     let mut problems = Vec::new();
     for migration in &s.plan.migrations {
         let id = migration.id.as_str();
-        let expanded = s.log().iter().filter(|e| matches!(&e.kind, EventKind::Migration { migration: m, phase, ok: true } if m == id && phase == "expand")).map(|e| e.time).max();
-        let consumers: Vec<usize> = (0..s.estate().targets.len())
-            .filter(|t| {
-                migration
-                    .consumers
-                    .iter()
-                    .any(|c| c.as_str() == s.estate().targets[*t].service)
-            })
-            .collect();
-        if !migration.expand.is_empty() {
-            if let Some((target, first)) = s.deployments().find(|(t, _)| consumers.contains(t)) {
-                match expanded {
-                    Some(done) if done <= first.time => {}
-                    _ => problems.push(format!(
-                        "{} ran new code at {} before the expand of {id} was done",
-                        s.label(target),
-                        minutes(first.time)
-                    )),
-                }
+        let consumers = |environment: &str| -> Vec<usize> {
+            (0..s.estate().targets.len())
+                .filter(|t| {
+                    let target = &s.estate().targets[*t];
+                    target.environment == environment
+                        && migration
+                            .consumers
+                            .iter()
+                            .any(|c| c.as_str() == target.service)
+                })
+                .collect()
+        };
+        for (target, event) in s.deployments() {
+            let t = &s.estate().targets[target];
+            if migration.expand.is_empty()
+                || !migration.consumers.iter().any(|c| c.as_str() == t.service)
+            {
+                continue;
+            }
+            let Some(database) = s.estate().target_of(
+                migration.database.as_str(),
+                &t.environment,
+                t.region.as_deref(),
+            ) else {
+                continue;
+            };
+            let expanded = s.log().iter().find_map(|e| match &e.kind {
+                EventKind::Migration {
+                    migration: m,
+                    phase,
+                    ok: true,
+                    target: Some(d),
+                    ..
+                } if m == id && phase == "expand" && *d == database => Some(e.time),
+                _ => None,
+            });
+            if expanded.is_none_or(|done| done > event.time) {
+                problems.push(format!(
+                    "{} ran new code at {} before the expand of {id} on {} was done",
+                    s.label(target),
+                    minutes(event.time),
+                    s.label(database)
+                ));
             }
         }
-        let contract_start = s.log().iter().find_map(|e| match &e.kind {
-            EventKind::PlanCommand { what, started, .. } if *what == format!("contract {id}") => {
-                Some(*started)
+        for e in s.log() {
+            let EventKind::Migration {
+                migration: m,
+                phase,
+                target: Some(database),
+                started,
+                ..
+            } = &e.kind
+            else {
+                continue;
+            };
+            if m != id || phase != "contract" {
+                continue;
             }
-            _ => None,
-        });
-        if let Some(start) = contract_start {
-            for &consumer in &consumers {
+            let environment = s.estate().targets[*database].environment.clone();
+            for consumer in consumers(&environment) {
                 let runs_new = s
                     .log()
                     .iter()
-                    .filter(|e| e.time <= start)
-                    .filter_map(|e| match &e.kind {
+                    .filter(|x| x.time <= *started)
+                    .filter_map(|x| match &x.kind {
                         EventKind::Serving { target, build, .. } if *target == consumer => {
                             Some(s.is_new(build))
                         }
@@ -298,15 +346,12 @@ fn expand_contract(s: &Subject) -> Verdict {
                     .last()
                     .unwrap_or(false);
                 if !runs_new {
-                    problems.push(format!(
-                        "the contract of {id} started at {} while {} did not run the new version",
-                        minutes(start),
-                        s.label(consumer)
-                    ));
+                    problems.push(format!("the contract of {id} on {} started at {} while {} did not run the new version", s.label(*database), minutes(*started), s.label(consumer)));
                 }
             }
         }
     }
+    problems.dedup();
     verdict("expand-contract", problems, "expand came before any new code, contract only after every consumer ran the new version everywhere".into())
 }
 
@@ -352,7 +397,7 @@ fn complete(s: &Subject) -> Verdict {
     verdict(
         "complete",
         problems,
-        "every service runs the new build in every region".into(),
+        "every service runs the new build at every place".into(),
     )
 }
 
@@ -361,23 +406,27 @@ fn containment(s: &Subject) -> Option<Verdict> {
         return None;
     }
     let mut problems = Vec::new();
-    if let Some((service, region)) = s.scenario.fails_deployment() {
-        let failing = s.estate().target_of(service, region)?;
-        let k = s.region_index(region);
+    let attempts = s.plan.rollout.retry.attempts;
+    if let Some(failing) = s
+        .scenario
+        .failing_spot(attempts)
+        .and_then(|spot| s.spot_target(spot))
+    {
+        let k = s.place_index(failing).unwrap_or(0);
         for (index, target) in s.estate().targets.iter().enumerate() {
             if !s.in_pipeline(index) || matches!(target.kind, Kind::Database(_)) {
                 continue;
             }
-            let r = s.region_index(target.region.as_deref());
-            if r < k && !s.is_new(&s.estate().serving(index)) {
+            let place = s.place_index(index).unwrap_or(0);
+            if place < k && !s.is_new(&s.estate().serving(index)) {
                 problems.push(format!(
-                    "{} in an earlier region was touched: it ends on {}",
+                    "{} at an earlier place was touched: it ends on {}",
                     s.label(index),
                     s.estate().serving(index)
                 ));
             }
-            if r > k && s.log().iter().any(|e| matches!(&e.kind, EventKind::Staged { target, .. } | EventKind::Serving { target, .. } if *target == index)) {
-                problems.push(format!("{} in a later region was deployed", s.label(index)));
+            if place > k && s.log().iter().any(|e| matches!(&e.kind, EventKind::Staged { target, .. } | EventKind::Serving { target, .. } if *target == index)) {
+                problems.push(format!("{} at a later place was deployed", s.label(index)));
             }
         }
         let serving = s.estate().serving(failing);
@@ -391,9 +440,7 @@ fn containment(s: &Subject) -> Option<Verdict> {
             problems.extend(halt_wave_waited(s, failing));
         }
     }
-    if s.log().iter().any(
-        |e| matches!(&e.kind, EventKind::PlanCommand { what, .. } if what.starts_with("contract ")),
-    ) && !s.scenario.faults.iter().any(|f| {
+    let contract_fault = s.scenario.faults.iter().any(|f| {
         matches!(
             f,
             Fault::Migration {
@@ -401,33 +448,25 @@ fn containment(s: &Subject) -> Option<Verdict> {
                 ..
             }
         )
-    }) {
+    });
+    if !contract_fault
+        && s.log()
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Migration { phase, .. } if phase == "contract"))
+    {
         problems.push("the contract phase ran after a failure".into());
     }
-    if s.scenario.faults.iter().any(|f| {
-        matches!(
-            f,
-            Fault::Migration {
-                phase: "expand",
-                ..
-            }
-        )
-    }) {
-        if let Some((target, e)) = s.deployments().next() {
-            problems.push(format!(
-                "{} deployed at {} although the expand failed",
-                s.label(target),
-                minutes(e.time)
-            ));
-        }
-    }
-    Some(verdict("containment", problems, "earlier regions untouched, the failing service back on its previous build, later regions never started, no contract".into()))
+    Some(verdict("containment", problems, "earlier places untouched, the failing service back on its previous build, later places never started, no contract".into()))
 }
 
 /// With `HaltWave`, the failing service is restored only after a person approved the rollback.
 fn halt_wave_waited(s: &Subject, failing: usize) -> Vec<String> {
     let restored = s.log().iter().find(|e| matches!(&e.kind, EventKind::Serving { target, build, .. } if *target == failing && build == PREVIOUS));
-    let failed_at = s.log().iter().find(|e| matches!(&e.kind, EventKind::Health { target, healthy: false, .. } | EventKind::Fault { target: Some(target), .. } if *target == failing)).map(|e| e.time);
+    let failed_at = s
+        .log()
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::Health { target, healthy: false, .. } if *target == failing) || matches!(&e.kind, EventKind::Fault { target: Some(t), .. } if *t == failing))
+        .map(|e| e.time);
     match (restored, failed_at) {
         (Some(restore), Some(fail)) => {
             let approved = s.log().iter().any(|e| {
@@ -449,7 +488,7 @@ fn halt_wave_waited(s: &Subject, failing: usize) -> Vec<String> {
 }
 
 fn approval_stops(s: &Subject) -> Option<Verdict> {
-    let stopped = s.log().iter().find(|e| matches!(&e.kind, EventKind::Approval { decision, .. } if decision != "approved" && !decision.ends_with("(resume)")))?;
+    let stopped = s.refused()?;
     let mut problems = Vec::new();
     for e in s
         .log()
@@ -517,8 +556,7 @@ fn hotfix_gates(s: &Subject) -> Verdict {
             }
         }
     }
-    let succeeded = s.rehearsed.runs.iter().all(|(_, o)| o.ok());
-    if succeeded {
+    if s.rehearsed.runs.iter().all(|(_, o)| o.ok()) {
         for branch in &runbook.merge_back {
             let opened = s
                 .log()
@@ -543,11 +581,7 @@ pub fn parity(a: &Rehearsed, b: &Rehearsed) -> Verdict {
     let mut problems = Vec::new();
     for index in 0..a.estate.targets.len().min(b.estate.targets.len()) {
         let (x, y) = (a.estate.serving(index), b.estate.serving(index));
-        let t = &a.estate.targets[index];
-        let label = match &t.region {
-            Some(r) => format!("{}@{r}", t.service),
-            None => t.service.clone(),
-        };
+        let label = a.estate.label(index);
         if x != y {
             problems.push(format!("{label}: {x} on GitHub, {y} on Azure"));
         }

@@ -176,8 +176,14 @@ impl Engine<'_, '_> {
     /// An intercepted `bash -c "$COMMAND"`.
     fn plan_command(&mut self, call: &Call, run: usize, unit: usize) -> Reply {
         let text = call.env.get("COMMAND").cloned().unwrap_or_default();
+        let environment = self.job(run, unit).and_then(|j| j.environment.clone());
         let region = call.env("REGION").map(str::to_owned);
-        let Some(command) = self.shared.facts.command(&text, region.as_deref()).cloned() else {
+        let found = self
+            .shared
+            .facts
+            .command(&text, environment.as_deref(), region.as_deref())
+            .cloned();
+        let Some(command) = found else {
             return Reply::fail(
                 127,
                 format!(
@@ -186,40 +192,34 @@ impl Engine<'_, '_> {
             );
         };
         let build = self.runs[run].build.clone();
-        let region = command.region.clone();
+        let (place_env, place_region) = match &command.place {
+            Some((e, r)) => (Some(e.clone()), r.clone()),
+            None => (environment, region),
+        };
         let (ok, what) = match &command.kind {
             CommandKind::Build => (self.simulate_build(call, &build), "build".to_owned()),
-            CommandKind::Migration { migration, phase } => {
-                let failing = self
-                    .faults
-                    .migrations
-                    .iter()
-                    .any(|(m, p)| m == migration && p == phase);
-                let first = !self.estate.log.iter().any(|e| matches!(&e.kind, EventKind::Migration { migration: m, phase: p, .. } if m == migration && p == phase));
-                let ok = !(failing && first);
-                self.log_at(
-                    run,
-                    unit,
-                    EventKind::Migration {
-                        migration: migration.clone(),
-                        phase: (*phase).to_owned(),
-                        ok,
-                    },
-                    command.seconds,
-                );
-                if ok {
-                    self.apply_migration(migration, phase);
-                }
-                (ok, format!("{phase} {migration}"))
+            CommandKind::Migration { migration, phase } => (
+                self.migrate(call, run, unit, migration, phase, command.seconds),
+                format!("{phase} {migration}"),
+            ),
+            CommandKind::ScriptDeploy { service } => {
+                let target = place_env
+                    .as_deref()
+                    .and_then(|e| self.estate.target_of(service, e, place_region.as_deref()));
+                (
+                    target.is_some_and(|t| self.script_deploy(run, unit, t, &build)),
+                    format!("deploy {service}"),
+                )
             }
-            CommandKind::ScriptDeploy { service } => (
-                self.script_deploy(run, unit, service, region.as_deref(), &build),
-                format!("deploy {service}"),
-            ),
-            CommandKind::ScriptRollback { service } => (
-                self.script_rollback(run, unit, service, region.as_deref()),
-                format!("roll back {service}"),
-            ),
+            CommandKind::ScriptRollback { service } => {
+                let target = place_env
+                    .as_deref()
+                    .and_then(|e| self.estate.target_of(service, e, place_region.as_deref()));
+                (
+                    target.is_some_and(|t| self.script_rollback(run, unit, t)),
+                    format!("roll back {service}"),
+                )
+            }
             CommandKind::Check { what, runbook } => (true, format!("{what} of {runbook}")),
         };
         let started = self.now;
@@ -244,6 +244,51 @@ impl Engine<'_, '_> {
             )
         };
         reply.taking(command.seconds)
+    }
+
+    /// A migration step against the database the call's `DATABASE_SERVER` and `DATABASE_NAME`
+    /// name; the first step of a phase the scenario fails, fails.
+    fn migrate(
+        &mut self,
+        call: &Call,
+        run: usize,
+        unit: usize,
+        migration: &str,
+        phase: &str,
+        seconds: u64,
+    ) -> bool {
+        let (server, name) = (
+            call.env("DATABASE_SERVER").unwrap_or_default(),
+            call.env("DATABASE_NAME").unwrap_or_default(),
+        );
+        let target = self.estate.targets.iter().position(
+            |t| matches!(&t.kind, Kind::Database(db) if db.server == server && db.name == name),
+        );
+        let failing = self
+            .faults
+            .migrations
+            .iter()
+            .any(|(m, p)| m == migration && p == phase);
+        let first = !self.estate.log.iter().any(|e| matches!(&e.kind, EventKind::Migration { migration: m, phase: p, .. } if m == migration && p == phase));
+        let ok = target.is_some() && !(failing && first);
+        let started = self.now;
+        let kind = EventKind::Migration {
+            migration: migration.to_owned(),
+            phase: phase.to_owned(),
+            ok,
+            target,
+            started,
+        };
+        self.log_at(run, unit, kind, seconds);
+        if let (true, Some(target)) = (ok, target)
+            && let Kind::Database(db) = &mut self.estate.targets[target].kind
+        {
+            let mark = format!("{migration}:{phase}");
+            if !db.schema.contains(&mark) {
+                db.schema.push(mark);
+            }
+        }
+        ok
     }
 
     fn log(&mut self, run: usize, unit: usize, kind: EventKind) {
@@ -283,47 +328,15 @@ impl Engine<'_, '_> {
         ok
     }
 
-    fn apply_migration(&mut self, migration: &str, phase: &str) {
-        let Some(database) = self
-            .shared
-            .facts
-            .migration_databases
-            .iter()
-            .find(|(m, _)| m == migration)
-            .map(|(_, d)| d.clone())
-        else {
-            return;
-        };
-        for target in &mut self.estate.targets {
-            if target.service == database
-                && let Kind::Database(db) = &mut target.kind
-            {
-                let mark = format!("{migration}:{phase}");
-                if !db.schema.contains(&mark) {
-                    db.schema.push(mark);
-                }
-            }
-        }
-    }
-
-    fn script_deploy(
-        &mut self,
-        run: usize,
-        unit: usize,
-        service: &str,
-        region: Option<&str>,
-        build: &str,
-    ) -> bool {
-        let Some(target) = self.estate.target_of(service, region) else {
-            return false;
-        };
+    fn script_deploy(&mut self, run: usize, unit: usize, target: usize, build: &str) -> bool {
         if self.deploy_faults.try_fails(target) {
+            let what = format!("the deploy command of {} failed", self.estate.label(target));
             self.log(
                 run,
                 unit,
                 EventKind::Fault {
                     target: Some(target),
-                    what: format!("the deploy command of {service} failed"),
+                    what,
                 },
             );
             return false;
@@ -343,16 +356,7 @@ impl Engine<'_, '_> {
         true
     }
 
-    fn script_rollback(
-        &mut self,
-        run: usize,
-        unit: usize,
-        service: &str,
-        region: Option<&str>,
-    ) -> bool {
-        let Some(target) = self.estate.target_of(service, region) else {
-            return false;
-        };
+    fn script_rollback(&mut self, run: usize, unit: usize, target: usize) -> bool {
         let restored = match &mut self.estate.targets[target].kind {
             Kind::Script(script) if script.builds.len() > 1 => {
                 script.builds.pop();
