@@ -327,14 +327,9 @@ struct Task {
     converge: Option<std::sync::Arc<engine::Convergence>>,
 }
 
-/// Rehearses the pipelines of `plan` found in `repo`.
-pub fn rehearse(
-    plan: &Plan,
-    repo: &Repository,
-    options: &Options,
-) -> Result<Rehearsal, RehearseError> {
-    let started = Instant::now();
-    let facts = Facts::of(plan);
+/// The repository the rehearsal runs in: `repo`, with the files a repository of the plan holds
+/// besides the export (manifests) and the folders the options say are committed.
+fn prepared(repo: &Repository, facts: &Facts, options: &Options) -> Repository {
     let mut repo = repo.clone();
     for (path, text) in &facts.repository_files {
         if repo.get(path).is_none() {
@@ -347,6 +342,34 @@ pub fn rehearse(
             "<html>committed</html>\n",
         );
     }
+    repo
+}
+
+/// The happy path of every pipeline on every platform.
+fn happy_tasks(pipelines: usize, platforms: &[Platform], record: bool) -> Vec<Task> {
+    (0..pipelines)
+        .flat_map(|i| {
+            platforms.iter().map(move |p| Task {
+                pipeline: i,
+                platform: *p,
+                scenario: Scenario::default(),
+                record,
+                resume: None,
+                converge: None,
+            })
+        })
+        .collect()
+}
+
+/// Rehearses the pipelines of `plan` found in `repo`.
+pub fn rehearse(
+    plan: &Plan,
+    repo: &Repository,
+    options: &Options,
+) -> Result<Rehearsal, RehearseError> {
+    let started = Instant::now();
+    let facts = Facts::of(plan);
+    let repo = prepared(repo, &facts, options);
     let surface = Surface::builtin();
     let catalog = Catalog::default();
     let jq = Mutex::new(std::collections::HashMap::new());
@@ -394,20 +417,7 @@ pub fn rehearse(
         )?;
         bases.insert(*platform, base);
     }
-    let happy: Vec<Task> = pipelines
-        .iter()
-        .enumerate()
-        .flat_map(|(i, _)| {
-            options.platforms.iter().map(move |p| Task {
-                pipeline: i,
-                platform: *p,
-                scenario: Scenario::default(),
-                record,
-                resume: None,
-                converge: None,
-            })
-        })
-        .collect();
+    let happy = happy_tasks(pipelines.len(), &options.platforms, record);
     let (mut results, more) = match &options.selection {
         Selection::Faults(faults) => (Vec::new(), fault_tasks(plan, &pipelines, options, faults)?),
         Selection::HappyPath => (

@@ -337,13 +337,13 @@ fn expand_contract(s: &Subject) -> Verdict {
                     .log()
                     .iter()
                     .filter(|x| x.time <= *started)
-                    .filter_map(|x| match &x.kind {
+                    .rev()
+                    .find_map(|x| match &x.kind {
                         EventKind::Serving { target, build, .. } if *target == consumer => {
                             Some(s.is_new(build))
                         }
                         _ => None,
                     })
-                    .last()
                     .unwrap_or(false);
                 if !runs_new {
                     problems.push(format!("the contract of {id} on {} started at {} while {} did not run the new version", s.label(*database), minutes(*started), s.label(consumer)));

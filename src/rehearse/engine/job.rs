@@ -401,10 +401,11 @@ impl Engine<'_, '_> {
             }
             let lifecycle = matches!(definition.hooks[hook].kind, HookKind::Lifecycle(_));
             let failed_now = job.hook_failed;
-            if lifecycle && failed_now {
-                if let Some(j) = self.job_mut(run, unit) {
-                    j.lifecycle_failed = true;
-                }
+            if lifecycle
+                && failed_now
+                && let Some(j) = self.job_mut(run, unit)
+            {
+                j.lifecycle_failed = true;
             }
             let lifecycle_failed = self.job(run, unit).is_some_and(|j| j.lifecycle_failed);
             let next =

@@ -185,8 +185,11 @@ pub struct Rehearsed {
 /// Pipelines loaded once per rehearsal and shared by its threads.
 #[derive(Default)]
 pub struct Catalog {
-    loaded: Mutex<Vec<(Platform, String, Map<String, Json>, Arc<Pipeline>)>>,
+    loaded: Mutex<Vec<Loaded>>,
 }
+
+/// A loaded pipeline: its platform, file, inputs, and what was read.
+type Loaded = (Platform, String, Map<String, Json>, Arc<Pipeline>);
 
 impl Catalog {
     /// The pipeline `file` for `platform` with these inputs (Azure parameters change templates).

@@ -39,46 +39,39 @@ impl Engine<'_, '_> {
         }
     }
 
-    /// Starts a step; `true` when it ended at once (simulated), `false` when it is pending.
-    pub(super) fn start_step(
-        &mut self,
+    /// Whether a step runs: its condition, or by default only while its job has not failed.
+    fn step_runs(
+        &self,
+        scope: &UnitScope,
         run: usize,
         unit: usize,
         step: &Step,
     ) -> Result<bool, RehearseError> {
-        let scope = UnitScope::new(self, run, unit, true);
-        let runs = match &step.condition {
-            None => !self.job(run, unit).is_some_and(|j| match self.platform {
+        match &step.condition {
+            None => Ok(!self.job(run, unit).is_some_and(|j| match self.platform {
                 Platform::GitHub => j.failed || j.timed_out,
                 Platform::Azure => j.hook_failed || j.timed_out,
-            }),
+            })),
             Some(condition) => {
                 let value = match self.platform {
-                    Platform::GitHub => gh::eval(&condition.expr, &scope).map(|v| gh::truthy(&v)),
-                    Platform::Azure => az::eval(&condition.expr, &scope).map(|v| az::truthy(&v)),
+                    Platform::GitHub => gh::eval(&condition.expr, scope).map(|v| gh::truthy(&v)),
+                    Platform::Azure => az::eval(&condition.expr, scope).map(|v| az::truthy(&v)),
                 };
                 value.map_err(|e| RehearseError::Unsupported {
                     loc: condition.loc.clone(),
                     message: format!("`{}`: {e}", condition.text),
-                })?
+                })
             }
-        };
-        if !runs {
-            if let Some(job) = self.job_mut(run, unit) {
-                if let Some(id) = &step.id {
-                    job.steps.insert(id.clone(), serde_json::json!({"outcome": "skipped", "conclusion": "skipped", "outputs": {}}));
-                }
-                job.step += 1;
-                job.serial += 1;
-            }
-            return Ok(true);
         }
-        let env = self.evaluate_pairs(&scope, &step.env, &step.loc)?;
+    }
+
+    /// A step's values after interpolation in its scope.
+    fn resolve_step(&self, scope: &UnitScope, step: &Step) -> Result<Resolved, RehearseError> {
         let text = |t: &str| {
-            self.interpolate(&scope, t)
+            self.interpolate(scope, t)
                 .map_err(|e| Self::step_error(step, e))
         };
-        let resolved = match &step.action {
+        Ok(match &step.action {
             StepAction::Script(script) => Resolved::Script(
                 text(&script.text)?,
                 script.working_directory.as_deref().map(text).transpose()?,
@@ -94,11 +87,32 @@ impl Engine<'_, '_> {
                 Resolved::Path(text(path)?)
             }
             StepAction::AzureLogin { inputs } => {
-                Resolved::Inputs(self.evaluate_pairs(&scope, inputs, &step.loc)?)
+                Resolved::Inputs(self.evaluate_pairs(scope, inputs, &step.loc)?)
             }
             _ => Resolved::Nothing,
-        };
-        drop(scope);
+        })
+    }
+
+    /// Starts a step; `true` when it ended at once (simulated), `false` when it is pending.
+    pub(super) fn start_step(
+        &mut self,
+        run: usize,
+        unit: usize,
+        step: &Step,
+    ) -> Result<bool, RehearseError> {
+        let scope = UnitScope::new(self, run, unit, true);
+        if !self.step_runs(&scope, run, unit, step)? {
+            if let Some(job) = self.job_mut(run, unit) {
+                if let Some(id) = &step.id {
+                    job.steps.insert(id.clone(), serde_json::json!({"outcome": "skipped", "conclusion": "skipped", "outputs": {}}));
+                }
+                job.step += 1;
+                job.serial += 1;
+            }
+            return Ok(true);
+        }
+        let env = self.evaluate_pairs(&scope, &step.env, &step.loc)?;
+        let resolved = self.resolve_step(&scope, step)?;
         let serial = self.job(run, unit).map_or(0, |j| j.serial);
         if let Some(minutes) = step.timeout_minutes {
             self.later(

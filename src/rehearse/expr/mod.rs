@@ -61,11 +61,12 @@ pub fn property<'a>(object: &'a Json, name: &str) -> Option<&'a Json> {
     })
 }
 
+/// A `${{ … }}` part of a text: the byte range of the whole, and of its inside.
+pub type TemplatePart = (std::ops::Range<usize>, std::ops::Range<usize>);
+
 /// Finds the `${{ … }}` parts of `text`: byte ranges of each whole `${{ … }}` and of its inside.
 /// A `}}` inside a quoted string does not close it.
-pub fn template_parts(
-    text: &str,
-) -> Result<Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>, String> {
+pub fn template_parts(text: &str) -> Result<Vec<TemplatePart>, String> {
     let bytes = text.as_bytes();
     let mut parts = Vec::new();
     let mut at = 0;

@@ -356,6 +356,46 @@ fn storage(call: &Call, parsed: &Parsed, ctx: &mut Context) -> Reply {
     }
 }
 
+/// `az storage blob upload-batch`: the built folder into a container (`$web` serves it).
+fn upload_batch(
+    call: &Call,
+    parsed: &Parsed,
+    index: usize,
+    ctx: &mut Context,
+) -> Result<(Json, u64), String> {
+    let build = ctx.build.clone();
+    let source = required(parsed, "--source")?;
+    let files = ctx
+        .files
+        .list(&call.cwd, source)
+        .ok_or_else(|| format!("No such directory: {source}"))?;
+    if ctx.deploy_fails(index, "az storage blob upload-batch") {
+        return Err("(ServerBusy) The server is busy (rehearsal fault).".into());
+    }
+    let destination = required(parsed, "--destination")?.to_owned();
+    let uploaded = {
+        let Kind::Static(site) = &mut ctx.estate.targets[index].kind else {
+            unreachable!()
+        };
+        let container = site
+            .containers
+            .get_mut(&destination)
+            .ok_or_else(|| format!("The specified container '{destination}' does not exist."))?;
+        for (name, contents) in &files {
+            container.insert(name.clone(), (contents.clone(), build.clone()));
+        }
+        files.len()
+    };
+    if destination == "$web" {
+        ctx.log(EventKind::Serving {
+            target: index,
+            build,
+            how: "upload".into(),
+        });
+    }
+    Ok((json!([{"uploaded": uploaded}]), UPLOAD_SECONDS))
+}
+
 fn storage_command(
     call: &Call,
     parsed: &Parsed,
@@ -365,35 +405,7 @@ fn storage_command(
     let command = parsed.command();
     let build = ctx.build.clone();
     if command == "storage blob upload-batch" {
-        let source = required(parsed, "--source")?;
-        let files = ctx
-            .files
-            .list(&call.cwd, source)
-            .ok_or_else(|| format!("No such directory: {source}"))?;
-        if ctx.deploy_fails(index, "az storage blob upload-batch") {
-            return Err("(ServerBusy) The server is busy (rehearsal fault).".into());
-        }
-        let destination = required(parsed, "--destination")?.to_owned();
-        let uploaded = {
-            let Kind::Static(site) = &mut ctx.estate.targets[index].kind else {
-                unreachable!()
-            };
-            let container = site.containers.get_mut(&destination).ok_or_else(|| {
-                format!("The specified container '{destination}' does not exist.")
-            })?;
-            for (name, contents) in &files {
-                container.insert(name.clone(), (contents.clone(), build.clone()));
-            }
-            files.len()
-        };
-        if destination == "$web" {
-            ctx.log(EventKind::Serving {
-                target: index,
-                build,
-                how: "upload".into(),
-            });
-        }
-        return Ok((json!([{"uploaded": uploaded}]), UPLOAD_SECONDS));
+        return upload_batch(call, parsed, index, ctx);
     }
     let Kind::Static(site) = &mut ctx.estate.targets[index].kind else {
         unreachable!()

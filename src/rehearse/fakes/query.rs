@@ -109,7 +109,7 @@ fn tsv(value: &Json) -> String {
     };
     match value {
         Json::Null => String::new(),
-        Json::Array(items) => items.iter().map(|i| tsv(i)).collect(),
+        Json::Array(items) => items.iter().map(tsv).collect(),
         Json::Object(map) => format!(
             "{}\n",
             map.values().map(cell).collect::<Vec<_>>().join("\t")
