@@ -20,7 +20,8 @@ use crate::release::chain::{
     self, CHAIN_NEXT, INPUT_BUILD_RUN, INPUT_PREVIOUS_RUN, INPUT_RELEASE_SHA,
 };
 use crate::release::{
-    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Pipeline, Stage, Step, Value, Work,
+    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Pipeline, PipelineKind, Stage, Step,
+    Value, Work,
 };
 
 /// The artifact every run uploads and deploys.
@@ -41,6 +42,14 @@ pub struct GitHub<'a> {
 /// The `inputs` expression of the commit a later part of a chained release runs.
 fn release_sha() -> String {
     format!("${{{{ inputs.{INPUT_RELEASE_SHA} }}}}")
+}
+
+/// The commit a release job checks out: the one part 1 built, in every part of a chained release. A
+/// later part is started with it as an input (which a reusable workflow reads from the event, as it
+/// cannot see its caller's inputs); anywhere else the input does not exist and the run's own commit
+/// is checked out. The same text in every part, so a job reads the same wherever a split puts it.
+fn release_commit() -> String {
+    format!("${{{{ github.event.inputs.{INPUT_RELEASE_SHA} || github.sha }}}}")
 }
 
 /// Whether `pipeline` is a later part of a chained release.
@@ -133,20 +142,9 @@ impl GitHub<'_> {
                     input = input.with("default", default.as_str());
                 }
                 inputs.with(&parameter.name, input)
-            })
-            .with(
-                INPUT_RELEASE_SHA,
-                Yaml::map()
-                    .with(
-                        "description",
-                        "The commit to check out (a later part of a chained release); empty for the run's own",
-                    )
-                    .with("required", false)
-                    .with("type", "string")
-                    .with("default", ""),
-            );
+            });
         let job = &template.job;
-        let reference = release_sha();
+        let reference = release_commit();
         let mut jobs = vec![("deploy".to_owned(), self.deploy_job(job, &reference))];
         if let Some(rollback) = &job.rollback {
             let environment = rollback
@@ -209,10 +207,10 @@ impl GitHub<'_> {
     /// The job of `stage` in the workflow of `pipeline`.
     pub fn job(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
         let head = self.job_head(pipeline, stage);
-        let reference = continues(pipeline).then(release_sha);
+        let reference = matches!(pipeline.kind, PipelineKind::Release).then(release_commit);
         let reference = reference.as_deref();
         match &stage.work {
-            Work::Deploy(call) => self.call(head, call, reference),
+            Work::Deploy(call) => self.call(head, call),
             Work::ChainStart {
                 previous,
                 previous_is_first,
@@ -266,16 +264,14 @@ impl GitHub<'_> {
         head.with("runs-on", self.settings.github.runner.as_str())
     }
 
-    /// A call of a reusable workflow: the job grants the permissions the called jobs need. In a later
-    /// part of a chained release the call passes the commit to check out (`reference`).
-    fn call(&self, head: Yaml, call: &DeployCall, reference: Option<&str>) -> Yaml {
+    /// A call of a reusable workflow: the job grants the permissions the called jobs need.
+    fn call(&self, head: Yaml, call: &DeployCall) -> Yaml {
         let with = call
             .arguments
             .iter()
             .fold(Yaml::map(), |with, (name, argument)| {
                 with.with(name, value_yaml(argument))
-            })
-            .with_some(INPUT_RELEASE_SHA, reference);
+            });
         head.with("uses", (self.template_reference)(&call.template))
             .with("permissions", permissions(true, false))
             .with("with", with)
@@ -315,7 +311,7 @@ impl GitHub<'_> {
         env.extend(chain::RETRY.map(|(name, value)| (name, value.to_owned())));
         let artifacts = self.settings.build.artifacts_dir.as_str();
         let steps = vec![
-            checkout(false, Some(&release_sha())),
+            checkout(false, Some(&release_commit())),
             library_step(
                 "Check that this run continues the part before it",
                 env,
@@ -349,7 +345,7 @@ impl GitHub<'_> {
 
     /// The last job of a part of a chained release that has a next part (`next`): once every other
     /// job of the part has succeeded, it starts the next part's workflow.
-    fn chain_next(&self, pipeline: &Pipeline, next: &str) -> Yaml {
+    pub fn chain_next(&self, pipeline: &Pipeline, next: &str) -> Yaml {
         let continuing = continues(pipeline);
         let from_inputs = |input: &str, own: &str| {
             if continuing {
@@ -379,7 +375,6 @@ impl GitHub<'_> {
             ("GH_TOKEN", "${{ github.token }}".to_owned()),
         ];
         env.extend(chain::RETRY.map(|(name, value)| (name, value.to_owned())));
-        let reference = continuing.then(release_sha);
         let next_part = pipeline.chain.as_ref().map_or(2, |c| c.part + 1);
         Yaml::map()
             .with("name", format!("Start part {next_part}"))
@@ -401,7 +396,7 @@ impl GitHub<'_> {
             .with(
                 "steps",
                 vec![
-                    checkout(false, reference.as_deref()),
+                    checkout(false, Some(&release_commit())),
                     library_step(
                         "Start the next part of the release",
                         env,

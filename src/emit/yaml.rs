@@ -105,42 +105,48 @@ pub fn write_document(header: &[String], root: &Yaml) -> String {
     out
 }
 
-/// Writes a document as [`write_document`] does, and returns with it where each entry of the root
-/// mapping's collection `key` (a mapping's entries or a sequence's items) starts in the text, followed
-/// by where the collection ends: the size of each job of a workflow, or each stage of a pipeline.
-pub fn write_document_marked(header: &[String], root: &Yaml, key: &str) -> (String, Vec<usize>) {
+/// `value` written as the entry `key:` of a mapping indented by `level` spaces, exactly as
+/// [`write_document`] writes it there: one job of a workflow, written on its own.
+pub fn entry_text(key: &str, value: &Yaml, level: usize) -> String {
     let mut out = String::new();
+    indent(&mut out, level);
+    write_entry(&mut out, key, value, level);
+    out
+}
+
+/// `value` written as an item of a sequence indented by `level` spaces, exactly as
+/// [`write_document`] writes it there: one stage of a pipeline, written on its own.
+pub fn item_text(value: &Yaml, level: usize) -> String {
+    let mut out = String::new();
+    indent(&mut out, level);
+    write_seq_items(&mut out, std::slice::from_ref(value), level);
+    out
+}
+
+/// Writes a document as [`write_document`] does, except that the root mapping's entry `key` (an
+/// empty collection in `root`) is written as `key:` followed by `entries`: its entries or items,
+/// already written at indentation 2 by [`entry_text`] or [`item_text`].
+pub fn write_document_with(
+    header: &[String],
+    root: &Yaml,
+    key: &str,
+    entries: &[String],
+) -> String {
+    let mut out = String::with_capacity(entries.iter().map(String::len).sum::<usize>() + 4096);
     write_header(&mut out, header);
-    let mut marks = Vec::new();
-    let Yaml::Map(entries) = root else {
-        return (write_document(header, root), marks);
+    let Yaml::Map(root_entries) = root else {
+        return write_document(header, root);
     };
-    for (name, value) in entries {
-        match value {
-            Yaml::Map(inner) if name == key && !inner.is_empty() => {
-                push_scalar(&mut out, name);
-                out.push_str(":\n");
-                for (inner_key, inner_value) in inner {
-                    marks.push(out.len());
-                    indent(&mut out, 2);
-                    write_entry(&mut out, inner_key, inner_value, 2);
-                }
-                marks.push(out.len());
-            }
-            Yaml::Seq(items) if name == key && !items.is_empty() => {
-                push_scalar(&mut out, name);
-                out.push_str(":\n");
-                for item in items {
-                    marks.push(out.len());
-                    indent(&mut out, 2);
-                    write_seq_items(&mut out, std::slice::from_ref(item), 2);
-                }
-                marks.push(out.len());
-            }
-            _ => write_entry(&mut out, name, value, 0),
+    for (name, value) in root_entries {
+        if name == key && !entries.is_empty() {
+            push_scalar(&mut out, name);
+            out.push_str(":\n");
+            entries.iter().for_each(|entry| out.push_str(entry));
+        } else {
+            write_entry(&mut out, name, value, 0);
         }
     }
-    (out, marks)
+    out
 }
 
 fn write_header(out: &mut String, header: &[String]) {
@@ -459,7 +465,7 @@ mod tests {
     }
 
     #[test]
-    fn marked_documents_are_the_same_text_and_mark_each_job_and_stage() {
+    fn documents_assembled_from_entries_written_alone_are_the_same_text() {
         let job = |name: &str| {
             Yaml::map()
                 .with("name", name)
@@ -470,19 +476,28 @@ mod tests {
             "jobs",
             Yaml::map().with("a", job("A")).with("bb", job("B it")),
         );
-        let (text, marks) = write_document_marked(&["h".into()], &workflow, "jobs");
-        assert_eq!(text, write_document(&["h".into()], &workflow));
-        assert_eq!(marks.len(), 3);
-        assert!(text[marks[0]..marks[1]].starts_with("  a:\n"));
-        assert!(text[marks[1]..marks[2]].starts_with("  bb:\n"));
-        assert_eq!(marks[2], text.len());
+        let shell = Yaml::map()
+            .with("name", "release")
+            .with("jobs", Yaml::map());
+        let entries = [
+            entry_text("a", &job("A"), 2),
+            entry_text("bb", &job("B it"), 2),
+        ];
+        assert_eq!(
+            write_document_with(&["h".into()], &shell, "jobs", &entries),
+            write_document(&["h".into()], &workflow)
+        );
         let pipeline = Yaml::map()
             .with("trigger", "none")
             .with("stages", vec![job("A"), job("B")]);
-        let (text, marks) = write_document_marked(&[], &pipeline, "stages");
-        assert_eq!(text, write_document(&[], &pipeline));
-        assert!(text[marks[0]..marks[1]].starts_with("  - name: A\n"));
-        assert!(text[marks[1]..marks[2]].starts_with("  - name: B\n"));
+        let shell = Yaml::map()
+            .with("trigger", "none")
+            .with("stages", Vec::<Yaml>::new());
+        let items = [item_text(&job("A"), 2), item_text(&job("B"), 2)];
+        assert_eq!(
+            write_document_with(&[], &shell, "stages", &items),
+            write_document(&[], &pipeline)
+        );
     }
 
     #[test]

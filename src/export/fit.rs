@@ -17,7 +17,7 @@ use super::{FileKind, GeneratedFile, paths};
 use crate::emit::yaml::{self, Yaml};
 use crate::emit::{Azure, GitHub};
 use crate::release::chain::{self, StageTooLarge};
-use crate::release::{Pipeline, ReleaseIr};
+use crate::release::{Pipeline, ReleaseIr, Stage};
 
 /// The largest GitHub workflow file, in bytes.
 pub const GITHUB_WORKFLOW_LIMIT: usize = 500_000;
@@ -28,8 +28,9 @@ pub const AZURE_PIPELINE_LIMIT: usize = 1_000_000;
 /// The most template files one Azure pipeline may include.
 pub const AZURE_TEMPLATES_LIMIT: usize = 100;
 /// The shares of a limit a part is filled to when the release is split, tried in turn: the room
-/// left is for what splitting adds (the chain's own jobs, the commit each later part checks out).
-const FILL_PERCENTS: [usize; 4] = [85, 75, 60, 40];
+/// left is for what splitting adds besides a part's first stage and settings (the job that starts
+/// the next part, which waits for the part's last stages).
+const FILL_PERCENTS: [usize; 4] = [95, 85, 70, 50];
 
 /// A pipeline the platform would refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +108,44 @@ impl Writer<'_> {
             Writer::GitHub(_) => "jobs",
             Writer::Azure(_) => "stages",
         }
+    }
+
+    /// The entry of `stage` in the file of `pipeline`, written on its own.
+    fn stage_text(self, pipeline: &Pipeline, stage: &Stage) -> String {
+        match self {
+            Writer::GitHub(github) => yaml::entry_text(&stage.id, &github.job(pipeline, stage), 2),
+            Writer::Azure(azure) => yaml::item_text(&azure.stage(pipeline, stage), 2),
+        }
+    }
+
+    /// The entries the file of `pipeline` has after its stages: GitHub's job starting the next part.
+    fn tail_entries(self, pipeline: &Pipeline) -> Vec<String> {
+        match (
+            self,
+            pipeline.chain.as_ref().and_then(|c| c.next.as_deref()),
+        ) {
+            (Writer::GitHub(github), Some(next)) => vec![yaml::entry_text(
+                chain::CHAIN_NEXT,
+                &github.chain_next(pipeline, next),
+                2,
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The file of `pipeline` whose stages are written as `texts` (in order).
+    fn assemble(self, header: &[String], pipeline: &Pipeline, mut texts: Vec<String>) -> String {
+        let shell = Pipeline {
+            file_stem: pipeline.file_stem.clone(),
+            title: pipeline.title.clone(),
+            kind: pipeline.kind.clone(),
+            inputs: pipeline.inputs.clone(),
+            branch_guard: pipeline.branch_guard.clone(),
+            stages: Vec::new(),
+            chain: pipeline.chain.clone(),
+        };
+        texts.extend(self.tail_entries(pipeline));
+        yaml::write_document_with(header, &self.document(&shell), self.stages_key(), &texts)
     }
 
     /// Where the pipeline file of `pipeline` goes.
@@ -203,7 +242,8 @@ impl Writer<'_> {
 }
 
 /// Writes the pipelines and templates of `ir` for one platform, splitting the release into a chain
-/// of parts when one file would be over the platform's limits.
+/// of parts when one file would be over the platform's limits. Each stage of the release is written
+/// once; a split rewrites only the stages whose dependencies it changes.
 pub(super) fn platform_files(
     ir: &ReleaseIr,
     writer: Writer<'_>,
@@ -212,66 +252,106 @@ pub(super) fn platform_files(
     let templates = writer.templates(ir, header);
     let template_bytes: usize = templates.iter().map(|f| f.contents.len()).sum();
     let limit = writer.limit(template_bytes);
-    let (text, marks) =
-        yaml::write_document_marked(header, &writer.document(&ir.release), writer.stages_key());
-    let mut attempts = FILL_PERCENTS.iter().peekable();
-    let (release, mut files) = if text.len() <= limit {
-        let path = writer.path(&ir.release);
-        writer.check(&path, &text, ir.templates.len(), template_bytes)?;
+    let release = &ir.release;
+    let texts: Vec<String> = release
+        .stages
+        .iter()
+        .map(|stage| writer.stage_text(release, stage))
+        .collect();
+    let costs: Vec<usize> = texts.iter().map(String::len).collect();
+    let check =
+        |path: &str, text: &str| writer.check(path, text, ir.templates.len(), template_bytes);
+    let whole_size =
+        costs.iter().sum::<usize>() + writer.assemble(header, release, Vec::new()).len();
+    let (parts, mut files) = if whole_size <= limit {
+        let contents = writer.assemble(header, release, texts);
+        let path = writer.path(release);
+        check(&path, &contents)?;
         let file = GeneratedFile {
             path,
             kind: writer.kind(),
-            contents: text,
+            contents,
         };
-        (vec![ir.release.clone()], vec![file])
+        (vec![release.clone()], vec![file])
     } else {
-        // Each stage's size, and what the file holds besides its stages.
-        let costs: Vec<usize> = marks.windows(2).map(|w| w[1] - w[0]).collect();
-        let settings = text.len() - (marks.last().unwrap_or(&0) - marks.first().unwrap_or(&0));
+        // What a later part holds besides its stages: its settings, inputs and chain jobs.
+        let sample = chain::split(release, &[1.min(release.stages.len())]);
+        let fixed = sample.last().map_or(0, |part| {
+            let start = part
+                .stages
+                .first()
+                .map_or(0, |s| writer.stage_text(part, s).len());
+            writer.assemble(header, part, Vec::new()).len() + start
+        });
+        let mut texts: Vec<Option<String>> = texts.into_iter().map(Some).collect();
+        let mut attempts = FILL_PERCENTS.iter().peekable();
         loop {
             let Some(fill) = attempts.next() else {
                 unreachable!("the last attempt returns");
             };
-            let budget = (limit / 100 * fill).saturating_sub(settings);
-            let cuts = chain::cut_points(&ir.release.stages, &costs, budget)?;
-            let parts = chain::split(&ir.release, &cuts);
-            match write_all(&parts, writer, header, ir.templates.len(), template_bytes) {
+            let budget = (limit / 100 * fill).saturating_sub(fixed);
+            let cuts = chain::cut_points(&release.stages, &costs, budget)?;
+            let parts = chain::split(release, &cuts);
+            match write_parts(&parts, release, &mut texts, writer, header, &check) {
                 Ok(files) => break (parts, files),
                 Err(error) if attempts.peek().is_none() => return Err(error.into()),
                 Err(_) => {}
             }
         }
     };
-    files.extend(write_all(
-        &ir.hotfixes,
-        writer,
-        header,
-        ir.templates.len(),
-        template_bytes,
-    )?);
+    for hotfix in &ir.hotfixes {
+        let contents = yaml::write_document(header, &writer.document(hotfix));
+        let path = writer.path(hotfix);
+        check(&path, &contents)?;
+        files.push(GeneratedFile {
+            path,
+            kind: writer.kind(),
+            contents,
+        });
+    }
     files.extend(templates);
-    Ok(PlatformFiles { release, files })
+    Ok(PlatformFiles {
+        release: parts,
+        files,
+    })
 }
 
-/// Writes each of `pipelines` and checks it against the platform's limits.
-fn write_all(
-    pipelines: &[Pipeline],
+/// Writes the parts of a split `release`, taking each stage's text from `texts` (by the stage's
+/// index in the release) unless the split changed what the stage waits for, and checks each file.
+/// A stage whose text was taken by a failed attempt is written again by the next.
+fn write_parts(
+    parts: &[Pipeline],
+    release: &Pipeline,
+    texts: &mut [Option<String>],
     writer: Writer<'_>,
     header: &[String],
-    templates: usize,
-    template_bytes: usize,
+    check: &dyn Fn(&str, &str) -> Result<(), OverLimit>,
 ) -> Result<Vec<GeneratedFile>, OverLimit> {
-    pipelines
-        .iter()
-        .map(|pipeline| {
-            let path = writer.path(pipeline);
-            let contents = yaml::write_document(header, &writer.document(pipeline));
-            writer.check(&path, &contents, templates, template_bytes)?;
-            Ok(GeneratedFile {
-                path,
-                kind: writer.kind(),
-                contents,
-            })
-        })
-        .collect()
+    let mut next = 0;
+    let mut files = Vec::with_capacity(parts.len());
+    for part in parts {
+        let mut entries = Vec::with_capacity(part.stages.len());
+        for stage in &part.stages {
+            let original = release.stages.get(next).filter(|s| s.id == stage.id);
+            match original {
+                Some(original) => {
+                    let reused = texts[next]
+                        .take()
+                        .filter(|_| original.depends_on == stage.depends_on);
+                    entries.push(reused.unwrap_or_else(|| writer.stage_text(part, stage)));
+                    next += 1;
+                }
+                None => entries.push(writer.stage_text(part, stage)),
+            }
+        }
+        let contents = writer.assemble(header, part, entries);
+        let path = writer.path(part);
+        check(&path, &contents)?;
+        files.push(GeneratedFile {
+            path,
+            kind: writer.kind(),
+            contents,
+        });
+    }
+    Ok(files)
 }

@@ -246,6 +246,22 @@ fn max_length(kind: TextKind) -> usize {
     }
 }
 
+/// The runner labels the GitHub jobs may name: GitHub's hosted Ubuntu images (the scripts need bash,
+/// jq and the Azure CLI, which those images carry) and `self-hosted`, the label every self-hosted
+/// runner has. A custom label is unknown to actionlint without a configuration file in the
+/// repository, so it is refused rather than exported with a finding.
+const RUNNER_LABELS: &[&str] = &[
+    "ubuntu-latest",
+    "ubuntu-24.04",
+    "ubuntu-22.04",
+    "ubuntu-24.04-arm",
+    "ubuntu-22.04-arm",
+    "ubuntu-latest-4-cores",
+    "ubuntu-latest-8-cores",
+    "ubuntu-latest-16-cores",
+    "self-hosted",
+];
+
 /// The longest id: ids become parts of file names and pipeline ids.
 const MAX_ID_LENGTH: usize = 64;
 
@@ -281,7 +297,13 @@ fn shape(field: &TextField<'_>) -> Option<Problem> {
             "a variable name",
             "use letters, digits and `_`, not starting with a digit; Cutover does not rewrite names",
         ),
-        TextKind::RunnerLabel | TextKind::Location => (
+        TextKind::RunnerLabel => (
+            RUNNER_LABELS.contains(&text),
+            Code::InvalidSetting,
+            "a runner label Cutover's jobs can run on",
+            "use a GitHub-hosted Ubuntu label (ubuntu-latest, ubuntu-24.04, ubuntu-22.04, their -arm and -N-cores sizes) or `self-hosted`; the jobs need bash and the Azure CLI, and a custom label would fail actionlint",
+        ),
+        TextKind::Location => (
             !text.is_empty() && ok(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
             Code::InvalidSetting,
             "a label",
@@ -393,6 +415,19 @@ mod tests {
                 rollback_command: None,
             };
             single(&plan, Code::PipelineExpressionInText);
+        }
+    }
+
+    #[test]
+    fn runner_labels_outside_the_ones_the_jobs_can_run_on_are_refused() {
+        let mut plan = clean_plan();
+        for label in ["ubuntu-latest", "ubuntu-24.04-arm", "self-hosted"] {
+            plan.platforms.github.runner = label.into();
+            none(&plan, Code::InvalidSetting);
+        }
+        for label in ["0755j", "windows-latest", "macos-14", "gpu-box", ""] {
+            plan.platforms.github.runner = label.into();
+            single(&plan, Code::InvalidSetting);
         }
     }
 

@@ -12,6 +12,7 @@
 
 mod reach;
 mod read;
+mod tree;
 
 pub use read::Platform;
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde_json::Value;
+use super::tree::{self, Node as Value};
 
 use crate::release::LibraryCommand;
 
@@ -88,10 +88,7 @@ impl<'a> Files<'a> {
 
 /// Parses generated YAML (our own output, so with no parse budget: large plans write large files).
 pub(super) fn parse(text: &str, path: &str) -> Result<Value, String> {
-    let mut options = serde_saphyr::Options::default();
-    options.budget = None;
-    serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| format!("`{path}` does not parse: {e}"))
+    tree::parse(text).map_err(|e| format!("`{path}` does not parse: {e}"))
 }
 
 fn string_list(value: Option<&Value>) -> Vec<String> {
