@@ -376,6 +376,7 @@ impl Builder<'_, '_> {
                 },
                 None => DEFAULT_TIMEOUT_MINUTES,
             },
+            timeout_expression: None,
             env: variables_of(reader, job.get("variables"))?,
             permissions: None,
             hooks,

@@ -180,6 +180,9 @@ pub struct ApiState {
     pub devops_checks: BTreeMap<u32, (u32, serde_json::Value)>,
     /// The next id to hand out.
     pub next_id: u32,
+    /// Whether the GitHub repository lets GitHub Actions' token open pull requests (a repository
+    /// setting, off by default, that the environment setup script turns on).
+    pub actions_open_pull_requests: bool,
 }
 
 /// One thing that happened, at a virtual time.

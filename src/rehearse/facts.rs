@@ -63,7 +63,7 @@ pub struct Facts {
     pub built_folders: Vec<String>,
     /// Files a repository of this plan holds besides the export (manifests), with placeholder text.
     pub repository_files: Vec<(String, String)>,
-    /// The OIDC credential names (GitHub variables or secrets) that exist.
+    /// The OIDC credential names (GitHub repository variables) that exist.
     pub secrets: Vec<String>,
     /// The main branch.
     pub main_branch: String,

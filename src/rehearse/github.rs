@@ -330,9 +330,13 @@ impl Loader<'_> {
                 None => Some(reader.text(node, "`environment`")?),
             },
         };
-        let timeout_minutes = match job.get("timeout-minutes") {
-            Some(t) => reader.minutes(t, "`timeout-minutes`")?,
-            None => DEFAULT_TIMEOUT_MINUTES,
+        let (timeout_minutes, timeout_expression) = match job.get("timeout-minutes") {
+            Some(t) if reader.text(t, "`timeout-minutes`")?.contains("${{") => (
+                DEFAULT_TIMEOUT_MINUTES,
+                Some(reader.text(t, "`timeout-minutes`")?),
+            ),
+            Some(t) => (reader.minutes(t, "`timeout-minutes`")?, None),
+            None => (DEFAULT_TIMEOUT_MINUTES, None),
         };
         let shell = default_shell(reader, job)?.or(shell);
         let steps_node = job
@@ -346,6 +350,7 @@ impl Loader<'_> {
         Ok(Job {
             environment,
             timeout_minutes,
+            timeout_expression,
             env: job
                 .get("env")
                 .map(|e| reader.pairs(e, "`env`"))

@@ -267,6 +267,8 @@ pub struct ScenarioResult {
     pub pipeline: String,
     /// The platform.
     pub platform: Platform,
+    /// Where the pipeline deploys, in rollout order: (environment, region).
+    pub places: Vec<(String, Option<String>)>,
     /// The scenario.
     pub scenario: Scenario,
     /// What happened.
@@ -590,6 +592,57 @@ fn run_tasks(
         .collect()
 }
 
+/// The value a person starting a run gives each input it requires without a default (the hotfix's
+/// incident): `REHEARSAL` for text, the first allowed value of a choice. A file that does not parse
+/// gets no inputs here; loading it reports the error with its line.
+fn entry_inputs(repo: &Repository, platform: Platform, file: &str) -> Map<String, Json> {
+    let mut inputs = Map::new();
+    let Some(root) = repo.get(file).and_then(|text| yaml::parse(text).ok()) else {
+        return inputs;
+    };
+    let value = |spec: &yaml::Node| match spec.get("options").or_else(|| spec.get("values")) {
+        Some(choices) => choices
+            .items()
+            .and_then(|c| c.first())
+            .map_or(Json::String("REHEARSAL".into()), yaml::Node::to_json),
+        None => Json::String("REHEARSAL".into()),
+    };
+    match platform {
+        Platform::Azure => {
+            for spec in root
+                .get("parameters")
+                .and_then(yaml::Node::items)
+                .unwrap_or_default()
+            {
+                if spec.get("default").is_none()
+                    && let Some(name) = spec.get("name").and_then(yaml::Node::scalar)
+                {
+                    inputs.insert(name, value(spec));
+                }
+            }
+        }
+        Platform::GitHub => {
+            let declared = root
+                .get("on")
+                .and_then(|on| on.get("workflow_dispatch"))
+                .and_then(|d| d.get("inputs"))
+                .and_then(yaml::Node::entries)
+                .unwrap_or_default();
+            for entry in declared {
+                let required = entry
+                    .value
+                    .get("required")
+                    .and_then(yaml::Node::scalar)
+                    .is_some_and(|r| r == "true");
+                if required && entry.value.get("default").is_none() {
+                    inputs.insert(entry.key.clone(), value(&entry.value));
+                }
+            }
+        }
+    }
+    inputs
+}
+
 fn run_task(
     plan: &Plan,
     shared: &Shared,
@@ -608,7 +661,7 @@ fn run_task(
         platform: task.platform,
         entry: pipeline.file(task.platform),
         branch: pipeline.branch.clone(),
-        inputs: Map::new(),
+        inputs: entry_inputs(shared.repo, task.platform, &pipeline.file(task.platform)),
         faults,
         record: task.record,
         resume: task.resume.clone(),
@@ -633,6 +686,7 @@ fn run_task(
     Ok(ScenarioResult {
         pipeline: pipeline.name.clone(),
         platform: task.platform,
+        places: pipeline.places.clone(),
         scenario: task.scenario.clone(),
         rehearsed,
         verdicts,

@@ -156,6 +156,9 @@ pub struct Job {
     pub environment: Option<String>,
     /// The job's time limit in minutes.
     pub timeout_minutes: f64,
+    /// A time limit written as an expression (a called workflow's `${{ inputs.timeout_minutes }}`),
+    /// evaluated when the job starts; it replaces `timeout_minutes`.
+    pub timeout_expression: Option<String>,
     /// Job-level environment variables or variables, unevaluated.
     pub env: Vec<(String, String)>,
     /// The job's `permissions` (GitHub), if written.

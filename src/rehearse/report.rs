@@ -25,12 +25,33 @@ fn outcome_name(outcome: Outcome) -> &'static str {
     }
 }
 
-/// Each target's label and what it ends on (`new (1001)`, `previous`, a database's schema).
-pub fn estate_rows(estate: &Estate) -> Vec<(String, String, String)> {
+/// One row of the final estate: a target and what it ends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EstateRow {
+    /// The service id.
+    pub service: String,
+    /// The environment id.
+    pub environment: String,
+    /// The region id, if any.
+    pub region: Option<String>,
+    /// `service@environment/region`.
+    pub label: String,
+    /// What it ends on: `new (1001)`, `previous`, or a database's schema.
+    pub state: String,
+}
+
+/// The targets at `places` (every target when `places` is empty) and what each ends on.
+pub fn estate_rows(estate: &Estate, places: &[(String, Option<String>)]) -> Vec<EstateRow> {
     estate
         .targets
         .iter()
         .enumerate()
+        .filter(|(_, t)| {
+            places.is_empty()
+                || places
+                    .iter()
+                    .any(|(e, r)| *e == t.environment && (t.region.is_none() || *r == t.region))
+        })
         .map(|(index, t)| {
             let state = match &t.kind {
                 Kind::Database(db) if db.schema.is_empty() => "schema unchanged".to_owned(),
@@ -41,11 +62,13 @@ pub fn estate_rows(estate: &Estate) -> Vec<(String, String, String)> {
                     build => build,
                 },
             };
-            (
-                t.service.clone(),
-                t.region.clone().unwrap_or_default(),
+            EstateRow {
+                service: t.service.clone(),
+                environment: t.environment.clone(),
+                region: t.region.clone(),
+                label: estate.label(index),
                 state,
-            )
+            }
         })
         .collect()
 }
@@ -120,13 +143,8 @@ fn detailed(result: &ScenarioResult, out: &mut String) {
     let _ = writeln!(out, "  timeline (virtual minutes):");
     timeline_text(&result.rehearsed.timeline, out);
     let _ = writeln!(out, "  estate:");
-    for (service, region, state) in estate_rows(&result.rehearsed.estate) {
-        let at = if region.is_empty() {
-            service
-        } else {
-            format!("{service}@{region}")
-        };
-        let _ = writeln!(out, "    {at:<40} {state}");
+    for row in estate_rows(&result.rehearsed.estate, &result.places) {
+        let _ = writeln!(out, "    {:<44} {}", row.label, row.state);
     }
     for (unit, step, text) in &result.rehearsed.failures {
         let _ = writeln!(out, "  failed step `{step}` in {unit}:");
@@ -208,7 +226,7 @@ fn result_json(result: &ScenarioResult) -> Json {
             "outcome": outcome_name(e.outcome),
             "note": e.note,
         })).collect::<Vec<_>>(),
-        "estate": estate_rows(&result.rehearsed.estate).into_iter().map(|(service, region, state)| json!({"service": service, "region": region, "state": state})).collect::<Vec<_>>(),
+        "estate": estate_rows(&result.rehearsed.estate, &result.places).into_iter().map(|row| json!({"service": row.service, "environment": row.environment, "region": row.region, "state": row.state})).collect::<Vec<_>>(),
         "verdicts": result.verdicts.iter().map(|v| json!({"name": v.name, "holds": v.holds, "detail": v.detail})).collect::<Vec<_>>(),
         "resumed_at_minute": result.rehearsed.resumed_at.map(|s| s as f64 / 60.0),
         "bash_steps": result.rehearsed.scripts,

@@ -301,8 +301,31 @@ impl Engine<'_, '_> {
         let scope = UnitScope::new(self, run, unit, false);
         let env =
             self.evaluate_pairs(&scope, &job.env, &self.runs[run].pipeline.units[unit].loc)?;
+        let minutes = match &job.timeout_expression {
+            None => job.timeout_minutes,
+            Some(text) => {
+                let loc = &self.runs[run].pipeline.units[unit].loc;
+                let value =
+                    self.interpolate(&scope, text)
+                        .map_err(|e| RehearseError::Unsupported {
+                            loc: loc.clone(),
+                            message: format!("`timeout-minutes: {text}`: {e}"),
+                        })?;
+                value
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|m| *m > 0.0)
+                    .ok_or_else(|| RehearseError::Unsupported {
+                        loc: loc.clone(),
+                        message: format!(
+                            "`timeout-minutes: {text}` is `{value}`, not a number of minutes"
+                        ),
+                    })?
+            }
+        };
         let now = self.now;
-        let deadline = now + (job.timeout_minutes * 60.0) as u64;
+        let deadline = now + (minutes * 60.0) as u64;
         let state = &mut self.runs[run].units[unit];
         state.status = Status::Running;
         state.start = Some(now);

@@ -102,7 +102,7 @@ impl<'e, 'a, 's> UnitScope<'e, 'a, 's> {
                 .secrets
                 .clone()
                 .unwrap_or_else(|| json!({})),
-            None => run_secrets(self.engine.shared.facts),
+            None => run_secrets(),
         }
     }
 
@@ -306,8 +306,15 @@ impl<'e, 'a, 's> UnitScope<'e, 'a, 's> {
     }
 }
 
-/// The secrets of a run: the plan's credential names, with placeholder values.
-pub(super) fn run_secrets(facts: &Facts) -> Json {
+/// The secrets of a run: only the automatic `GITHUB_TOKEN`; the plan's credential ids are
+/// repository variables, not secrets (a workflow reading them from `secrets` gets nothing, as on
+/// GitHub).
+pub(super) fn run_secrets() -> Json {
+    json!({"GITHUB_TOKEN": "rehearsal-github-token"})
+}
+
+/// The repository variables of a run (`vars`): the plan's credential names, with placeholder values.
+pub(super) fn run_variables(facts: &Facts) -> Json {
     Json::Object(
         facts
             .secrets
@@ -331,7 +338,7 @@ impl Scope for UnitScope<'_, '_, '_> {
             (Platform::GitHub, "inputs") => Some(self.inputs()),
             (Platform::GitHub, "needs") => Some(self.dependencies()),
             (Platform::GitHub, "secrets") => Some(self.secrets()),
-            (Platform::GitHub, "vars") => Some(json!({})),
+            (Platform::GitHub, "vars") => Some(run_variables(self.engine.shared.facts)),
             (Platform::GitHub, "env") => Some(self.env()),
             (Platform::GitHub, "runner") => Some(
                 json!({"os": "Linux", "arch": "X64", "name": "rehearsal", "temp": run.units[self.unit].job.as_ref().map(|j| j.tmp.display().to_string())}),

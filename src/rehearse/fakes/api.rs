@@ -200,6 +200,22 @@ pub fn github(
 ) -> (u16, Json) {
     let parts: Vec<&str> = endpoint.trim_start_matches('/').split('/').collect();
     match (method, parts.as_slice()) {
+        ("GET", ["repos", owner, name]) => (
+            200,
+            json!({"full_name": format!("{owner}/{name}"), "private": false}),
+        ),
+        ("PUT", ["repos", _, _, "actions", "permissions", "workflow"]) => {
+            let field = |name: &str| {
+                fields
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str())
+            };
+            if let Some(allowed) = field("can_approve_pull_request_reviews") {
+                ctx.estate.api.actions_open_pull_requests = allowed == "true";
+            }
+            (204, Json::Null)
+        }
         ("GET", ["users", name]) => (200, json!({"login": name, "id": stable_id(name)})),
         ("GET", ["orgs", org, "teams", slug]) => (
             200,

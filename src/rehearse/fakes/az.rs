@@ -26,6 +26,9 @@ pub fn handle(call: &Call, parsed: &Parsed, ctx: &mut Context) -> Reply {
         return Reply::fail(1, "ERROR: Please run 'az login' to setup account.");
     }
     let result = match group {
+        "account" if command == "account get-access-token" => Ok(
+            json!({"accessToken": "rehearsal-access-token", "tokenType": "Bearer", "expiresOn": "2099-01-01 00:00:00.000000"}),
+        ),
         "account" => Ok(
             json!({"id": "00000000-0000-0000-0000-000000000000", "name": "rehearsal", "state": "Enabled"}),
         ),
@@ -310,24 +313,27 @@ fn aks(parsed: &Parsed, ctx: &mut Context) -> Result<Json, String> {
 
 fn database(parsed: &Parsed, ctx: &mut Context) -> Result<Json, String> {
     let command = parsed.command();
-    let name = required(parsed, "--name")?.to_owned();
+    // `sql db show --server --name`, `postgres flexible-server db show --server-name --name`,
+    // `mysql flexible-server db show --server-name --database-name`,
+    // `cosmosdb sql database show --account-name --name`.
+    let name = parsed
+        .value(&["--name", "--database-name"])
+        .ok_or("the following arguments are required: --name")?
+        .to_owned();
     let group = required(parsed, "--resource-group")?.to_owned();
-    let server = parsed.value(&["--server"]).map(str::to_owned);
-    let found = ctx.estate.targets.iter().position(|t| match &t.kind {
-        Kind::Database(db) if db.resource_group == group => match &server {
-            Some(server) => db.server == *server && db.name == name,
-            None => db.server == name,
-        },
-        _ => false,
+    let server = parsed
+        .value(&["--server", "--server-name", "--account-name"])
+        .ok_or("the following arguments are required: --server")?
+        .to_owned();
+    let found = ctx.estate.targets.iter().position(|t| {
+        matches!(&t.kind, Kind::Database(db) if db.resource_group == group && db.server == server && db.name == name)
     });
     let Some(index) = found else {
-        let ok = false;
-        let _ = ok;
         return Err(format!(
             "(ResourceNotFound) az {command}: '{name}' was not found in resource group '{group}'."
         ));
     };
-    let failed = ctx.deploy_fails(index, "az sql db show");
+    let failed = ctx.deploy_fails(index, &format!("az {command}"));
     ctx.log(EventKind::DatabaseChecked {
         target: index,
         ok: !failed,

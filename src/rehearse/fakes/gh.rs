@@ -5,6 +5,7 @@
 use serde_json::Value as Json;
 
 use super::super::estate::EventKind;
+use super::super::model::Platform;
 use super::surface::Parsed;
 use super::{Call, Context, Reply, api};
 
@@ -37,6 +38,12 @@ fn pr_create(parsed: &Parsed, ctx: &mut Context) -> Reply {
         return Reply::fail(
             1,
             "pull request create failed: GraphQL: Resource not accessible by integration (createPullRequest)",
+        );
+    }
+    if ctx.platform == Platform::GitHub && !ctx.estate.api.actions_open_pull_requests {
+        return Reply::fail(
+            1,
+            "pull request create failed: GraphQL: GitHub Actions is not permitted to create or approve pull requests. (createPullRequest)",
         );
     }
     let (Some(base), Some(head)) = (parsed.value(&["--base"]), parsed.value(&["--head"])) else {

@@ -201,7 +201,14 @@ impl Context<'_> {
 
 /// Runs one call of a fake tool.
 pub fn handle(call: &Call, ctx: &mut Context) -> Reply {
-    let parsed = match ctx.surface.parse_args(&call.tool, &call.args) {
+    // git's global options (`git -c http.extraheader=... fetch`) stand before the command.
+    let mut args: &[String] = &call.args;
+    let mut config = Vec::new();
+    while call.tool == "git" && args.len() >= 2 && args[0] == "-c" {
+        config.push(args[1].clone());
+        args = &args[2..];
+    }
+    let parsed = match ctx.surface.parse_args(&call.tool, args) {
         Ok(parsed) => parsed,
         Err(message) => return Reply::fail(2, format!("rehearsal: {message}")),
     };
@@ -210,7 +217,7 @@ pub fn handle(call: &Call, ctx: &mut Context) -> Reply {
         "kubectl" => (kubectl::handle(call, &parsed, ctx), 1),
         "curl" => (curl::handle(call, &parsed, ctx), 1),
         "gh" => (gh::handle(call, &parsed, ctx), 1),
-        "git" => (git::handle(call, &parsed, ctx), 0),
+        "git" => (git::handle(&config, &parsed, ctx), 0),
         "sleep" | "date" => (clock::handle(call, &parsed, ctx), 0),
         "psql" | "pg_isready" | "mysql" | "mysqladmin" | "sqlcmd" => (Reply::ok("1\n"), 1),
         other => (
