@@ -132,7 +132,7 @@ pub fn load_pipeline(
 }
 
 /// Which scenarios to rehearse.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Selection {
     /// The happy path only.
     HappyPath,
@@ -140,6 +140,19 @@ pub enum Selection {
     Faults(Vec<Fault>),
     /// The happy path and every single fault the plan allows.
     AllSingleFaults,
+    /// The happy path and the single faults the plan allows that this function keeps (a sample
+    /// chosen by the caller; each resumes from the happy path's checkpoints like the full list).
+    SingleFaultsWhere(fn(&Fault) -> bool),
+}
+
+impl Selection {
+    /// Whether it runs single-fault scenarios after the happy path.
+    fn single_faults(&self) -> bool {
+        matches!(
+            self,
+            Selection::AllSingleFaults | Selection::SingleFaultsWhere(_)
+        )
+    }
 }
 
 /// What to rehearse and how.
@@ -375,7 +388,7 @@ pub fn rehearse(
     let surface = Surface::builtin();
     let catalog = Catalog::default();
     let jq = Mutex::new(std::collections::HashMap::new());
-    let record = options.checkpoints && options.selection == Selection::AllSingleFaults;
+    let record = options.checkpoints && options.selection.single_faults();
     let store = if record {
         Some(engine::Store::create().map_err(|e| RehearseError::Sandbox(e.to_string()))?)
     } else {
@@ -426,7 +439,7 @@ pub fn rehearse(
             run_tasks(plan, &shared, &pipelines, &bases, &mut stations, happy)?,
             Vec::new(),
         ),
-        Selection::AllSingleFaults => {
+        Selection::AllSingleFaults | Selection::SingleFaultsWhere(_) => {
             let results = run_tasks(plan, &shared, &pipelines, &bases, &mut stations, happy)?;
             let more = single_fault_tasks(plan, &pipelines, options, &results, &bases);
             (results, more)
@@ -528,6 +541,11 @@ fn single_fault_tasks(
             pipeline.runbook.is_none(),
             approvals,
         ) {
+            if let Selection::SingleFaultsWhere(keep) = options.selection
+                && !scenario.faults.iter().all(keep)
+            {
+                continue;
+            }
             for platform in &options.platforms {
                 let recorded = happy
                     .iter()
