@@ -83,9 +83,10 @@ pub enum Command {
         /// Which platforms to rehearse.
         #[arg(long, value_enum, default_value_t = PlatformArg::Both)]
         platform: PlatformArg,
-        /// A fault to inject (repeatable): health:SERVICE@REGION[:after=N],
-        /// deploy:SERVICE@REGION, transient:SERVICE@REGION[:tries=K],
-        /// approval:N|ENVIRONMENT:reject|timeout, expand:MIGRATION, contract:MIGRATION.
+        /// A fault to inject (repeatable): health:SERVICE@PLACE[:after=N], deploy:SERVICE@PLACE,
+        /// transient:SERVICE@PLACE[:tries=K], approval:N|ENVIRONMENT:reject|timeout,
+        /// expand:MIGRATION, contract:MIGRATION; PLACE is REGION (in the pipeline's last
+        /// environment), ENVIRONMENT/REGION, or ENVIRONMENT alone.
         #[arg(long = "fault", value_name = "SPEC")]
         faults: Vec<String>,
         /// Rehearse the happy path and every single-fault scenario the plan allows.

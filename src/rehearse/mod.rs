@@ -115,6 +115,12 @@ pub enum RehearseError {
     /// The sandbox or its processes failed.
     #[error("the rehearsal's sandbox failed: {0}")]
     Sandbox(String),
+    /// The release is a chain of pipelines (a plan too large for one file per platform), which the
+    /// rehearsal does not run yet: the named file is the chain's second part.
+    #[error(
+        "{0}: the release is a chain of pipelines (each part starts the next), which the rehearsal does not support yet; rehearse a plan whose release fits one file per platform"
+    )]
+    Chained(String),
 }
 
 /// Loads one pipeline file of a platform into the run model.
@@ -412,6 +418,17 @@ pub fn rehearse(
                     .any(|pl| repo.get(&p.file(*pl)).is_some())
         })
         .collect();
+    for pipeline in pipelines.iter().filter(|p| p.runbook.is_none()) {
+        for platform in &options.platforms {
+            let part = pipeline.file(*platform).replace(
+                &pipeline.stem,
+                &crate::release::chain::part_stem(&pipeline.stem, 2),
+            );
+            if repo.get(&part).is_some() {
+                return Err(RehearseError::Chained(part));
+            }
+        }
+    }
     let threads = match options.threads {
         0 => std::env::var("CUTOVER_THREADS")
             .ok()

@@ -395,3 +395,31 @@ fn deployment_timeouts_leave_out_the_retry_backoff() {
         );
     }
 }
+
+#[test]
+fn a_chained_release_is_refused_naming_its_second_part() {
+    let plan = generate(&SynthOptions {
+        services: 150,
+        regions: 3,
+        seed: 1,
+    });
+    let export = export(&plan, Target::All).expect("exports");
+    assert!(
+        export
+            .files
+            .iter()
+            .any(|f| f.path.contains("-release-part-2.")),
+        "the plan is large enough to chain"
+    );
+    let error = rehearse::rehearse(
+        &plan,
+        &Repository::from_export(&export),
+        &Options::default(),
+    )
+    .expect_err("a chain is not rehearsed");
+    assert!(
+        matches!(&error, rehearse::RehearseError::Chained(file) if file.ends_with("-release-part-2.yml")),
+        "{error}"
+    );
+    assert!(error.to_string().contains("not support"), "{error}");
+}
