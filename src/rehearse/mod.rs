@@ -218,6 +218,18 @@ impl PipelineRef {
     }
 }
 
+/// The environments a hotfix deploys to, in order (as the release IR's lowering decides).
+fn hotfix_path<'p>(
+    plan: &'p Plan,
+    runbook: &'p crate::plan::HotfixRunbook,
+) -> Vec<&'p crate::plan::Id> {
+    let mut path = vec![&runbook.environment];
+    if runbook.environment != plan.rollout.environment {
+        path.push(&plan.rollout.environment);
+    }
+    path
+}
+
 /// The places (environment, region) of the environments `ids`, in rollout order.
 fn places_of(plan: &Plan, ids: &[&crate::plan::Id]) -> Vec<(String, Option<String>)> {
     let mut places = Vec::new();
@@ -271,8 +283,12 @@ pub fn pipelines(plan: &Plan) -> Vec<PipelineRef> {
                 .iter()
                 .map(|s| s.as_str().to_owned())
                 .collect(),
-            places: places_of(plan, &[&runbook.environment]),
-            environment: runbook.environment.as_str().to_owned(),
+            // The runbook's environment, then production when that is another one: a
+            // production-like hotfix environment proves the fix before production gets it.
+            places: places_of(plan, &hotfix_path(plan, runbook)),
+            environment: hotfix_path(plan, runbook)
+                .last()
+                .map_or_else(String::new, |e| e.as_str().to_owned()),
             branch: runbook.branch_pattern.replace('*', "rehearsal"),
         });
     }
