@@ -228,7 +228,7 @@ impl GitHub<'_> {
         let reference =
             matches!(pipeline.kind, PipelineKind::Release).then(release_workflow_commit);
         let reference = reference.as_deref();
-        match &stage.work {
+        match &*stage.work {
             Work::Deploy(call) => self.call(head, call),
             Work::ChainStart {
                 previous,

@@ -96,7 +96,7 @@ fn keep_site_files(pipeline: &mut Pipeline, artifacts_dir: &str) {
     };
     let mut dirs: Vec<String> = Vec::new();
     for stage in &mut pipeline.stages {
-        let Work::Deploy(call) = &mut stage.work else {
+        let Work::Deploy(call) = std::sync::Arc::make_mut(&mut stage.work) else {
             continue;
         };
         if call.template != TemplateKind::StaticSite.name() {
@@ -114,14 +114,12 @@ fn keep_site_files(pipeline: &mut Pipeline, artifacts_dir: &str) {
     if dirs.is_empty() {
         return;
     }
-    let Some(steps) = pipeline
-        .stages
-        .iter_mut()
-        .find_map(|stage| match &mut stage.work {
+    let Some(steps) = pipeline.stages.iter_mut().find_map(|stage| {
+        match std::sync::Arc::make_mut(&mut stage.work) {
             Work::Build { steps, .. } => Some(steps),
             _ => None,
-        })
-    else {
+        }
+    }) else {
         return;
     };
     steps.push(Step::new(
@@ -243,7 +241,7 @@ impl Stages {
             role,
             deploys: None,
             contract_of: None,
-            work,
+            work: std::sync::Arc::new(work),
         });
         id
     }
