@@ -1,6 +1,6 @@
 //! The command line: `cutover` alone or `cutover PLAN` opens the app; the headless commands `check`,
-//! `order` and `new` are a thin shell over [`crate::analysis`] and [`crate::storage`]; everything they
-//! print is computed there.
+//! `order`, `export` and `new` are a thin shell over [`crate::analysis`], [`crate::export`] and
+//! [`crate::storage`]; everything they print is computed there.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

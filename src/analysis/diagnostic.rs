@@ -115,7 +115,7 @@ codes! {
     InvalidGitRef = "CUT096", Error, "A branch name, branch pattern or git ref is not one git and the platforms accept.";
     InvalidVariableName = "CUT097", Error, "A secret or variable name is not an identifier ([A-Za-z_][A-Za-z0-9_]*).";
     LoggingCommandInText = "CUT098", Error, "Text holds `##vso[` or `##[`, which Azure Pipelines runs as a logging command when a step prints it.";
-    InvalidSetting = "CUT099", Error, "A platform setting (runner label, agent pool, service connection, repository...) has characters the platform does not accept.";
+    InvalidSetting = "CUT099", Error, "A platform setting (runner label, agent pool, service connection, repository...) is not one the platform accepts.";
     OutputFileCollision = "CUT100", Error, "Two runbooks would write the same generated files (ids that differ only in case or punctuation).";
 }
 

@@ -134,7 +134,7 @@ impl Azure<'_> {
     /// The stage (or template inclusion) of `stage` in the pipeline of `pipeline`.
     pub fn stage(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
         let depends_on = Yaml::Seq(stage.depends_on.iter().map(Yaml::from).collect());
-        if let Work::Deploy(call) = &stage.work {
+        if let Work::Deploy(call) = &*stage.work {
             return self.call(stage, depends_on, call);
         }
         let mut yaml = Yaml::map()
@@ -146,7 +146,7 @@ impl Azure<'_> {
         {
             yaml = yaml.with("condition", branch_condition(pattern));
         }
-        let jobs = match &stage.work {
+        let jobs = match &*stage.work {
             Work::Build {
                 steps,
                 artifacts_dir,

@@ -52,6 +52,15 @@ fn release_commit() -> String {
     format!("${{{{ github.event.inputs.{INPUT_RELEASE_SHA} || github.sha }}}}")
 }
 
+/// The workflow-level variable holding the commit a release workflow's own jobs check out.
+const RELEASE_SHA_VARIABLE: &str = "CUTOVER_RELEASE_SHA";
+
+/// The commit the jobs of a release workflow check out: the same text in every part of a chained
+/// release (so a job reads the same wherever a split puts it), set once per workflow in `env`.
+fn release_workflow_commit() -> String {
+    format!("${{{{ env.{RELEASE_SHA_VARIABLE} }}}}")
+}
+
 /// Whether `pipeline` is a later part of a chained release.
 fn continues(pipeline: &Pipeline) -> bool {
     pipeline
@@ -117,15 +126,24 @@ impl GitHub<'_> {
                 ),
             );
         }
-        root.with("on", Yaml::map().with("workflow_dispatch", dispatch))
+        root = root
+            .with("on", Yaml::map().with("workflow_dispatch", dispatch))
             .with("permissions", Yaml::map().with("contents", "read"))
             .with(
                 "concurrency",
                 Yaml::map()
                     .with("group", pipeline.file_stem.as_str())
                     .with("cancel-in-progress", false),
-            )
-            .with("jobs", Yaml::Map(jobs))
+            );
+        if matches!(pipeline.kind, PipelineKind::Release) {
+            let commit = if continues(pipeline) {
+                release_sha()
+            } else {
+                "${{ github.sha }}".to_owned()
+            };
+            root = root.with("env", Yaml::map().with(RELEASE_SHA_VARIABLE, commit));
+        }
+        root.with("jobs", Yaml::Map(jobs))
     }
 
     /// The reusable workflow of `template`.
@@ -207,9 +225,10 @@ impl GitHub<'_> {
     /// The job of `stage` in the workflow of `pipeline`.
     pub fn job(&self, pipeline: &Pipeline, stage: &Stage) -> Yaml {
         let head = self.job_head(pipeline, stage);
-        let reference = matches!(pipeline.kind, PipelineKind::Release).then(release_commit);
+        let reference =
+            matches!(pipeline.kind, PipelineKind::Release).then(release_workflow_commit);
         let reference = reference.as_deref();
-        match &stage.work {
+        match &*stage.work {
             Work::Deploy(call) => self.call(head, call),
             Work::ChainStart {
                 previous,
@@ -311,7 +330,7 @@ impl GitHub<'_> {
         env.extend(chain::RETRY.map(|(name, value)| (name, value.to_owned())));
         let artifacts = self.settings.build.artifacts_dir.as_str();
         let steps = vec![
-            checkout(false, Some(&release_commit())),
+            checkout(false, Some(&release_workflow_commit())),
             library_step(
                 "Check that this run continues the part before it",
                 env,
@@ -396,7 +415,7 @@ impl GitHub<'_> {
             .with(
                 "steps",
                 vec![
-                    checkout(false, Some(&release_commit())),
+                    checkout(false, Some(&release_workflow_commit())),
                     library_step(
                         "Start the next part of the release",
                         env,

@@ -165,10 +165,10 @@ pub fn start_stage(previous: &str, part: usize) -> Stage {
         role: StageRole::ChainStart,
         deploys: None,
         contract_of: None,
-        work: Work::ChainStart {
+        work: std::sync::Arc::new(Work::ChainStart {
             previous: previous.to_owned(),
             previous_is_first: part == 2,
-        },
+        }),
     }
 }
 
@@ -201,7 +201,7 @@ mod tests {
             role,
             deploys: None,
             contract_of: None,
-            work: Work::Barrier,
+            work: std::sync::Arc::new(Work::Barrier),
         }
     }
 

@@ -159,8 +159,9 @@ pub struct Stage {
     pub deploys: Option<Placement>,
     /// The migration whose contract phase this stage runs, if any.
     pub contract_of: Option<Id>,
-    /// What the stage does.
-    pub work: Work,
+    /// What the stage does; shared, so that cutting a release into parts copies its stages' order
+    /// and dependencies, not their work.
+    pub work: std::sync::Arc<Work>,
 }
 
 /// Where a deployment happens: a service in an environment and (when the plan has regions, and the
@@ -452,7 +453,7 @@ impl ReleaseIr {
     pub fn opens_pull_requests(&self) -> bool {
         self.pipelines()
             .flat_map(|p| &p.stages)
-            .any(|s| matches!(&s.work, Work::Job(job) if job.opens_pull_requests))
+            .any(|s| matches!(&*s.work, Work::Job(job) if job.opens_pull_requests))
     }
 
     /// The Azure cloud the pipelines sign in to.

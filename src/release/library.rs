@@ -54,11 +54,15 @@ pub enum LibraryCommand {
     ChainContinue,
     /// Starts the next part of a chained release (GitHub: a `workflow_dispatch` of its workflow).
     ChainNext,
+    /// Copies each folder of `SITE_DIRS` (one per line, the static sites' built files) under
+    /// `ARTIFACTS_DIR/site-files/`, so the deployments, which start from a fresh checkout, find them in
+    /// the artifact.
+    KeepSiteFiles,
 }
 
 impl LibraryCommand {
     /// Every command, in the library's order.
-    pub const ALL: [LibraryCommand; 22] = [
+    pub const ALL: [LibraryCommand; 23] = [
         LibraryCommand::RunPlanCommand,
         LibraryCommand::RunPlanCommandWithRetry,
         LibraryCommand::HealthGate,
@@ -81,6 +85,7 @@ impl LibraryCommand {
         LibraryCommand::WaveComplete,
         LibraryCommand::ChainContinue,
         LibraryCommand::ChainNext,
+        LibraryCommand::KeepSiteFiles,
     ];
 
     /// The command's name on the library's command line (`bash cutover/PLAN.sh NAME`).
@@ -108,6 +113,7 @@ impl LibraryCommand {
             LibraryCommand::WaveComplete => "wave-complete",
             LibraryCommand::ChainContinue => "chain-continue",
             LibraryCommand::ChainNext => "chain-next",
+            LibraryCommand::KeepSiteFiles => "keep-site-files",
         }
     }
 
@@ -140,7 +146,8 @@ impl LibraryCommand {
             | LibraryCommand::RequireInput
             | LibraryCommand::WaveComplete
             | LibraryCommand::ChainContinue
-            | LibraryCommand::ChainNext => false,
+            | LibraryCommand::ChainNext
+            | LibraryCommand::KeepSiteFiles => false,
         }
     }
 
@@ -169,6 +176,7 @@ impl LibraryCommand {
             LibraryCommand::WaveComplete => WAVE_COMPLETE,
             LibraryCommand::ChainContinue => CHAIN_CONTINUE,
             LibraryCommand::ChainNext => CHAIN_NEXT,
+            LibraryCommand::KeepSiteFiles => KEEP_SITE_FILES,
         }
     }
 }
@@ -491,6 +499,22 @@ const REQUIRE_INPUT: &str = r#"  if [ -z "${INPUT_VALUE//[[:space:]]/}" ]; then
     return 1
   fi
   echo "$INPUT_NAME: $INPUT_VALUE"
+"#;
+
+/// The folder under the artifacts where the build keeps the static sites' built files.
+pub const SITE_FILES: &str = "site-files";
+
+const KEEP_SITE_FILES: &str = r#"  local dir
+  while IFS= read -r dir; do
+    [ -n "$dir" ] || continue
+    if [ ! -d "$dir" ]; then
+      echo "the build left no folder $dir for a static site" >&2
+      return 1
+    fi
+    mkdir -p "$ARTIFACTS_DIR/site-files/$dir"
+    cp -R "$dir/." "$ARTIFACTS_DIR/site-files/$dir/"
+    echo "kept $dir in the artifact"
+  done <<< "$SITE_DIRS"
 "#;
 
 const WAVE_COMPLETE: &str = r#"  echo "every step of the wave before $WAVE has finished"

@@ -756,3 +756,70 @@ fn without_region_placeholders(plan: &Plan) -> Plan {
     strip(&mut value);
     serde_json::from_value(value).expect("still a plan")
 }
+
+/// Found by rehearsing the exports: a migration's token request retries through the library's
+/// `retry`, which reads the policy under `set -u`; a job must outlast its commands' backoff; a static
+/// site's built files must travel in the artifact, since its deployment starts from a fresh checkout.
+#[test]
+fn migrations_retry_jobs_outlast_the_backoff_and_static_sites_ship_in_the_artifact() {
+    let mut plan = rich_plan();
+    plan.rollout.retry = RetryPolicy {
+        attempts: 4,
+        initial_delay_seconds: 600,
+        backoff_factor: 1.0,
+        max_delay_seconds: 600,
+    };
+    let backoff_minutes = 30;
+    let export = exported(&plan);
+    let github = github_jobs(&export, GITHUB_RELEASE);
+    let (mut migrations, mut sites) = (0, 0);
+    for (id, job) in &github {
+        for step in job["steps"].as_array().into_iter().flatten() {
+            let run = step["run"].as_str().unwrap_or("");
+            let env = &step["env"];
+            let timeout = job["timeout-minutes"].as_u64().unwrap_or(0);
+            if run.ends_with(" migrate") {
+                migrations += 1;
+                for name in [
+                    "RETRY_ATTEMPTS",
+                    "RETRY_DELAY_SECONDS",
+                    "RETRY_BACKOFF",
+                    "RETRY_MAX_DELAY_SECONDS",
+                ] {
+                    assert!(env.get(name).is_some(), "{id}: {name} is not set");
+                }
+            }
+            if run.contains("deploy") || run.ends_with(" migrate") {
+                assert!(
+                    timeout > backoff_minutes,
+                    "{id}: {timeout} min leaves no time for {backoff_minutes} min of backoff"
+                );
+            }
+            if run.ends_with(" static-site-deploy") {
+                sites += 1;
+                let source = env["SOURCE_DIR"].as_str().expect("a source folder");
+                assert!(
+                    source.starts_with("artifacts/site-files/"),
+                    "{id}: {source}"
+                );
+            }
+        }
+    }
+    assert!(
+        migrations > 0 && sites > 0,
+        "the plan migrates and has a site"
+    );
+    let build = github_job(&github, "build");
+    let keep = github_step(build, "Keep the static sites' built files in the artifact");
+    assert!(
+        keep["env"]["SITE_DIRS"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+    let names = step_names(build);
+    let position = |name: &str| names.iter().position(|n| n == name).expect(name);
+    assert!(
+        position("Keep the static sites' built files in the artifact")
+            < position("Upload the release artifact")
+    );
+}

@@ -509,7 +509,7 @@ fn enforcement(check: ReleaseCheck, stages: &[Stage], environments: usize) -> Op
                 .peekable();
             let any = deployments.peek().is_some();
             let all_gated = deployments.all(|s| {
-                matches!(&s.work, Work::Deploy(call)
+                matches!(&*s.work, Work::Deploy(call)
                     if call.argument("health_url").is_some_and(|url| !url.is_empty()))
             });
             (any && all_gated).then(|| "the health gate after every deployment".to_owned())

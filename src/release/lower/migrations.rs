@@ -2,7 +2,7 @@
 //! database, or a global one — with the connection details its engine and the plan's cloud give.
 
 use super::templates::engine_name;
-use super::{plain_job, text};
+use super::{plain_job, retry_backoff_minutes, retry_env, text};
 use crate::plan::placeholder::{Place, resolve};
 use crate::plan::{AzureCloud, DatabaseEngine, DeployTarget, Migration, Plan};
 use crate::release::ir::{Job, Phase, Step, Value};
@@ -43,7 +43,9 @@ pub(super) fn migration_job(
         MigrationPhase::Expand => &migration.expand,
         MigrationPhase::Contract => &migration.contract,
     };
-    let database = database_env(plan, migration, place);
+    let mut database = database_env(plan, migration, place);
+    // `migrate` requests its token through the library's `retry`, which reads the policy.
+    database.extend(retry_env(&plan.rollout.retry));
     let steps: Vec<Step> = steps
         .iter()
         .map(|step| {
@@ -61,7 +63,10 @@ pub(super) fn migration_job(
     Job {
         environment: Some(text(environment)),
         signs_in: true,
-        ..plain_job(steps, MIGRATION_MINUTES)
+        ..plain_job(
+            steps,
+            MIGRATION_MINUTES.saturating_add(retry_backoff_minutes(&plan.rollout.retry)),
+        )
     }
 }
 

@@ -21,12 +21,12 @@ mod templates;
 
 use std::collections::BTreeSet;
 
-use super::ir::{EnvironmentSpec, Job, ReleaseIr, Stage, StageRole, Step, Value, Work};
+use super::ir::{EnvironmentSpec, Job, Pipeline, ReleaseIr, Stage, StageRole, Step, Value, Work};
 use super::library::LibraryCommand;
 use crate::analysis::{ServiceGraph, deployment_order};
 pub use crate::plan::file_stem;
 use crate::plan::{Environment, Plan, RetryPolicy, sanitise_identifier};
-use templates::TemplateSet;
+use templates::{TemplateKind, TemplateSet};
 
 /// Seconds a canary observes each traffic increment before the health check.
 pub const CANARY_OBSERVE_SECONDS: u32 = 120;
@@ -66,6 +66,12 @@ pub fn lower(plan: &Plan) -> Result<ReleaseIr, LowerError> {
             hotfix::hotfix_pipeline(plan, &graph, runbook, &mut environments, &mut templates)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let artifacts_dir = &plan.platforms.build.artifacts_dir;
+    let mut release = release;
+    let mut hotfixes = hotfixes;
+    for pipeline in std::iter::once(&mut release).chain(hotfixes.iter_mut()) {
+        keep_site_files(pipeline, artifacts_dir);
+    }
     Ok(ReleaseIr {
         plan_name: plan.name.clone(),
         stem: file_stem(&plan.name),
@@ -75,6 +81,56 @@ pub fn lower(plan: &Plan) -> Result<ReleaseIr, LowerError> {
         hotfixes,
         environments: environments.specs,
     })
+}
+
+/// Static sites are built into folders of the checkout, but their deployments start from a fresh
+/// checkout with only the artifact: the build keeps every folder a deployment of `pipeline` uploads
+/// under the artifact's `site-files/`, and each deployment uploads that copy.
+fn keep_site_files(pipeline: &mut Pipeline, artifacts_dir: &str) {
+    let kept = |dir: &str| {
+        format!(
+            "{}/{}/{dir}",
+            artifacts_dir.trim_end_matches('/'),
+            crate::release::library::SITE_FILES
+        )
+    };
+    let mut dirs: Vec<String> = Vec::new();
+    for stage in &mut pipeline.stages {
+        let Work::Deploy(call) = std::sync::Arc::make_mut(&mut stage.work) else {
+            continue;
+        };
+        if call.template != TemplateKind::StaticSite.name() {
+            continue;
+        }
+        for (name, value) in &mut call.arguments {
+            if let (true, Value::Text(dir)) = (name == "source_dir", &mut *value) {
+                if !dirs.contains(dir) {
+                    dirs.push(dir.clone());
+                }
+                *dir = kept(dir);
+            }
+        }
+    }
+    if dirs.is_empty() {
+        return;
+    }
+    let Some(steps) = pipeline.stages.iter_mut().find_map(|stage| {
+        match std::sync::Arc::make_mut(&mut stage.work) {
+            Work::Build { steps, .. } => Some(steps),
+            _ => None,
+        }
+    }) else {
+        return;
+    };
+    steps.push(Step::new(
+        "Keep the static sites' built files in the artifact",
+        crate::release::Phase::Deploy,
+        vec![
+            ("ARTIFACTS_DIR", text(artifacts_dir)),
+            ("SITE_DIRS", text(dirs.join("\n"))),
+        ],
+        LibraryCommand::KeepSiteFiles,
+    ));
 }
 
 /// A name safe as an environment name on both platforms: letters, digits, `-` and `_`.
@@ -185,7 +241,7 @@ impl Stages {
             role,
             deploys: None,
             contract_of: None,
-            work,
+            work: std::sync::Arc::new(work),
         });
         id
     }
@@ -236,6 +292,21 @@ fn plain_job(steps: Vec<Step>, timeout_minutes: u32) -> Job {
         health_gated: false,
         transient_retries: 0,
     }
+}
+
+/// Minutes the library's `retry` may sleep between the tries of one command at worst: the plan's
+/// backoff from its first delay, each delay capped, once per retry (the same arithmetic as the
+/// library's loop). A job that retries a command must have this time beside its own work.
+fn retry_backoff_minutes(policy: &RetryPolicy) -> u32 {
+    let cap = f64::from(policy.max_delay_seconds.max(policy.initial_delay_seconds));
+    let mut delay = f64::from(policy.initial_delay_seconds);
+    let mut total = 0.0;
+    for _ in 1..policy.attempts.max(1) {
+        total += delay;
+        delay = (delay * policy.backoff_factor).min(cap).floor();
+    }
+    // Bounded by `check` (at most 10 retries of at most an hour), so this fits a u32.
+    (total / 60.0).ceil().min(f64::from(u32::MAX)) as u32
 }
 
 /// The environment variables of the plan's retry policy, for library commands that retry.

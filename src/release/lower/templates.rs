@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{CANARY_OBSERVE_SECONDS, MAX_JOB_MINUTES, retry_env, text};
+use super::{CANARY_OBSERVE_SECONDS, MAX_JOB_MINUTES, retry_backoff_minutes, retry_env, text};
 use crate::plan::placeholder::{Place, resolve};
 use crate::plan::{
-    BatchSize, DatabaseEngine, DeployTarget, FailureAction, HealthCheck, Plan, Service, Strategy,
+    BatchSize, DatabaseEngine, DeployTarget, FailureAction, HealthCheck, Plan, RetryPolicy,
+    Service, Strategy,
 };
 use crate::release::ir::{
     DeployCall, DeployTemplate, Job, Parameter, Phase, Rollback, Step, Value,
@@ -27,7 +28,7 @@ const HEALTH_DEFAULTS: [(&str, &str, &str); 4] = [
 
 /// The kinds of deployment, each one template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum TemplateKind {
+pub(super) enum TemplateKind {
     AppServiceInPlace,
     AppServiceSlot,
     AppServiceCanary,
@@ -60,7 +61,7 @@ impl TemplateKind {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             TemplateKind::AppServiceInPlace => "deploy-app-service-in-place",
             TemplateKind::AppServiceSlot => "deploy-app-service-slot",
@@ -548,7 +549,7 @@ fn arguments(
     values.insert("environment", site.environment.to_owned());
     values.insert(
         "timeout_minutes",
-        timeout_minutes(service, kind).to_string(),
+        timeout_minutes(service, kind, &plan.rollout.retry).to_string(),
     );
     if let Some(rollback) = site.rollback_environment {
         values.insert("rollback_environment", rollback.to_owned());
@@ -693,8 +694,8 @@ pub(super) fn engine_name(engine: DatabaseEngine) -> &'static str {
 }
 
 /// Minutes a deployment of `service` may take: a base, the draining, the health checks at their worst,
-/// and what its strategy adds.
-fn timeout_minutes(service: &Service, kind: TemplateKind) -> u32 {
+/// what its strategy adds, and the retry policy's backoff for one command's transient failures.
+fn timeout_minutes(service: &Service, kind: TemplateKind, retry: &RetryPolicy) -> u32 {
     let drain = service.draining_timeout_seconds.unwrap_or(0).div_ceil(60);
     let health = service.health_check.as_ref().map_or(0, health_minutes);
     let extra = match (&service.strategy, kind) {
@@ -708,6 +709,7 @@ fn timeout_minutes(service: &Service, kind: TemplateKind) -> u32 {
         _ => 0,
     };
     20u32
+        .saturating_add(retry_backoff_minutes(retry))
         .saturating_add(drain)
         .saturating_add(health.saturating_mul(2))
         .saturating_add(extra)
