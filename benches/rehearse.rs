@@ -9,18 +9,15 @@
 //! - `northwind/all-single-faults`: the happy path and every single-fault scenario of the Northwind
 //!   example, both platforms (`--all-single-faults`; over 400 scenario runs).
 //!
-//! The exports get the same workaround as the tests (`tests/suite/rehearse.rs`): the script library's
-//! migration token request without `retry` (main's migration steps lack the retry variables) and the
-//! static sites' folders treated as committed (the release artifact does not carry them). Before
-//! timing, each rehearsal runs once and must hold every verdict, so the figures are of full, passing
-//! rehearsals. The rehearsal uses one bash worker per core (`CUTOVER_THREADS` overrides).
+//! Before timing, each rehearsal runs once and must hold every verdict, so the figures are of full,
+//! passing rehearsals. The rehearsal uses one bash worker per core (`CUTOVER_THREADS` overrides).
 
 use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use cutover::export::{Target, export};
-use cutover::plan::{DeployTarget, Plan};
+use cutover::plan::Plan;
 use cutover::rehearse::{self, Options, Repository, Selection};
 use cutover::storage::load_plan;
 
@@ -31,30 +28,14 @@ fn example(name: &str) -> Plan {
     load_plan(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The plan's export, with the tests' workaround for the migration defect.
+/// The plan's export, as `cutover export` writes it.
 fn exported(plan: &Plan) -> Repository {
-    let export = export(plan, Target::All).expect("the plan exports");
-    let mut repo = Repository::from_export(&export);
-    let library = format!("cutover/{}.sh", cutover::release::file_stem(&plan.name));
-    let text = repo.get(&library).expect("the script library").replace(
-        "token=$(retry az account get-access-token",
-        "token=$(az account get-access-token",
-    );
-    repo.insert(&library, &text);
-    repo
+    Repository::from_export(&export(plan, Target::All).expect("the plan exports"))
 }
 
-fn options(plan: &Plan, selection: Selection) -> Options {
+fn options(selection: Selection) -> Options {
     Options {
         selection,
-        committed: plan
-            .services
-            .iter()
-            .filter_map(|s| match &s.target {
-                DeployTarget::StaticSite { source_dir, .. } => Some(source_dir.clone()),
-                _ => None,
-            })
-            .collect(),
         ..Options::default()
     }
 }
@@ -76,10 +57,10 @@ fn rehearse_checked(plan: &Plan, repo: &Repository, options: &Options) -> usize 
 fn meridian(c: &mut Criterion) {
     let plan = example("meridian-claims");
     let repo = exported(&plan);
-    let happy = options(&plan, Selection::HappyPath);
+    let happy = options(Selection::HappyPath);
     let fault = rehearse::scenario::parse("health:claims-api@eastus:after=1", &plan)
         .expect("a fault of the plan");
-    let faulty = options(&plan, Selection::Faults(vec![fault]));
+    let faulty = options(Selection::Faults(vec![fault]));
     rehearse_checked(&plan, &repo, &happy);
     rehearse_checked(&plan, &repo, &faulty);
     let mut group = c.benchmark_group("meridian");
@@ -96,7 +77,7 @@ fn meridian(c: &mut Criterion) {
 fn northwind(c: &mut Criterion) {
     let plan = example("northwind-commerce");
     let repo = exported(&plan);
-    let all = options(&plan, Selection::AllSingleFaults);
+    let all = options(Selection::AllSingleFaults);
     let runs = rehearse_checked(&plan, &repo, &all);
     eprintln!("northwind: {runs} scenario runs per rehearsal");
     let mut group = c.benchmark_group("northwind");

@@ -1,8 +1,7 @@
 //! Rehearsals of what `cutover export` writes: every example and synthetic plans of three small sizes,
 //! on both platforms, on the happy path and under single faults, with every verdict holding; exports
 //! tampered with in the ways people break pipelines, each failing the verdict that guards against it;
-//! and the exporter defects the rehearsal found, pinned so that fixing one turns its test red (then
-//! drop the matching workaround in [`exported`]).
+//! and a chained release, which is refused by name.
 //!
 //! Every Meridian and synthetic single fault runs here. Northwind's full list (over 400 scenario runs)
 //! belongs to `cargo bench --bench rehearse`; here it runs its happy path and a sample that still
@@ -11,7 +10,7 @@
 //! and the faults of its staging environment's front end.
 
 use cutover::export::{Target, export};
-use cutover::plan::{DeployTarget, Plan};
+use cutover::plan::Plan;
 use cutover::rehearse::model::Platform;
 use cutover::rehearse::scenario::{Fault, Spot};
 use cutover::rehearse::{self, Options, Rehearsal, Repository, Selection};
@@ -20,48 +19,19 @@ use cutover::synth::{SynthOptions, generate};
 
 use crate::common::examples_dir;
 
-/// The library's migration step, as main exports it: `retry` without the retry variables.
-const MIGRATION_TOKEN: &str = "token=$(retry az account get-access-token";
-
 fn example(name: &str) -> Plan {
     load_plan(&examples_dir().join(format!("{name}.ron"))).expect("example loads")
 }
 
-/// The plan's export, with the workaround for the one exporter defect that stops every release
-/// with a migration (see [`migration_steps_lack_the_retry_variables`]): its token request is not
-/// retried.
+/// The plan's export, as `cutover export` writes it.
 fn exported(plan: &Plan) -> Repository {
-    let export = export(plan, Target::All).expect("the plan exports");
-    let mut repo = Repository::from_export(&export);
-    let library = format!("cutover/{}.sh", cutover::release::file_stem(&plan.name));
-    let text = repo
-        .get(&library)
-        .expect("the export has its script library")
-        .to_owned();
-    repo.insert(
-        &library,
-        &text.replace(MIGRATION_TOKEN, "token=$(az account get-access-token"),
-    );
-    repo
+    Repository::from_export(&export(plan, Target::All).expect("the plan exports"))
 }
 
-/// The static sites' source folders, which a fresh checkout must hold (see
-/// [`static_sites_are_not_in_the_artifact`]).
-fn site_folders(plan: &Plan) -> Vec<String> {
-    plan.services
-        .iter()
-        .filter_map(|s| match &s.target {
-            DeployTarget::StaticSite { source_dir, .. } => Some(source_dir.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn options(plan: &Plan, selection: Selection) -> Options {
+fn options(selection: Selection) -> Options {
     Options {
         platforms: Platform::BOTH.to_vec(),
         selection,
-        committed: site_folders(plan),
         ..Options::default()
     }
 }
@@ -150,7 +120,7 @@ fn meridian_holds_every_verdict_under_every_single_fault() {
     let rehearsal = run(
         &plan,
         &exported(&plan),
-        &options(&plan, Selection::AllSingleFaults),
+        &options(Selection::AllSingleFaults),
     );
     assert!(
         rehearsal.results.len() > 40,
@@ -180,7 +150,7 @@ fn northwind_holds_every_verdict_on_the_happy_path_and_a_sample_of_single_faults
     let rehearsal = run(
         &plan,
         &exported(&plan),
-        &options(&plan, Selection::SingleFaultsWhere(northwind_sample)),
+        &options(Selection::SingleFaultsWhere(northwind_sample)),
     );
     let faults = |kind: &str| {
         rehearsal
@@ -213,7 +183,7 @@ fn synthetic_plans_of_three_sizes_hold_every_verdict_under_every_single_fault() 
         let rehearsal = run(
             &plan,
             &exported(&plan),
-            &options(&plan, Selection::AllSingleFaults),
+            &options(Selection::AllSingleFaults),
         );
         assert_all_hold(&rehearsal);
     }
@@ -239,7 +209,7 @@ fn a_dropped_dependency_fails_the_order_verdict() {
         "dependsOn: [wave_3_complete]",
         "dependsOn: [build]",
     );
-    let rehearsal = run(&plan, &repo, &options(&plan, Selection::HappyPath));
+    let rehearsal = run(&plan, &repo, &options(Selection::HappyPath));
     for platform in Platform::BOTH {
         assert_fails(&rehearsal, platform, "happy path", "order");
     }
@@ -262,11 +232,7 @@ fn an_inverted_rollback_condition_fails_containment() {
         "'on':\n              success:",
     );
     let fault = health_fault("claims-api", "production", "eastus", 1);
-    let rehearsal = run(
-        &plan,
-        &repo,
-        &options(&plan, Selection::Faults(vec![fault])),
-    );
+    let rehearsal = run(&plan, &repo, &options(Selection::Faults(vec![fault])));
     for platform in Platform::BOTH {
         assert_fails(
             &rehearsal,
@@ -294,7 +260,7 @@ fn a_removed_sign_in_fails_the_outcome_verdict() {
     repo.insert(path, &format!("{}{}", &text[..start], &text[end..]));
     let options = Options {
         platforms: vec![Platform::GitHub],
-        ..options(&plan, Selection::HappyPath)
+        ..options(Selection::HappyPath)
     };
     let rehearsal = run(&plan, &repo, &options);
     assert_fails(&rehearsal, Platform::GitHub, "happy path", "outcome");
@@ -311,88 +277,9 @@ fn a_misspelled_flag_fails_the_outcome_verdict() {
         "--target-slot production --action swap",
         "--target-slots production --action swap",
     );
-    let rehearsal = run(&plan, &repo, &options(&plan, Selection::HappyPath));
+    let rehearsal = run(&plan, &repo, &options(Selection::HappyPath));
     for platform in Platform::BOTH {
         assert_fails(&rehearsal, platform, "happy path", "outcome");
-    }
-}
-
-// ---- exporter defects the rehearsal found (on main); each test turns red once its defect is fixed
-
-/// `src/release/lower/migrations.rs` gives the library's `migrate` command no `RETRY_*` variables,
-/// but `migrate` requests its database token through `retry`, which reads them under `set -u`.
-#[test]
-fn migration_steps_lack_the_retry_variables() {
-    let plan = example("meridian-claims");
-    let repo = Repository::from_export(&export(&plan, Target::All).expect("exports"));
-    let library = repo.get("cutover/meridian-claims.sh").expect("library");
-    assert!(
-        library.contains(MIGRATION_TOKEN),
-        "the library changed: revisit the workaround"
-    );
-    let rehearsal = run(&plan, &repo, &options(&plan, Selection::HappyPath));
-    for platform in Platform::BOTH {
-        assert_fails(&rehearsal, platform, "happy path", "outcome");
-        let detail = failed_verdicts(&rehearsal, platform, "happy path").join("\n");
-        assert!(
-            detail.contains("RETRY_DELAY_SECONDS: unbound variable"),
-            "{detail}"
-        );
-    }
-}
-
-/// A static site's `source_dir` holds built files, but the build job uploads only the artifacts
-/// folder, and the deployment job looks for the site in its fresh checkout.
-#[test]
-fn static_sites_are_not_in_the_artifact() {
-    let plan = example("meridian-claims");
-    let options = Options {
-        committed: Vec::new(),
-        ..options(&plan, Selection::HappyPath)
-    };
-    let rehearsal = run(&plan, &exported(&plan), &options);
-    for platform in Platform::BOTH {
-        let failed = failed_verdicts(&rehearsal, platform, "happy path").join("\n");
-        assert!(failed.contains("outcome: "), "{failed}");
-    }
-    let logs: String = rehearsal
-        .results
-        .iter()
-        .flat_map(|r| r.rehearsed.failures.iter().map(|(_, _, text)| text.clone()))
-        .collect();
-    assert!(logs.contains("No such directory: portal/dist"), "{logs}");
-}
-
-/// `src/release/lower/templates.rs` (`timeout_minutes`) sizes a deployment job without the retry
-/// policy's backoff, so a transient fault the policy absorbs (here four failed tries of five, with
-/// 60 s, 180 s, 300 s and 300 s between them) outlasts the job's 24 minutes and fails the release.
-#[test]
-fn deployment_timeouts_leave_out_the_retry_backoff() {
-    let plan = generate(&SynthOptions {
-        services: 10,
-        regions: 2,
-        seed: 7,
-    });
-    assert_eq!(plan.rollout.retry.attempts, 5, "the synthetic plan changed");
-    let fault = Fault::Deploy {
-        spot: Spot {
-            service: "status-page".into(),
-            environment: Some("production".into()),
-            region: Some("eastasia".into()),
-        },
-        tries: Some(4),
-    };
-    let rehearsal = run(
-        &plan,
-        &exported(&plan),
-        &options(&plan, Selection::Faults(vec![fault])),
-    );
-    for platform in Platform::BOTH {
-        let failed = failed_verdicts(&rehearsal, platform, "").join("\n");
-        assert!(
-            failed.contains("outcome: ") && failed.contains("ran out of time"),
-            "{failed}"
-        );
     }
 }
 
