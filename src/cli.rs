@@ -67,6 +67,39 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Rehearse the exported pipelines against a simulated estate, with injected faults.
+    ///
+    /// Runs the exported YAML itself (a fresh export of the plan, or with --exported the files
+    /// committed in that repository folder, hand edits included) under a simulator of each
+    /// platform, with fake cloud CLIs and virtual time; prints the timeline, the final estate and
+    /// the verdicts. Exit 0 when every verdict holds, 1 when one fails (or the export cannot be
+    /// rehearsed), 2 for an unreadable plan or a bad fault spec.
+    Rehearse {
+        /// The plan file.
+        plan: PathBuf,
+        /// A repository folder holding an export to rehearse instead of a fresh one.
+        #[arg(long)]
+        exported: Option<PathBuf>,
+        /// Which platforms to rehearse.
+        #[arg(long, value_enum, default_value_t = PlatformArg::Both)]
+        platform: PlatformArg,
+        /// A fault to inject (repeatable): health:SERVICE@PLACE[:after=N], deploy:SERVICE@PLACE,
+        /// transient:SERVICE@PLACE[:tries=K], approval:N|ENVIRONMENT:reject|timeout,
+        /// expand:MIGRATION, contract:MIGRATION; PLACE is REGION (in the pipeline's last
+        /// environment), ENVIRONMENT/REGION, or ENVIRONMENT alone.
+        #[arg(long = "fault", value_name = "SPEC")]
+        faults: Vec<String>,
+        /// Rehearse the happy path and every single-fault scenario the plan allows.
+        #[arg(long, conflicts_with = "faults")]
+        all_single_faults: bool,
+        /// Treat this folder as committed to the repository (repeatable), e.g. a static site's
+        /// built files that the export expects in a fresh checkout.
+        #[arg(long, value_name = "DIR")]
+        assume_committed: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Write a starter plan that passes `check`; refuses to overwrite an existing file.
     New {
         /// Which template to start from.
@@ -86,6 +119,17 @@ pub enum TargetArg {
     Github,
     /// Both.
     All,
+}
+
+/// The platforms `rehearse` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlatformArg {
+    /// GitHub Actions.
+    Github,
+    /// Azure Pipelines.
+    Azure,
+    /// Both, and their parity.
+    Both,
 }
 
 /// How a command prints its result.
@@ -121,6 +165,25 @@ pub fn run_from_args() -> ExitCode {
 /// Runs one command, printing results to `out` and failures to `err`; returns the exit code.
 pub fn run(command: Command, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
     let result = match command {
+        Command::Rehearse {
+            plan,
+            exported,
+            platform,
+            faults,
+            all_single_faults,
+            assume_committed,
+            format,
+        } => {
+            let request = RehearseArgs {
+                exported,
+                platform,
+                faults,
+                all_single_faults,
+                assume_committed,
+                format,
+            };
+            return rehearse_command(&plan, &request, out, err);
+        }
         Command::Check { plan, format } => check(&plan, format, out),
         Command::Order { plan, format } => order(&plan, format, out),
         Command::New { template, file } => new_plan(&template, &file, out),
@@ -197,6 +260,89 @@ fn order(path: &Path, format: Format, out: &mut dyn std::io::Write) -> Result<u8
 
 /// Exit code when a generated file fails its self-check.
 const EXIT_BUG: u8 = 3;
+
+/// The options of `cutover rehearse`.
+struct RehearseArgs {
+    exported: Option<PathBuf>,
+    platform: PlatformArg,
+    faults: Vec<String>,
+    all_single_faults: bool,
+    assume_committed: Vec<String>,
+    format: Format,
+}
+
+/// `cutover rehearse`: a thin shell over [`crate::rehearse`].
+fn rehearse_command(
+    path: &Path,
+    args: &RehearseArgs,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> u8 {
+    use crate::rehearse::{self, Options, Repository, Selection, model::Platform};
+    let plan = match storage::load_plan(path) {
+        Ok(plan) => plan,
+        Err(error) => {
+            writeln!(err, "error: {error}").ok();
+            return EXIT_UNREADABLE;
+        }
+    };
+    let mut faults = Vec::new();
+    for spec in &args.faults {
+        match rehearse::scenario::parse(spec, &plan) {
+            Ok(fault) => faults.push(fault),
+            Err(message) => {
+                writeln!(err, "error: {message}").ok();
+                return EXIT_UNREADABLE;
+            }
+        }
+    }
+    let repo = match &args.exported {
+        Some(dir) => rehearse::load::read_export(dir),
+        None => match export::export(&plan, Target::All) {
+            Ok(export) => Ok(Repository::from_export(&export)),
+            Err(error) => {
+                writeln!(err, "error: {}: {error}", path.display()).ok();
+                return EXIT_PROBLEMS;
+            }
+        },
+    };
+    let options = Options {
+        platforms: match args.platform {
+            PlatformArg::Github => vec![Platform::GitHub],
+            PlatformArg::Azure => vec![Platform::Azure],
+            PlatformArg::Both => Platform::BOTH.to_vec(),
+        },
+        selection: if args.all_single_faults {
+            Selection::AllSingleFaults
+        } else if faults.is_empty() {
+            Selection::HappyPath
+        } else {
+            Selection::Faults(faults)
+        },
+        threads: 0,
+        committed: args.assume_committed.clone(),
+        checkpoints: true,
+    };
+    let result = repo.and_then(|repo| rehearse::rehearse(&plan, &repo, &options));
+    match result {
+        Ok(rehearsal) => {
+            let text = match args.format {
+                Format::Text => rehearse::report::text(&rehearsal),
+                Format::Json => json_text(&rehearse::report::json(&rehearsal)),
+            };
+            write!(out, "{text}").ok();
+            if rehearsal.holds() { 0 } else { EXIT_PROBLEMS }
+        }
+        Err(error @ rehearse::RehearseError::Sandbox(_)) => {
+            writeln!(err, "error: {error}").ok();
+            EXIT_UNREADABLE
+        }
+        Err(error) => {
+            writeln!(err, "error: {error}").ok();
+            EXIT_PROBLEMS
+        }
+    }
+}
 
 fn export(
     path: &Path,

@@ -14,6 +14,7 @@ pub mod emit;
 pub mod export;
 pub mod layout;
 pub mod plan;
+pub mod rehearse;
 pub mod release;
 pub mod storage;
 pub mod synth;

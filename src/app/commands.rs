@@ -35,6 +35,8 @@ pub enum Command {
     Export,
     /// Export, asking for the repository folder by typing it.
     ExportTypedPath,
+    /// Open the Rehearse window: run the exported pipelines against a simulated estate.
+    Rehearse,
     /// Close the window (asks about unsaved changes first).
     Quit,
     /// Add a service beside the others.
@@ -205,7 +207,7 @@ impl Shortcut {
 
 impl Command {
     /// Every command: menus list them in this order within each group, and so does the toolbar.
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 32] = [
         Command::New,
         Command::Open,
         Command::OpenTypedPath,
@@ -214,6 +216,7 @@ impl Command {
         Command::SaveAsTypedPath,
         Command::Export,
         Command::ExportTypedPath,
+        Command::Rehearse,
         Command::Quit,
         Command::AddService,
         Command::StartConnect,
@@ -250,6 +253,7 @@ impl Command {
             Command::SaveAsTypedPath => "Save as path…",
             Command::Export => "Export…",
             Command::ExportTypedPath => "Export to path…",
+            Command::Rehearse => "Rehearse…",
             Command::Quit => "Quit",
             Command::AddService => "Service",
             Command::StartConnect => "Dependency (connect)",
@@ -289,6 +293,9 @@ impl Command {
                 "Write the pipelines into a repository folder, after showing what changes"
             }
             Command::ExportTypedPath => "Export into a repository folder by typing its path",
+            Command::Rehearse => {
+                "Run the exported pipelines against a simulated estate, with or without a fault"
+            }
             Command::Quit => "Close Cutover, after asking about unsaved changes",
             Command::AddService => "Add a service to the canvas",
             Command::StartConnect => "Make the selected service depend on the next one you click",
@@ -323,6 +330,7 @@ impl Command {
             Command::Save => Shortcut::ctrl(Key::S),
             Command::SaveAs => Shortcut::ctrl_shift(Key::S),
             Command::Export => Shortcut::ctrl(Key::E),
+            Command::Rehearse => Shortcut::ctrl(Key::R),
             Command::AddService => Shortcut::key(Key::A),
             Command::StartConnect => Shortcut::key(Key::C),
             Command::Undo => Shortcut::ctrl(Key::Z).not_while_typing(),
@@ -345,7 +353,7 @@ impl Command {
             Command::New => (Menu::File, 0),
             Command::Open | Command::OpenTypedPath => (Menu::File, 1),
             Command::Save | Command::SaveAs | Command::SaveAsTypedPath => (Menu::File, 2),
-            Command::Export | Command::ExportTypedPath => (Menu::File, 3),
+            Command::Export | Command::ExportTypedPath | Command::Rehearse => (Menu::File, 3),
             Command::Quit => (Menu::File, 4),
             Command::AddService
             | Command::StartConnect

@@ -36,6 +36,10 @@ impl CutoverApp {
             Message::Reveal(subject) => self.reveal(&subject),
             Message::WriteExport => self.write_export(),
             Message::CloseExport => self.export = None,
+            Message::RevealJob { file, find } => {
+                self.settings.show_preview = true;
+                self.preview.reveal(&file, &find);
+            }
         }
     }
 
@@ -50,6 +54,7 @@ impl CutoverApp {
             Command::SaveAsTypedPath => self.ask_save_path(),
             Command::Export => self.show_export(false),
             Command::ExportTypedPath => self.show_export(true),
+            Command::Rehearse => self.rehearse.open(),
             Command::Quit => self.guard(ctx, Pending::Quit),
             Command::AddService => self.add_service(None),
             Command::StartConnect => self.start_connect(),

@@ -51,6 +51,13 @@ pub enum Message {
     WriteExport,
     /// Close the Export… window.
     CloseExport,
+    /// Show a job of a rehearsal in the export preview: open `file`'s tab and find `find` there.
+    RevealJob {
+        /// The generated file's path.
+        file: String,
+        /// The text that starts the job's definition.
+        find: String,
+    },
 }
 
 impl From<Command> for Message {

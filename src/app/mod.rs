@@ -23,6 +23,7 @@ pub mod message;
 mod outline;
 pub mod preview;
 mod problems;
+pub mod rehearse_panel;
 pub mod selection;
 pub mod settings;
 mod style;
@@ -38,6 +39,7 @@ pub use document::Document;
 pub use export_dialog::ExportDialog;
 pub use message::Message;
 pub use preview::Preview;
+pub use rehearse_panel::RehearsePanel;
 pub use selection::Selection;
 pub use settings::Settings;
 
@@ -94,6 +96,8 @@ pub struct CutoverApp {
     preview_drawn: bool,
     /// Whether the Help → Keyboard shortcuts window is open.
     shortcuts_shown: bool,
+    /// The Rehearse… window.
+    rehearse: RehearsePanel,
 }
 
 impl CutoverApp {
@@ -119,6 +123,7 @@ impl CutoverApp {
             session_export_folder: None,
             preview_drawn: false,
             shortcuts_shown: false,
+            rehearse: RehearsePanel::default(),
         };
         // Look for autosaved work first: opening a plan clears the recovery file unless an offer to
         // restore it is pending.
@@ -200,6 +205,16 @@ impl CutoverApp {
         self.export.as_ref()
     }
 
+    /// The Rehearse… window.
+    pub fn rehearse_panel(&self) -> &RehearsePanel {
+        &self.rehearse
+    }
+
+    /// The Rehearse… window, to choose a fault or start a rehearsal without the mouse.
+    pub fn rehearse_panel_mut(&mut self) -> (&mut RehearsePanel, &Document) {
+        (&mut self.rehearse, &self.document)
+    }
+
     /// The window title the app wants.
     pub fn title(&self) -> &str {
         &self.title
@@ -240,6 +255,7 @@ impl CutoverApp {
             self.canvas.request_fit();
         }
         self.shortcuts_ui(&ctx);
+        self.rehearse.ui(&ctx, &self.document, &mut messages);
         if let Some(export) = &mut self.export {
             export.ui(&ctx, &mut messages);
         }

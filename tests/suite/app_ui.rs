@@ -972,3 +972,69 @@ fn the_inspector_lists_the_objects_problems_and_a_click_brings_it_into_view() {
     );
     assert!(node_pos(&h, "claims-api").distance(centre) < 2.0);
 }
+
+#[test]
+fn the_rehearse_window_runs_a_rehearsal_and_a_bar_shows_its_job_in_the_preview() {
+    let mut h = meridian();
+    ctrl(&mut h, egui::Key::R);
+    assert!(h.state().rehearse_panel().is_open());
+    {
+        let (panel, document) = h.state_mut().rehearse_panel_mut();
+        panel.choose(
+            document,
+            Some("health:claims-api@production/eastus:after=1"),
+        );
+    }
+    click_button(&mut h, "Run rehearsal");
+    assert!(h.state().rehearse_panel().is_running());
+    // The rehearsal runs on a worker thread; the window keeps drawing meanwhile.
+    for _ in 0..1200 {
+        if !h.state().rehearse_panel().is_running() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+    let rehearsal = match h.state().rehearse_panel().answer() {
+        Some(Ok(rehearsal)) => rehearsal.clone(),
+        other => panic!("no rehearsal: {:?}", other.map(|a| a.as_ref().err())),
+    };
+    let release = &rehearsal.results[0];
+    assert_eq!(release.pipeline, "release");
+    assert_eq!(
+        release.scenario.name(),
+        "health:claims-api@production/eastus:after=1"
+    );
+    // The verdicts and the estate of the first run are on screen.
+    for verdict in &release.verdicts {
+        assert!(
+            h.query_by_label(verdict.name).is_some(),
+            "the {} verdict is shown",
+            verdict.name
+        );
+    }
+    assert!(h.query_by_label("claims-api@production/eastus").is_some());
+    // A bar opens its job in the preview.
+    let job = release
+        .rehearsed
+        .timeline
+        .iter()
+        .find(|e| e.job && e.path.starts_with("expand_"))
+        .expect("the expand job is on the timeline")
+        .path
+        .clone();
+    h.get_by_label(&job).click();
+    h.run_steps(3);
+    assert!(h.state().settings().show_preview);
+    assert_eq!(h.state().preview().find_text(), format!("  {job}:"));
+    let shown = h
+        .state()
+        .preview()
+        .selected_text()
+        .expect("a file is shown");
+    assert!(
+        shown.contains(&format!("\n  {job}:\n")),
+        "the release workflow is shown"
+    );
+}

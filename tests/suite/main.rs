@@ -21,5 +21,6 @@ mod malformed;
 mod new_command;
 mod pipelines;
 mod readme;
+mod rehearse;
 mod scale;
 mod synth_properties;

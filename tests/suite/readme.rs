@@ -119,3 +119,24 @@ fn the_output_shown_is_the_output_printed() {
         "README's JSON output is stale:\n{json}"
     );
 }
+
+#[test]
+fn the_rehearsal_output_shown_is_the_output_printed() {
+    let readme = readme();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["rehearse", "examples/meridian-claims.ron"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(run.stdout).expect("UTF-8");
+    // The last line counts the work and the real seconds it took, which vary from run to run.
+    let (report, summary) = text
+        .trim_end()
+        .rsplit_once('\n')
+        .expect("a report and a summary");
+    assert!(summary.starts_with("meridian-claims: "), "{summary}");
+    assert!(
+        readme.contains(report),
+        "README's rehearsal output is stale:\n{text}"
+    );
+}

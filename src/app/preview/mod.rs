@@ -218,6 +218,16 @@ impl Preview {
         self.shown.as_ref().is_some_and(|g| g.revision == revision)
     }
 
+    /// Shows the file at `path` and finds `text` in it (a rehearsed job's definition).
+    pub fn reveal(&mut self, path: &str, text: &str) {
+        self.panel.reveal(path, text);
+    }
+
+    /// The text of the find field.
+    pub fn find_text(&self) -> &str {
+        self.panel.find_text()
+    }
+
     /// How many times the preview was regenerated (tests check it is not every frame).
     pub fn generations(&self) -> u64 {
         self.generations

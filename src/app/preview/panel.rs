@@ -57,6 +57,19 @@ impl PanelState {
             .or_else(|| files.first())
     }
 
+    /// Selects the file at `path` and finds `text` in it from its first line, in the next frame.
+    pub(super) fn reveal(&mut self, path: &str, text: &str) {
+        self.selected = Some(path.to_owned());
+        self.find = text.to_owned();
+        self.found = None;
+        self.searched = None;
+    }
+
+    /// The text of the find field.
+    pub(super) fn find_text(&self) -> &str {
+        &self.find
+    }
+
     /// Moves the match to the first line at or after `from` (wrapping around) that contains the find
     /// text, and scrolls there.
     fn search(&mut self, file: &PreviewFile, from: usize) {
