@@ -191,6 +191,33 @@ fn synthetic_plans_of_three_sizes_hold_every_verdict_under_every_single_fault() 
 
 // ---- tampered exports fail the verdict that guards against the mistake
 
+/// A transient deploy fault that the retry policy absorbs (four failed tries of five, with 60 s,
+/// 180 s, 300 s and 300 s between them) must also fit the job's timeout: before jobs allowed for the
+/// backoff, this one ran out of time on both platforms and Azure skipped its rollback.
+#[test]
+fn a_transient_fault_within_the_retry_budget_fits_the_jobs_timeout() {
+    let plan = generate(&SynthOptions {
+        services: 10,
+        regions: 2,
+        seed: 7,
+    });
+    assert_eq!(plan.rollout.retry.attempts, 5, "the synthetic plan changed");
+    let fault = Fault::Deploy {
+        spot: Spot {
+            service: "status-page".into(),
+            environment: Some("production".into()),
+            region: Some("eastasia".into()),
+        },
+        tries: Some(4),
+    };
+    let rehearsal = run(
+        &plan,
+        &exported(&plan),
+        &options(Selection::Faults(vec![fault])),
+    );
+    assert_all_hold(&rehearsal);
+}
+
 #[test]
 fn a_dropped_dependency_fails_the_order_verdict() {
     let plan = example("meridian-claims");
