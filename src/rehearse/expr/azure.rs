@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use serde_json::Value as Json;
 
 use super::syntax::{Expr, parse, parse_number};
+pub use super::truthy;
 use super::{Scope, template_parts, walk};
 
 /// The status functions of Azure Pipelines.
@@ -190,17 +191,6 @@ fn other_function(name: &str, lower: &str, values: &[Json]) -> Result<Json, Stri
         _ => Err(format!(
             "the function {name}() is not supported by the rehearsal"
         )),
-    }
-}
-
-/// Azure's truthiness: `false`, `0`, `''` and null are false.
-pub fn truthy(value: &Json) -> bool {
-    match value {
-        Json::Null => false,
-        Json::Bool(b) => *b,
-        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Json::String(s) => !s.is_empty(),
-        Json::Array(_) | Json::Object(_) => true,
     }
 }
 

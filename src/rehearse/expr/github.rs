@@ -5,6 +5,7 @@
 use serde_json::Value as Json;
 
 use super::syntax::{Comparison, Expr, parse};
+pub use super::truthy;
 use super::{Scope, template_parts, walk};
 
 /// The status functions of GitHub Actions.
@@ -116,17 +117,6 @@ fn call(name: &str, args: &[Expr], scope: &dyn Scope) -> Result<Json, String> {
         _ => Err(format!(
             "the function {name}() is not supported by the rehearsal"
         )),
-    }
-}
-
-/// GitHub's truthiness: `false`, `0`, `''` and `null` are false.
-pub fn truthy(value: &Json) -> bool {
-    match value {
-        Json::Null => false,
-        Json::Bool(b) => *b,
-        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Json::String(s) => !s.is_empty(),
-        Json::Array(_) | Json::Object(_) => true,
     }
 }
 

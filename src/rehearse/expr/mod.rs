@@ -11,6 +11,18 @@ use serde_json::Value as Json;
 
 pub use syntax::{Expr, parse};
 
+/// Truthiness, the same on both platforms: `false`, `0`, `''` and null are false, everything else
+/// (arrays and objects included) is true.
+pub fn truthy(value: &Json) -> bool {
+    match value {
+        Json::Null => false,
+        Json::Bool(b) => *b,
+        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Json::String(s) => !s.is_empty(),
+        Json::Array(_) | Json::Object(_) => true,
+    }
+}
+
 /// What an expression can read: its contexts (or variables) and the status functions.
 pub trait Scope {
     /// The value of a top-level name (`needs`, `inputs`, `github`, `variables`, `dependencies`,
