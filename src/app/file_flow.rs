@@ -65,7 +65,7 @@ impl CutoverApp {
     /// Asks for a path to save to, prefilled with the plan's file or name.
     pub(super) fn ask_save_path(&mut self) {
         let initial = self.document.path().map_or_else(
-            || format!("{}.ron", self.document.plan().name),
+            || storage::plan_file_name(&self.document.plan().name),
             |p| p.display().to_string(),
         );
         self.dialogs.ask_path(PathPurpose::SaveAs, initial);
@@ -108,7 +108,7 @@ impl CutoverApp {
 
     /// Asks where to save with the native dialog, or by a typed path where there is none.
     pub(super) fn save_as_dialog(&mut self) {
-        let name = format!("{}.ron", self.document.plan().name);
+        let name = storage::plan_file_name(&self.document.plan().name);
         match files::pick_plan_to_save(&name) {
             Ok(Some(path)) => {
                 self.save_to(&path);

@@ -47,6 +47,16 @@ use crate::plan::templates;
 use crate::storage;
 use files::{Dialogs, Pending};
 
+/// The desktop id: the window's Wayland app id and X11 class, the name of the `.desktop` file, the
+/// AppStream component and the icon installed from `dist/`.
+pub const APP_ID: &str = "dev.cutover.Cutover";
+
+/// The folder name the settings and the recovery file are kept under (eframe's storage folder).
+const STORAGE_NAME: &str = "cutover";
+
+/// The window icon, rendered from `assets/icon/cutover.svg`.
+const WINDOW_ICON_PNG: &[u8] = include_bytes!("../../assets/icon/cutover-256.png");
+
 /// Seconds between autosaves while there are unsaved changes.
 const AUTOSAVE_SECONDS: f64 = 3.0;
 
@@ -160,7 +170,7 @@ impl CutoverApp {
     pub fn from_creation(cc: &eframe::CreationContext<'_>, plan: Option<PathBuf>) -> Self {
         Self::new(Startup {
             plan,
-            recovery_path: eframe::storage_dir("cutover").map(|d| d.join("recovery.ron")),
+            recovery_path: eframe::storage_dir(STORAGE_NAME).map(|d| d.join("recovery.ron")),
             settings: Settings::load(cc.storage),
         })
     }
@@ -337,14 +347,21 @@ impl eframe::App for CutoverApp {
 
 /// Runs the desktop app on `plan` (or the last plan, or the starter template).
 pub fn run(plan: Option<PathBuf>) -> ExitCode {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Cutover")
+        .with_app_id(APP_ID)
+        .with_inner_size([1440.0, 900.0])
+        .with_min_inner_size([800.0, 500.0]);
+    match eframe::icon_data::from_png_bytes(WINDOW_ICON_PNG) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(error) => eprintln!("warning: the window icon could not be read: {error}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Cutover")
-            .with_app_id("cutover")
-            .with_inner_size([1440.0, 900.0])
-            .with_min_inner_size([800.0, 500.0]),
+        viewport,
         renderer: eframe::Renderer::Glow,
         persist_window: true,
+        // The settings stay where they were before the app had a desktop id, so upgrading keeps them.
+        persistence_path: eframe::storage_dir(STORAGE_NAME).map(|dir| dir.join("app.ron")),
         ..Default::default()
     };
     let result = eframe::run_native(

@@ -23,7 +23,10 @@ pub use autosave::{Recovered, read_recovery, remove_recovery, write_recovery};
 pub use output::{
     ExportCheck, ExportReport, FileStatus, OutputFile, Ownership, check_export, write_export,
 };
-pub use plan_files::{create_plan_file, load_plan, save_plan, write_atomically};
+pub use plan_files::{
+    PLAN_FILE_ENDING, create_plan_file, load_plan, plan_file_name, plan_name_for_file, save_plan,
+    write_atomically,
+};
 pub use recovery::{Recovery, recover_export};
 
 /// Why a file could not be loaded, saved or exported.

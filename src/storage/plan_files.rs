@@ -7,6 +7,30 @@ use std::path::Path;
 use super::{StorageError, sync_parent};
 use crate::plan::{FormatError, Plan, TextPosition, parse_plan, plan_to_ron};
 
+/// The ending Cutover gives plan files. The desktop file type (`dist/dev.cutover.Cutover.mime.xml`)
+/// matches it, so a file manager opens such files in Cutover; a plain `.ron` file still opens.
+pub const PLAN_FILE_ENDING: &str = ".cutover.ron";
+
+/// The file name a plan called `plan_name` is first saved under: the name with [`PLAN_FILE_ENDING`].
+pub fn plan_file_name(plan_name: &str) -> String {
+    format!("{plan_name}{PLAN_FILE_ENDING}")
+}
+
+/// The plan name a new file suggests: its file name without [`PLAN_FILE_ENDING`] (or, for another
+/// name, without its last extension); `plan` when the path has no file name.
+pub fn plan_name_for_file(path: &Path) -> String {
+    let Some(file_name) = path.file_name().map(|name| name.to_string_lossy()) else {
+        return "plan".to_owned();
+    };
+    match file_name.strip_suffix(PLAN_FILE_ENDING) {
+        Some(name) if !name.is_empty() => name.to_owned(),
+        _ => path.file_stem().map_or_else(
+            || "plan".to_owned(),
+            |stem| stem.to_string_lossy().into_owned(),
+        ),
+    }
+}
+
 /// Reads and parses a plan file. Errors name the file, and for bad content the line and column.
 pub fn load_plan(path: &Path) -> Result<Plan, StorageError> {
     let bytes = fs::read(path).map_err(|source| StorageError::Io {
@@ -131,6 +155,20 @@ mod tests {
     use super::*;
     use crate::plan::templates;
     use crate::storage::test_support::names_in;
+
+    #[test]
+    fn plan_names_come_from_the_file_name_without_its_ending() {
+        let name = |p: &str| plan_name_for_file(Path::new(p));
+        assert_eq!(name("plans/claims.cutover.ron"), "claims");
+        assert_eq!(name("claims.ron"), "claims");
+        assert_eq!(name("claims"), "claims");
+        assert_eq!(name(".cutover.ron"), ".cutover");
+        assert_eq!(name("/"), "plan");
+        assert_eq!(
+            plan_file_name("Meridian Claims"),
+            "Meridian Claims.cutover.ron"
+        );
+    }
 
     #[test]
     fn save_then_load_gives_the_same_plan_and_leaves_no_temporary_file() {

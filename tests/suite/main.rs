@@ -5,7 +5,10 @@
 
 mod common;
 
+// The desktop app's tests; a CLI-only build (`--no-default-features`) has no app to drive.
+#[cfg(feature = "gui")]
 mod app_export;
+#[cfg(feature = "gui")]
 mod app_ui;
 mod broken_examples;
 mod examples;
@@ -19,6 +22,7 @@ mod hostile_text;
 mod json_shapes;
 mod malformed;
 mod new_command;
+mod packaging;
 mod pipelines;
 mod readme;
 mod rehearse;

@@ -1,11 +1,15 @@
 //! The command line: `cutover` alone or `cutover PLAN` opens the app; the headless commands `check`,
-//! `order`, `export` and `new` are a thin shell over [`crate::analysis`], [`crate::export`] and
-//! [`crate::storage`]; everything they print is computed there.
+//! `order`, `export`, `rehearse` and `new` are a thin shell over [`crate::analysis`],
+//! [`crate::export`], [`crate::rehearse`] and [`crate::storage`]; everything they print is computed
+//! there. `completions` and `man` print the shell completions and manual pages of this very
+//! definition ([`docs`]).
+
+pub mod docs;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{FromArgMatches as _, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use crate::analysis::{Analysis, DeploymentOrder, Diagnostic, Severity, Step, analyse};
@@ -19,9 +23,24 @@ const EXIT_PROBLEMS: u8 = 1;
 /// Exit code when the plan file cannot be read or parsed.
 const EXIT_UNREADABLE: u8 = 2;
 
-/// Cutover: plan releases, check them, and order their deployment. Without a command, opens the app.
+/// What `cutover --help` says the program is.
+#[cfg(feature = "gui")]
+const ABOUT: &str = "Plan releases, check them, order their deployment and export their pipelines. \
+                     Without a command, opens the app.";
+/// What `cutover --help` says the program is, in a build without the desktop app.
+#[cfg(not(feature = "gui"))]
+const ABOUT: &str = "Plan releases, check them, order their deployment and export their pipelines. \
+                     This build has no desktop app: it runs the commands only.";
+
+/// The command line as parsed: a subcommand, or the plan the app opens.
 #[derive(Debug, Parser)]
-#[command(name = "cutover", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "cutover",
+    version,
+    about = ABOUT,
+    long_about = None,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to do; without one, the app opens.
     #[command(subcommand)]
@@ -108,6 +127,20 @@ pub enum Command {
         /// The file to create; its name (without extension) becomes the plan's name.
         file: PathBuf,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to standard output.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page (roff) to standard output: the main page, or one command's.
+    Man {
+        /// The command whose page to print (for example `export`); without one, `cutover(1)`.
+        #[arg(conflicts_with = "list")]
+        command: Option<String>,
+        /// Print the commands that have a page of their own, one per line, instead.
+        #[arg(long)]
+        list: bool,
+    },
 }
 
 /// The platforms `export` writes for.
@@ -151,15 +184,35 @@ fn template_names() -> clap::builder::PossibleValuesParser {
 
 /// Parses the process arguments: runs the headless command, or opens the app on the plan given.
 pub fn run_from_args() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match docs::command().try_get_matches() {
+        Ok(matches) => Cli::from_arg_matches(&matches),
+        Err(error) => Err(error),
+    }
+    .unwrap_or_else(|error| error.exit());
     match cli.command {
         Some(command) => ExitCode::from(run(
             command,
             &mut std::io::stdout().lock(),
             &mut std::io::stderr().lock(),
         )),
-        None => crate::app::run(cli.plan),
+        None => open_app(cli.plan),
     }
+}
+
+/// Opens the desktop app on `plan`.
+#[cfg(feature = "gui")]
+fn open_app(plan: Option<PathBuf>) -> ExitCode {
+    crate::app::run(plan)
+}
+
+/// Explains that this build has no desktop app (it was built without the `gui` feature).
+#[cfg(not(feature = "gui"))]
+fn open_app(_plan: Option<PathBuf>) -> ExitCode {
+    eprintln!(
+        "error: this build of cutover has no desktop app (it was built without the `gui` feature); \
+         run one of its commands, see `cutover --help`"
+    );
+    ExitCode::from(EXIT_UNREADABLE)
 }
 
 /// Runs one command, printing results to `out` and failures to `err`; returns the exit code.
@@ -187,6 +240,15 @@ pub fn run(command: Command, out: &mut dyn std::io::Write, err: &mut dyn std::io
         Command::Check { plan, format } => check(&plan, format, out),
         Command::Order { plan, format } => order(&plan, format, out),
         Command::New { template, file } => new_plan(&template, &file, out),
+        Command::Completions { shell } => {
+            docs::write_completions(shell, out);
+            return 0;
+        }
+        Command::Man { list: true, .. } => {
+            docs::write_command_list(out);
+            return 0;
+        }
+        Command::Man { command, .. } => return docs::write_man_page(command.as_deref(), out, err),
         Command::Export {
             plan,
             out: dir,
@@ -489,9 +551,7 @@ fn report_recovery(recovered: Option<Recovery>, dir: &Path, out: &mut dyn std::i
 }
 
 fn new_plan(template: &str, file: &Path, out: &mut dyn std::io::Write) -> Result<u8, Failure> {
-    let plan_name = file
-        .file_stem()
-        .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+    let plan_name = storage::plan_name_for_file(file);
     let plan = templates::by_name(template, &plan_name)
         .ok_or_else(|| unknown_template(template))?
         .map_err(StorageError::from)?;
