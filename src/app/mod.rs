@@ -54,8 +54,9 @@ pub const APP_ID: &str = "dev.cutover.Cutover";
 /// The folder name the settings and the recovery file are kept under (eframe's storage folder).
 const STORAGE_NAME: &str = "cutover";
 
-/// The window icon, rendered from `assets/icon/cutover.svg`.
-const WINDOW_ICON_PNG: &[u8] = include_bytes!("../../assets/icon/cutover-256.png");
+/// The window icon, rendered from `assets/icon/cutover.svg`. 128 pixels: a 256-pixel icon does not fit
+/// in one X11 property request, and winit then leaves the window without one.
+const WINDOW_ICON_PNG: &[u8] = include_bytes!("../../assets/icon/cutover-128.png");
 
 /// Seconds between autosaves while there are unsaved changes.
 const AUTOSAVE_SECONDS: f64 = 3.0;
