@@ -119,6 +119,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Draw the service graph: SVG with Cutover's layout, Graphviz `dot`, or Graphviz's `plain` layout.
+    ///
+    /// The SVG shows each service in its tier's colours with its deployment wave, for design documents
+    /// and pull requests; `dot` is for Graphviz users; `plain` writes Cutover's layout in Graphviz's
+    /// plain-text layout format, so it can be compared with `dot -Tplain`'s by the same measure.
+    Graph {
+        /// The plan file.
+        plan: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Svg)]
+        format: GraphFormat,
+        /// Whose positions to draw: Cutover's automatic layout, or the ones saved in the plan (as
+        /// arranged in the app; a plan without any is laid out).
+        #[arg(long, value_enum, default_value_t = GraphLayout::Auto)]
+        layout: GraphLayout,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Write a starter plan that passes `check`; refuses to overwrite an existing file.
     New {
         /// Which template to start from.
@@ -163,6 +182,26 @@ pub enum PlatformArg {
     Azure,
     /// Both, and their parity.
     Both,
+}
+
+/// The formats `graph` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// SVG drawn with the chosen layout.
+    Svg,
+    /// Graphviz `dot` source (Graphviz lays it out).
+    Dot,
+    /// Graphviz's plain-text layout format, with the chosen layout.
+    Plain,
+}
+
+/// Whose positions `graph` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphLayout {
+    /// Cutover's automatic layered layout.
+    Auto,
+    /// The positions saved in the plan.
+    Saved,
 }
 
 /// How a command prints its result.
@@ -240,6 +279,12 @@ pub fn run(command: Command, out: &mut dyn std::io::Write, err: &mut dyn std::io
         Command::Check { plan, format } => check(&plan, format, out),
         Command::Order { plan, format } => order(&plan, format, out),
         Command::New { template, file } => new_plan(&template, &file, out),
+        Command::Graph {
+            plan,
+            format,
+            layout,
+            out: file,
+        } => graph(&plan, format, layout, file.as_deref(), out),
         Command::Completions { shell } => {
             docs::write_completions(shell, out);
             return 0;
@@ -548,6 +593,41 @@ fn report_recovery(recovered: Option<Recovery>, dir: &Path, out: &mut dyn std::i
         dir.display()
     )
     .ok();
+}
+
+fn graph(
+    path: &Path,
+    format: GraphFormat,
+    layout: GraphLayout,
+    file: Option<&Path>,
+    out: &mut dyn std::io::Write,
+) -> Result<u8, Failure> {
+    let plan = storage::load_plan(path)?;
+    let analysis = analyse(&plan);
+    let positions = match layout {
+        GraphLayout::Saved if !crate::layout::needs_layout(&plan) => {
+            plan.services.iter().map(|s| s.position).collect()
+        }
+        GraphLayout::Auto | GraphLayout::Saved => {
+            crate::layout::layout_plan(&plan, crate::layout::Spacing::default())
+        }
+    };
+    let diagram = crate::diagram::Diagram::of_plan(&plan, &positions, analysis.order.as_ref());
+    let text = diagram.render(match format {
+        GraphFormat::Svg => crate::diagram::Format::Svg,
+        GraphFormat::Dot => crate::diagram::Format::Dot,
+        GraphFormat::Plain => crate::diagram::Format::Plain,
+    });
+    match file {
+        Some(file) => {
+            storage::write_atomically(file, text.as_bytes())?;
+            writeln!(out, "wrote {}", file.display()).ok();
+        }
+        None => {
+            write!(out, "{text}").ok();
+        }
+    }
+    Ok(0)
 }
 
 fn new_plan(template: &str, file: &Path, out: &mut dyn std::io::Write) -> Result<u8, Failure> {

@@ -18,6 +18,7 @@ mod export_safety;
 mod export_semantics;
 mod format_properties;
 mod golden;
+mod graph_command;
 mod hostile_text;
 mod json_shapes;
 mod malformed;
