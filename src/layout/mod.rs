@@ -1,5 +1,7 @@
 //! Layered auto-layout of the service graph: dependencies below their dependents, lower tiers lower on
-//! the screen, and the order inside each layer chosen to reduce crossing arrows.
+//! the screen, the order inside each layer chosen to reduce crossing arrows ([`order`]: long edges
+//! cut into virtual nodes, weighted-median sweeps and transpositions), and coordinates that keep long
+//! edges straight and wrap wide layers without adding crossings ([`place`]).
 //!
 //! Pure: it reads a plan and returns positions; the app writes them back through an edit so the
 //! layout can be undone. Screen coordinates grow downwards, so "lower on screen" is a larger `y`.
@@ -27,8 +29,8 @@ impl Default for Spacing {
     }
 }
 
-/// How many barycentre sweeps (each one up and one down) the crossing reduction makes at most.
-const SWEEPS: usize = 12;
+mod order;
+mod place;
 
 /// Positions for every service of `plan`, by plan index.
 pub fn layout_plan(plan: &Plan, spacing: Spacing) -> Vec<Position> {
@@ -59,24 +61,30 @@ pub fn needs_layout(plan: &Plan) -> bool {
 }
 
 /// Lays out nodes with these tiers and `(dependent, dependency)` edges; returns a position per node.
-/// A layer wider than [`row_width`] wraps onto several rows, so a big plan stays roughly as wide as
-/// it is tall instead of becoming a thin strip.
+/// A layer wider than [`row_width`] is staggered over several rows, so a big plan stays roughly as
+/// wide as it is tall instead of becoming a thin strip.
 pub fn layout(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> Vec<Position> {
-    let layers = order_layers(tiers, edges);
-    let per_row = row_width(tiers.len(), spacing);
+    let graph = Adjacency::new(tiers.len(), edges);
+    let proper = order::Proper::new(&ranks(tiers, &graph), &graph.edges);
+    let layers = order::order(&proper);
+    let placement = place::place(&proper, &layers, spacing, row_width(tiers.len(), spacing));
+    let (min_x, max_x) = (0..tiers.len())
+        .map(|node| placement.x[node])
+        .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    let centre = if tiers.is_empty() {
+        0.0
+    } else {
+        (min_x + max_x) / 2.0
+    };
     let mut positions = vec![Position::default(); tiers.len()];
     let mut y = 0.0;
     // From the top layer down.
-    for layer in layers.iter().rev() {
-        let rows = layer.len().div_ceil(per_row).max(1);
-        for (row, nodes) in layer.chunks(per_row).enumerate() {
-            let centre = (nodes.len() as f32 - 1.0) / 2.0;
-            for (slot, &node) in nodes.iter().enumerate() {
-                positions[node] = Position {
-                    x: (slot as f32 - centre) * spacing.node_gap,
-                    y: y + row as f32 * spacing.row_gap,
-                };
-            }
+    for (layer, rows) in layers.iter().zip(&placement.rows).rev() {
+        for &node in layer.iter().filter(|&&n| n < tiers.len()) {
+            positions[node] = Position {
+                x: (placement.x[node] - centre) as f32,
+                y: y + placement.row[node] as f32 * spacing.row_gap,
+            };
         }
         y += (rows - 1) as f32 * spacing.row_gap + spacing.layer_gap;
     }
@@ -90,17 +98,15 @@ pub fn row_width(node_count: usize, spacing: Spacing) -> usize {
     balanced.ceil().max(12.0) as usize
 }
 
-/// The layers, lowest (rank 0, deployed first) first, each in left-to-right order.
+/// The layers, lowest (rank 0, deployed first) first, each in left-to-right order (services only;
+/// the virtual nodes of long edges are left out).
 pub fn order_layers(tiers: &[Tier], edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
     let graph = Adjacency::new(tiers.len(), edges);
-    let ranks = ranks(tiers, &graph);
-    let layer_count = ranks.iter().copied().max().map_or(0, |r| r + 1);
-    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
-    for (node, &rank) in ranks.iter().enumerate() {
-        layers[rank].push(node);
-    }
-    reduce_crossings(&mut layers, &ranks, &graph);
-    layers
+    let proper = order::Proper::new(&ranks(tiers, &graph), &graph.edges);
+    order::order(&proper)
+        .into_iter()
+        .map(|layer| layer.into_iter().filter(|&n| n < tiers.len()).collect())
+        .collect()
 }
 
 /// The number of crossing pairs among edges between adjacent layers (longer edges are not counted).
@@ -141,28 +147,24 @@ pub fn crossings(layers: &[Vec<usize>], edges: &[(usize, usize)]) -> usize {
         .sum()
 }
 
-/// Out- and in-neighbours of each node ("depends on" and "is depended on by").
+/// Each node's dependencies, and the edges kept (no self-loops, no unknown nodes).
 struct Adjacency {
     dependencies: Vec<Vec<usize>>,
-    dependents: Vec<Vec<usize>>,
     edges: Vec<(usize, usize)>,
 }
 
 impl Adjacency {
     fn new(node_count: usize, edges: &[(usize, usize)]) -> Self {
         let mut dependencies = vec![Vec::new(); node_count];
-        let mut dependents = vec![Vec::new(); node_count];
         let mut kept = Vec::new();
         for &(from, to) in edges {
             if from < node_count && to < node_count && from != to {
                 dependencies[from].push(to);
-                dependents[to].push(from);
                 kept.push((from, to));
             }
         }
         Self {
             dependencies,
-            dependents,
             edges: kept,
         }
     }
@@ -216,83 +218,6 @@ fn ranks(tiers: &[Tier], graph: &Adjacency) -> Vec<usize> {
     rank.iter()
         .map(|r| used.binary_search(r).unwrap_or(0))
         .collect()
-}
-
-/// Barycentre heuristic: sweep up (order each layer by the mean slot of its dependencies below) and
-/// down (by the mean slot of its dependents above), keeping the best order seen.
-fn reduce_crossings(layers: &mut [Vec<usize>], ranks: &[usize], graph: &Adjacency) {
-    let mut best = layers.to_vec();
-    let mut best_count = crossings(layers, &graph.edges);
-    let mut slot = vec![0f32; ranks.len()];
-    let refresh = |layers: &[Vec<usize>], slot: &mut Vec<f32>| {
-        for layer in layers {
-            for (s, &node) in layer.iter().enumerate() {
-                slot[node] = s as f32;
-            }
-        }
-    };
-    for _ in 0..SWEEPS {
-        if best_count == 0 {
-            break;
-        }
-        refresh(layers, &mut slot);
-        for (rank, layer) in layers.iter_mut().enumerate().skip(1) {
-            sort_by_barycentre(layer, &slot, |n| {
-                graph.dependencies[n]
-                    .iter()
-                    .copied()
-                    .filter(|&d| ranks[d] < rank)
-            });
-            for (s, &node) in layer.iter().enumerate() {
-                slot[node] = s as f32;
-            }
-        }
-        let top = layers.len().saturating_sub(1);
-        for (rank, layer) in layers.iter_mut().enumerate().take(top).rev() {
-            sort_by_barycentre(layer, &slot, |n| {
-                graph.dependents[n]
-                    .iter()
-                    .copied()
-                    .filter(|&d| ranks[d] > rank)
-            });
-            for (s, &node) in layer.iter().enumerate() {
-                slot[node] = s as f32;
-            }
-        }
-        let count = crossings(layers, &graph.edges);
-        if count < best_count {
-            best_count = count;
-            best = layers.to_vec();
-        }
-    }
-    layers.clone_from_slice(&best);
-}
-
-/// Stable-sorts `layer` by the mean slot of each node's neighbours; a node without neighbours keeps
-/// its own slot as its key.
-fn sort_by_barycentre<I: Iterator<Item = usize>>(
-    layer: &mut [usize],
-    slot: &[f32],
-    neighbours: impl Fn(usize) -> I,
-) {
-    let mut keyed: Vec<(f32, usize)> = layer
-        .iter()
-        .enumerate()
-        .map(|(own, &node)| {
-            let (sum, count) =
-                neighbours(node).fold((0.0, 0usize), |(s, c), n| (s + slot[n], c + 1));
-            let key = if count == 0 {
-                own as f32
-            } else {
-                sum / count as f32
-            };
-            (key, node)
-        })
-        .collect();
-    keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for (target, (_, node)) in layer.iter_mut().zip(keyed) {
-        *target = node;
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,249 @@
+//! The order inside each layer. Edges that span several layers are cut into a chain of virtual nodes,
+//! one per layer crossed, so every edge joins adjacent layers and long edges take part in the
+//! ordering like any other. Layers are then ordered by weighted-median sweeps, up and down, each
+//! followed by transposition of neighbours, keeping the order with the fewest crossings seen.
+
+/// How many sweep pairs (one up, one down) the ordering makes at most.
+const SWEEPS: usize = 24;
+/// How many sweeps in a row may find nothing better before the sweeping stops.
+const PATIENCE: usize = 4;
+/// How many transposition passes over a layer a sweep makes at most.
+const TRANSPOSE_PASSES: usize = 4;
+
+/// A layered graph whose edges all join adjacent layers: the real nodes `0..real`, then the virtual
+/// nodes of the long edges.
+pub struct Proper {
+    /// How many of the nodes are real.
+    pub real: usize,
+    /// Each node's layer.
+    pub rank: Vec<usize>,
+    /// Each node's neighbours in the layer below.
+    pub below: Vec<Vec<usize>>,
+    /// Each node's neighbours in the layer above.
+    pub above: Vec<Vec<usize>>,
+}
+
+impl Proper {
+    /// The proper graph of `real` nodes at `rank` with `(upper, lower)` edges; an edge that does not
+    /// go down (one that closes a cycle) is left out.
+    pub fn new(rank: &[usize], edges: &[(usize, usize)]) -> Self {
+        let real = rank.len();
+        let mut graph = Self {
+            real,
+            rank: rank.to_vec(),
+            below: vec![Vec::new(); real],
+            above: vec![Vec::new(); real],
+        };
+        for &(upper, lower) in edges {
+            if upper >= real || lower >= real || rank[upper] <= rank[lower] {
+                continue;
+            }
+            let mut from = upper;
+            for layer in (rank[lower] + 1..rank[upper]).rev() {
+                let virtual_node = graph.rank.len();
+                graph.rank.push(layer);
+                graph.below.push(Vec::new());
+                graph.above.push(Vec::new());
+                graph.join(from, virtual_node);
+                from = virtual_node;
+            }
+            graph.join(from, lower);
+        }
+        graph
+    }
+
+    fn join(&mut self, upper: usize, lower: usize) {
+        self.below[upper].push(lower);
+        self.above[lower].push(upper);
+    }
+
+    /// Whether `node` is a virtual node of a long edge.
+    pub fn is_virtual(&self, node: usize) -> bool {
+        node >= self.real
+    }
+}
+
+/// The layers of `graph`, lowest first, each in left-to-right order (real and virtual nodes), with as
+/// few crossings as the sweeps found: sweeps starting upwards and downwards, each from the nodes'
+/// index order and from its reverse, and the best result is kept. Deterministic: ties keep the
+/// earlier order.
+pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
+    let layer_count = graph.rank.iter().copied().max().map_or(0, |r| r + 1);
+    let mut initial: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
+    for (node, &rank) in graph.rank.iter().enumerate() {
+        initial[rank].push(node);
+    }
+    let reversed: Vec<Vec<usize>> = initial
+        .iter()
+        .map(|layer| layer.iter().rev().copied().collect())
+        .collect();
+    let starts = [
+        (initial.clone(), true),
+        (initial, false),
+        (reversed.clone(), true),
+        (reversed, false),
+    ];
+    let mut best: Option<(Vec<Vec<usize>>, usize)> = None;
+    for (start, upwards_first) in starts {
+        let (layers, count) = sweep(graph, start, upwards_first);
+        if best.as_ref().is_none_or(|(_, fewest)| count < *fewest) {
+            best = Some((layers, count));
+        }
+    }
+    best.map(|(layers, _)| layers).unwrap_or_default()
+}
+
+/// Median sweeps with transpositions from `layers`, first upwards or first downwards; the best
+/// order seen and its crossings. Stops early when several sweeps in a row found nothing better.
+fn sweep(
+    graph: &Proper,
+    mut layers: Vec<Vec<usize>>,
+    upwards_first: bool,
+) -> (Vec<Vec<usize>>, usize) {
+    let mut slot = vec![0usize; graph.rank.len()];
+    refresh_slots(&layers, &mut slot);
+    let mut best = layers.clone();
+    let mut best_count = total_crossings(graph, &layers, &slot);
+    let mut stale = 0;
+    for _ in 0..SWEEPS {
+        if best_count == 0 || stale == PATIENCE {
+            break;
+        }
+        for half in 0..2 {
+            if (half == 0) == upwards_first {
+                for layer in layers.iter_mut().skip(1) {
+                    sort_by_median(layer, &mut slot, &graph.below);
+                    transpose(graph, layer, &mut slot);
+                }
+            } else {
+                for layer in layers.iter_mut().rev().skip(1) {
+                    sort_by_median(layer, &mut slot, &graph.above);
+                    transpose(graph, layer, &mut slot);
+                }
+            }
+        }
+        let count = total_crossings(graph, &layers, &slot);
+        if count < best_count {
+            best_count = count;
+            best.clone_from(&layers);
+            stale = 0;
+        } else {
+            stale += 1;
+        }
+    }
+    (best, best_count)
+}
+
+fn refresh_slots(layers: &[Vec<usize>], slot: &mut [usize]) {
+    for layer in layers {
+        for (s, &node) in layer.iter().enumerate() {
+            slot[node] = s;
+        }
+    }
+}
+
+/// Stable-sorts `layer` by the weighted median slot of each node's `neighbours`; a node without
+/// any keeps its own slot as its key.
+fn sort_by_median(layer: &mut [usize], slot: &mut [usize], neighbours: &[Vec<usize>]) {
+    let mut keyed: Vec<(f64, usize)> = layer
+        .iter()
+        .map(|&node| {
+            let mut places: Vec<usize> = neighbours[node].iter().map(|&n| slot[n]).collect();
+            places.sort_unstable();
+            let key = weighted_median(&places).unwrap_or(slot[node] as f64);
+            (key, node)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (s, (target, (_, node))) in layer.iter_mut().zip(keyed).enumerate() {
+        *target = node;
+        slot[node] = s;
+    }
+}
+
+/// The weighted median of sorted slots (Gansner et al.): the middle one, or between the two middle
+/// ones, leaning towards the side where the slots are closer together.
+fn weighted_median(places: &[usize]) -> Option<f64> {
+    let m = places.len();
+    let at = |i: usize| places[i] as f64;
+    match m {
+        0 => None,
+        _ if m % 2 == 1 => Some(at(m / 2)),
+        2 => Some((at(0) + at(1)) / 2.0),
+        _ => {
+            let left = at(m / 2 - 1) - at(0);
+            let right = at(m - 1) - at(m / 2);
+            if left + right == 0.0 {
+                Some((at(m / 2 - 1) + at(m / 2)) / 2.0)
+            } else {
+                Some((at(m / 2 - 1) * right + at(m / 2) * left) / (left + right))
+            }
+        }
+    }
+}
+
+/// Swaps neighbours in `layer` while a swap lowers the crossings of their edges with both adjacent
+/// layers.
+fn transpose(graph: &Proper, layer: &mut [usize], slot: &mut [usize]) {
+    for _ in 0..TRANSPOSE_PASSES {
+        let mut improved = false;
+        for i in 1..layer.len() {
+            let (left, right) = (layer[i - 1], layer[i]);
+            let keep = pair_crossings(graph, left, right, slot);
+            let swap = pair_crossings(graph, right, left, slot);
+            if swap < keep {
+                layer.swap(i - 1, i);
+                slot[left] = i;
+                slot[right] = i - 1;
+                improved = true;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+}
+
+/// Crossings between the edges of `left` and those of `right` if `left` stands left of `right`.
+fn pair_crossings(graph: &Proper, left: usize, right: usize, slot: &[usize]) -> usize {
+    let count = |a: &[usize], b: &[usize]| {
+        a.iter()
+            .map(|&x| b.iter().filter(|&&y| slot[y] < slot[x]).count())
+            .sum::<usize>()
+    };
+    count(&graph.below[left], &graph.below[right]) + count(&graph.above[left], &graph.above[right])
+}
+
+/// Crossings between every pair of adjacent layers, counted in O(E log V) per pair: the edges sorted
+/// by their upper end, then the inversions among their lower ends (a Fenwick tree).
+pub fn total_crossings(graph: &Proper, layers: &[Vec<usize>], slot: &[usize]) -> usize {
+    let mut total = 0;
+    for pair in layers.windows(2) {
+        let (lower, upper) = (&pair[0], &pair[1]);
+        let mut tree = vec![0usize; lower.len() + 1];
+        let mut seen = 0;
+        for &node in upper {
+            let mut ends: Vec<usize> = graph.below[node].iter().map(|&n| slot[n]).collect();
+            ends.sort_unstable();
+            for &end in &ends {
+                // Edges seen so far (further left above) that end right of this one cross it.
+                let mut at_or_left = 0;
+                let mut i = end + 1;
+                while i > 0 {
+                    at_or_left += tree[i];
+                    i -= i & i.wrapping_neg();
+                }
+                total += seen - at_or_left;
+            }
+            for &end in &ends {
+                let mut i = end + 1;
+                while i < tree.len() {
+                    tree[i] += 1;
+                    i += i & i.wrapping_neg();
+                }
+                seen += 1;
+            }
+        }
+    }
+    total
+}
