@@ -345,7 +345,7 @@ fn review_ui(
                     file_row(ui, word, colour, &file.path);
                     if file.status == FileStatus::Changed {
                         ui.label(RichText::new(format!("+{}", file.added)).color(ADDED));
-                        ui.label(RichText::new(format!("−{}", file.removed)).color(REMOVED));
+                        ui.label(RichText::new(format!("-{}", file.removed)).color(REMOVED));
                         let open = expanded.contains(&file.path);
                         let text = if open { "Hide diff" } else { "Show diff" };
                         if ui.small_button(text).on_hover_text(&file.path).clicked() {
@@ -395,7 +395,7 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
                         DiffRow::Same(line) => (format!("  {line}"), weak),
                         DiffRow::Removed(line) => (format!("- {line}"), REMOVED),
                         DiffRow::Added(line) => (format!("+ {line}"), ADDED),
-                        DiffRow::Skipped(n) => (format!("⋯ {n} unchanged lines"), weak),
+                        DiffRow::Skipped(n) => (format!("… {n} unchanged lines"), weak),
                     };
                     ui.add(
                         egui::Label::new(RichText::new(text).monospace().color(colour)).extend(),

@@ -424,7 +424,7 @@ fn bar_ui(ui: &mut Ui, entry: &Entry, total: f32, selected: bool) -> bool {
     let mut tip = format!("{} — {:?}", entry.path, entry.outcome);
     if let (Some(start), Some(end)) = (entry.start, entry.end) {
         tip.push_str(&format!(
-            ", {:.1} → {:.1} min",
+            ", {:.1} to {:.1} min",
             start as f32 / 60.0,
             end as f32 / 60.0
         ));

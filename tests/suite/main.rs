@@ -7,6 +7,7 @@ mod common;
 
 mod app_export;
 mod app_ui;
+mod app_ux;
 mod broken_examples;
 mod examples;
 mod export_cli;
