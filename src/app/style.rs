@@ -30,12 +30,11 @@ pub fn tier_accent(tier: Tier) -> Color32 {
     }
 }
 
-/// The icon of a button that removes or dismisses something (the bundled fonts have it; they lack
-/// "✖").
-pub const REMOVE_ICON: &str = "🗙";
+/// The icon of a button that removes or dismisses something.
+pub const REMOVE_ICON: &str = "✖";
 
 /// The icon beside a refusal shown on the canvas.
-pub const WARNING_ICON: &str = "!";
+pub const WARNING_ICON: &str = "⚠";
 
 /// The colour of a severity's icon.
 pub fn severity_colour(severity: Severity) -> Color32 {
@@ -46,13 +45,12 @@ pub fn severity_colour(severity: Severity) -> Color32 {
     }
 }
 
-/// The icon of a severity, coloured by [`severity_colour`]. Only glyphs the bundled fonts have
-/// (they lack "⛔", "⚠" and "ℹ", which showed as empty boxes).
+/// The icon of a severity, coloured by [`severity_colour`].
 pub fn severity_icon(severity: Severity) -> &'static str {
     match severity {
-        Severity::Error => "⊗",
-        Severity::Warning => "!",
-        Severity::Info => "i",
+        Severity::Error => "⛔",
+        Severity::Warning => "⚠",
+        Severity::Info => "ℹ",
     }
 }
 
@@ -62,12 +60,12 @@ pub fn severity_icon(severity: Severity) -> &'static str {
 pub fn drawable(ctx: &egui::Context, text: &str) -> String {
     let font = egui::FontId::proportional(14.0);
     ctx.fonts_mut(|fonts| {
-        if fonts.has_glyphs(&font, text) {
+        if text.chars().all(|c| can_draw(fonts, &font, c)) {
             return text.to_owned();
         }
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {
-            if fonts.has_glyph(&font, c) {
+            if can_draw(fonts, &font, c) {
                 out.push(c);
             } else {
                 out.push_str(plain_spelling(c));
@@ -75,6 +73,32 @@ pub fn drawable(ctx: &egui::Context, text: &str) -> String {
         }
         out
     })
+}
+
+/// The glyph epaint draws for a character no font has.
+const REPLACEMENT: char = '◻';
+
+/// Whether `font` draws `c` itself rather than the replacement box. epaint's `has_glyph` answers
+/// "no" for every character of the font that holds the replacement box (the emoji font: "⚠", "✖"
+/// draw fine), so for those the glyph laid out is compared with the replacement's.
+pub fn can_draw(
+    fonts: &mut egui::epaint::text::FontsView<'_>,
+    font: &egui::FontId,
+    c: char,
+) -> bool {
+    if fonts.has_glyph(font, c) || c.is_whitespace() || c == REPLACEMENT {
+        return true;
+    }
+    let mut drawn = |c: char| {
+        let galley = fonts.layout_no_wrap(c.to_string(), font.clone(), egui::Color32::WHITE);
+        galley
+            .rows
+            .first()
+            .and_then(|row| row.row.glyphs.first())
+            .map(|glyph| glyph.uv_rect)
+    };
+    let glyph = drawn(c);
+    glyph.is_some() && glyph != drawn(REPLACEMENT)
 }
 
 /// The plain-text spelling of a character the fonts may lack.
@@ -127,7 +151,7 @@ mod tests {
         ];
         for icon in icons {
             assert!(
-                ctx.fonts_mut(|f| f.has_glyphs(&font, icon)),
+                ctx.fonts_mut(|f| icon.chars().all(|c| can_draw(f, &font, c))),
                 "{icon} cannot be drawn"
             );
         }
@@ -138,5 +162,7 @@ mod tests {
         let ctx = context();
         assert_eq!(drawable(&ctx, "web → api → db"), "web -> api -> db");
         assert_eq!(drawable(&ctx, "plain text"), "plain text");
+        // The emoji font holds the replacement box too; its own glyphs are drawn, not replaced.
+        assert_eq!(drawable(&ctx, "⚠ ✖ ⛔ ℹ"), "⚠ ✖ ⛔ ℹ");
     }
 }

@@ -176,7 +176,13 @@ fn undrawable_labels(h: &Harness<'_, CutoverApp>) -> Vec<String> {
         .collect();
     labels
         .into_iter()
-        .filter(|label| !h.ctx.fonts_mut(|f| f.has_glyphs(&font, label)))
+        .filter(|label| {
+            !h.ctx.fonts_mut(|f| {
+                label
+                    .chars()
+                    .all(|c| cutover::app::style::can_draw(f, &font, c))
+            })
+        })
         .collect()
 }
 
