@@ -148,13 +148,17 @@ impl CutoverApp {
             notice: None,
         };
         // Look for autosaved work first: the plan it belongs to is the one to open under the offer.
-        let offered = app.recovery_path.as_deref().and_then(|base| {
-            pick_recovery(
-                storage::find_recoveries(base),
-                startup.plan.as_deref(),
-                app.settings.last_plan.as_deref(),
-            )
-        });
+        let recoveries = app
+            .recovery_path
+            .as_deref()
+            .map(storage::find_recoveries)
+            .unwrap_or_default();
+        let unreadable = recoveries.unreadable;
+        let offered = pick_recovery(
+            recoveries.found,
+            startup.plan.as_deref(),
+            app.settings.last_plan.as_deref(),
+        );
         let mut recovered_origin = None;
         if let Some((file, found)) = offered {
             recovered_origin = found.origin.clone().filter(|p| p.exists());
@@ -174,6 +178,15 @@ impl CutoverApp {
             }
         } else {
             app.laid_out_if_needed();
+        }
+        if let Some((path, error)) = unreadable.first() {
+            app.set_status(
+                format!(
+                    "An autosaved plan could not be read ({}): {error}",
+                    path.display()
+                ),
+                true,
+            );
         }
         app
     }

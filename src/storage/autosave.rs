@@ -97,39 +97,54 @@ pub fn recovery_file(base: &Path, plan: Option<&Path>, session: &str) -> PathBuf
     base.with_file_name(name)
 }
 
+/// What the recovery files beside a recovery path hold.
+#[derive(Debug, Default)]
+pub struct Recoveries {
+    /// The readable ones, newest first: each file and the plan it holds.
+    pub found: Vec<(PathBuf, Recovered)>,
+    /// The ones that exist but cannot be read or parsed (left in place, for the user to rescue).
+    pub unreadable: Vec<(PathBuf, StorageError)>,
+}
+
 /// Every recovery file beside `base` (the app's recovery path, and the per-plan files
-/// [`recovery_file`] names), newest first, with what each holds; files that cannot be read are
-/// skipped.
-pub fn find_recoveries(base: &Path) -> Vec<(PathBuf, Recovered)> {
+/// [`recovery_file`] names), newest first, with what each holds.
+pub fn find_recoveries(base: &Path) -> Recoveries {
+    let mut recoveries = Recoveries::default();
     let Some(folder) = base.parent() else {
-        return Vec::new();
+        return recoveries;
     };
     let stem = base.file_stem().map_or_else(
         || "recovery".to_owned(),
         |s| s.to_string_lossy().into_owned(),
     );
     let Ok(entries) = fs::read_dir(folder) else {
-        return Vec::new();
+        return recoveries;
     };
-    let mut found: Vec<(std::time::SystemTime, PathBuf, Recovered)> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            name.ends_with(".ron")
-                && (name == format!("{stem}.ron") || name.starts_with(&format!("{stem}-")))
-        })
-        .filter_map(|path| {
-            let recovered = read_recovery(&path).ok()??;
-            let modified = fs::metadata(&path).and_then(|m| m.modified()).ok()?;
-            Some((modified, path, recovered))
-        })
-        .collect();
+    let mut found: Vec<(std::time::SystemTime, PathBuf, Recovered)> = Vec::new();
+    for path in entries.filter_map(Result::ok).map(|entry| entry.path()) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ours = name.ends_with(".ron")
+            && (name == format!("{stem}.ron") || name.starts_with(&format!("{stem}-")));
+        if !ours {
+            continue;
+        }
+        match read_recovery(&path) {
+            Ok(Some(recovered)) => {
+                let modified = fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
+                found.push((modified, path, recovered));
+            }
+            Ok(None) => {}
+            Err(error) => recoveries.unreadable.push((path, error)),
+        }
+    }
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    found.into_iter().map(|(_, path, r)| (path, r)).collect()
+    recoveries.found = found.into_iter().map(|(_, path, r)| (path, r)).collect();
+    recoveries
 }
 
 /// Removes the recovery file after a clean save or a deliberate discard; a missing file is fine.
@@ -191,9 +206,19 @@ mod tests {
         write_recovery(&file_a, &plan, Some(&a)).expect("written");
         write_recovery(&file_b, &plan, Some(&b)).expect("written");
         std::fs::write(base.with_file_name("unrelated.ron"), "()").expect("written");
-        let found = find_recoveries(&base);
-        let mut origins: Vec<_> = found.iter().filter_map(|(_, r)| r.origin.clone()).collect();
+        std::fs::write(base.with_file_name("recovery-broken.ron"), "(").expect("written");
+        let recoveries = find_recoveries(&base);
+        let mut origins: Vec<_> = recoveries
+            .found
+            .iter()
+            .filter_map(|(_, r)| r.origin.clone())
+            .collect();
         origins.sort();
         assert_eq!(origins, vec![a, b]);
+        assert_eq!(
+            recoveries.unreadable.len(),
+            1,
+            "a broken one is reported, not skipped"
+        );
     }
 }

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use crate::plan::FormatError;
 
 pub use autosave::{
-    Recovered, find_recoveries, read_recovery, recovery_file, remove_recovery, write_recovery,
+    Recovered, Recoveries, find_recoveries, read_recovery, recovery_file, remove_recovery,
+    write_recovery,
 };
 pub use output::{
     ExportCheck, ExportReport, FileStatus, OutputFile, Ownership, check_export, write_export,

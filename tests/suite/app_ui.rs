@@ -496,7 +496,7 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
     click_button(&mut h, "Add service");
     h.state_mut().autosave_now();
     h.run_steps(2);
-    let found = storage::find_recoveries(&recovery);
+    let found = storage::find_recoveries(&recovery).found;
     let (_, autosaved) = found
         .first()
         .expect("an autosave exists while there are unsaved changes");
@@ -518,7 +518,7 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
     let path = dir.path().join("kept.ron");
     menu(&mut h, "File", "Save as path…");
     type_path(&mut h, &path, "Save");
-    assert!(storage::find_recoveries(&recovery).is_empty());
+    assert!(storage::find_recoveries(&recovery).found.is_empty());
     // And with nothing autosaved, nothing is offered.
     drop(h);
     let h = harness(startup);

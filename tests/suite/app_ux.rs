@@ -592,4 +592,16 @@ fn after_a_crash_the_plan_being_edited_opens_under_the_offer_and_plans_do_not_sh
     click_button(&mut h, "Restore");
     assert_eq!(h.state().document().path(), Some(b.as_path()));
     assert_eq!(h.state().document().plan().services.len(), 6);
+    drop(h);
+    // A recovery file that cannot be read is reported, and left for the user to rescue.
+    let broken = recovery.with_file_name("recovery-broken.ron");
+    std::fs::write(&broken, "(").expect("written");
+    let h = super::app_ui::harness(start(None, &a));
+    let status = h
+        .state()
+        .status()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("could not be read"), "{status}");
+    assert!(broken.exists());
 }
