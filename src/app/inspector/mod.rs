@@ -278,23 +278,18 @@ impl Editor<'_> {
                 })
                 .collect();
             if !candidates.is_empty() {
-                egui::ComboBox::from_id_salt("add-dependency")
-                    .selected_text("+ Add dependency")
-                    .show_ui(ui, |ui| {
-                        for candidate in candidates {
-                            if ui
-                                .selectable_label(false, service_text(plan, candidate))
-                                .clicked()
-                            {
-                                self.out.push(Message::Connect {
-                                    service: id.clone(),
-                                    on: candidate.clone(),
-                                });
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(heading);
+                let options: Vec<(Id, String)> = candidates
+                    .into_iter()
+                    .map(|c| (c.clone(), service_text(plan, c)))
+                    .collect();
+                if let Some(on) =
+                    widgets::add_menu(ui, "add-dependency", "+ Add dependency", heading, &options)
+                {
+                    self.out.push(Message::Connect {
+                        service: id.clone(),
+                        on,
+                    });
+                }
             }
         });
         widgets::list_heading(ui, "Depended on by");

@@ -289,23 +289,74 @@ pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[
             if let Some(index) = remove {
                 items.remove(index);
             }
-            let available: Vec<&Choice> =
-                choices.iter().filter(|c| !items.contains(c.id)).collect();
+            let available: Vec<(Id, String)> = choices
+                .iter()
+                .filter(|c| !items.contains(c.id))
+                .map(|c| (c.id.clone(), c.text.clone()))
+                .collect();
             if !available.is_empty() {
-                egui::ComboBox::from_id_salt("add")
-                    .selected_text(format!("+ Add to {}", label.to_lowercase()))
-                    .show_ui(ui, |ui| {
-                        for choice in available {
-                            if ui.selectable_label(false, &choice.text).clicked() {
-                                items.push(choice.id.clone());
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(heading);
+                let text = format!("+ Add to {}", label.to_lowercase());
+                if let Some(id) = add_menu(ui, "add", &text, heading, &available) {
+                    items.push(id);
+                }
             }
         });
     });
+}
+
+/// A "+ Add…" choice labelled by `heading`: a click on an option, or the arrow keys then Enter,
+/// picks it; returns the option picked this frame.
+pub fn add_menu<T: Clone>(
+    ui: &mut Ui,
+    salt: &str,
+    text: &str,
+    heading: egui::Id,
+    options: &[(T, String)],
+) -> Option<T> {
+    use egui::{Key, Modifiers};
+    let key = ui.make_persistent_id(("add-menu-highlight", salt));
+    let mut chosen = None;
+    egui::ComboBox::from_id_salt(salt)
+        .selected_text(text)
+        .show_ui(ui, |ui| {
+            let mut highlight: Option<usize> =
+                ui.data(|d| d.get_temp::<Option<usize>>(key)).flatten();
+            let (down, up, enter) = ui.input_mut(|i| {
+                (
+                    i.consume_key(Modifiers::NONE, Key::ArrowDown),
+                    i.consume_key(Modifiers::NONE, Key::ArrowUp),
+                    i.consume_key(Modifiers::NONE, Key::Enter),
+                )
+            });
+            let last = options.len().saturating_sub(1);
+            if down {
+                highlight = Some(highlight.map_or(0, |i| (i + 1).min(last)));
+            }
+            if up {
+                highlight = Some(highlight.map_or(0, |i| i.saturating_sub(1)));
+            }
+            for (index, (value, label)) in options.iter().enumerate() {
+                if ui
+                    .selectable_label(highlight == Some(index), label)
+                    .clicked()
+                {
+                    chosen = Some(value.clone());
+                }
+            }
+            if enter {
+                if let Some((value, _)) = highlight.and_then(|i| options.get(i)) {
+                    chosen = Some(value.clone());
+                }
+                ui.close();
+            }
+            if chosen.is_some() {
+                highlight = None;
+            }
+            ui.data_mut(|d| d.insert_temp(key, highlight));
+        })
+        .response
+        .labelled_by(heading);
+    chosen
 }
 
 /// A heading over a list or group of fields; returns its id, to label the list's controls.
