@@ -189,12 +189,16 @@ impl Editor<'_> {
         let Some(id) = kind.id_at(plan, index).cloned() else {
             return;
         };
+        // Right to left: the Remove button keeps its place and a long heading is cut short.
         ui.horizontal(|ui| {
-            ui.heading(format!("{} {}", capitalised(kind.name()), id));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(format!("Remove {}", kind.name())).clicked() {
                     self.out.push(Message::Remove(kind, index));
                 }
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    let heading = format!("{} {}", capitalised(kind.name()), id);
+                    ui.add(egui::Label::new(egui::RichText::new(heading).heading()).truncate());
+                });
             });
         });
         if let Some(reference) = ObjectRef::with_id(kind, id.clone()) {
