@@ -216,7 +216,12 @@ impl ExportDialog {
                     written_ui(ui, results, removed, max_list, out);
                 }
             }
-            if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            // Escape closes the window; so does Enter once there is nothing left to confirm (Enter
+            // never writes files: the review's Export button must be clicked).
+            let finished = !matches!(self.stage, Stage::Review { .. });
+            if ui.input(|i| {
+                i.key_pressed(egui::Key::Escape) || (finished && i.key_pressed(egui::Key::Enter))
+            }) {
                 out.push(Message::CloseExport);
             }
         });

@@ -195,7 +195,9 @@ impl RehearsePanel {
                 ui.separator();
                 self.result_ui(ui, plan, out);
             });
-        self.open = open;
+        // Escape closes it, as it does every other window (unless a field is being typed in).
+        let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !ctx.text_edit_focused();
+        self.open = open && !escape;
         if start {
             self.start(ctx, document);
         }

@@ -445,6 +445,11 @@ fn enter_and_escape_close_dialogs_and_a_typed_path_survives_a_failed_save() {
         h.query_by_role_and_label(Role::TextInput, "File path")
             .is_none()
     );
+    // And closes the Rehearse window.
+    ctrl(&mut h, egui::Key::R);
+    assert!(h.state().rehearse_panel().is_open());
+    press(&mut h, egui::Key::Escape);
+    assert!(!h.state().rehearse_panel().is_open());
 }
 
 #[test]
