@@ -12,6 +12,19 @@ use crate::plan::{Collection, Id, ObjectRef, Position};
 impl CutoverApp {
     /// Executes one message: a command, or a request with data.
     pub fn execute(&mut self, ctx: &egui::Context, message: Message) {
+        let about_objects = matches!(
+            message,
+            Message::Edit { .. }
+                | Message::Remove(..)
+                | Message::Connect { .. }
+                | Message::IdDraft(_)
+                | Message::ChangeId(_)
+        );
+        if about_objects && self.drawn_serial != self.document_serial {
+            // Drawn for the document that was open when this frame began; another has replaced
+            // it since, and its indices and ids mean other objects there.
+            return;
+        }
         if !matches!(message, Message::IdDraft(_)) {
             // A new action: the last refusal has been seen.
             self.clear_refusal();

@@ -92,6 +92,9 @@ impl CutoverApp {
     pub(super) fn replace_document(&mut self, document: Document) {
         self.document = document;
         self.selection = None;
+        // An id half typed for an object of the old plan must not rename one of the new plan's.
+        self.id_draft = None;
+        self.document_serial += 1;
         self.autosaved_revision = None;
         self.forget_recovery();
     }
@@ -182,6 +185,8 @@ impl CutoverApp {
                             document.mark_unsaved();
                             self.document = document;
                             self.selection = None;
+                            self.id_draft = None;
+                            self.document_serial += 1;
                             // This window carries on autosaving into the file it restored.
                             self.recovery_file = Some(offered);
                             self.canvas.request_fit();

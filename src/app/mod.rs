@@ -114,6 +114,10 @@ pub struct CutoverApp {
     id_draft: Option<message::IdDraft>,
     /// A refusal or failure shown on the canvas, where the user acted, until the next action.
     notice: Option<String>,
+    /// Counts the documents this window has shown (each open, new or restore is one more).
+    document_serial: u64,
+    /// The document the panels drew this frame: their id edits are for it alone.
+    drawn_serial: u64,
 }
 
 impl CutoverApp {
@@ -146,6 +150,8 @@ impl CutoverApp {
             typing: typing::TypingGuard::default(),
             id_draft: None,
             notice: None,
+            document_serial: 0,
+            drawn_serial: 0,
         };
         // Look for autosaved work first: the plan it belongs to is the one to open under the offer.
         let recoveries = app
@@ -263,6 +269,7 @@ impl CutoverApp {
     /// Draws one frame and executes what the user asked for during it.
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        self.drawn_serial = self.document_serial;
         self.document.refresh();
         self.seal_on_focus_change(&ctx);
         if self.settings.show_preview {

@@ -141,6 +141,21 @@ fn an_id_is_edited_as_a_whole_and_typing_never_reaches_the_canvas() {
 }
 
 #[test]
+fn an_id_half_typed_when_another_plan_opens_renames_nothing_there() {
+    let mut h = starter();
+    h.get_by_label("API").click();
+    h.run_steps(2);
+    focus_and_select_all(&mut h, "Id");
+    type_keys(&mut h, "zzz");
+    ctrl(&mut h, egui::Key::N);
+    h.get_by_label("Plan settings").click();
+    h.run_steps(3);
+    let plan = h.state().document().plan();
+    assert!(plan.service(&Id::new("api")).is_some());
+    assert!(plan.service(&Id::new("zzz")).is_none());
+}
+
+#[test]
 fn shortcuts_stay_off_after_a_text_field_vanishes_under_the_keyboard() {
     let mut h = starter();
     h.get_by_label("API hotfix").click();
