@@ -341,6 +341,14 @@ fn a_long_name_and_the_preview_leave_the_canvas_usable_and_names_truncate() {
     for row in rows {
         assert!(row.right() <= canvas.left() + 1.0, "{row:?} vs {canvas:?}");
     }
+    // On the canvas the name is cut short in its box, and shown whole on hover.
+    let node = node_pos(&h, "api");
+    h.event(Event::PointerMoved(node));
+    h.run_steps(4);
+    assert!(
+        h.query_by_label(&format!("{long} (api)")).is_some(),
+        "the whole name on hover"
+    );
     // The inspector and the preview do not overlap: the inspector's fields end where the canvas
     // and preview leave room.
     let field = h.get_by_role_and_label(Role::TextInput, "Name").rect();

@@ -230,6 +230,7 @@ impl Canvas {
         self.handle_link_gesture(ui, &response.response, out);
         self.context_menu(ui, &response.response, out);
         self.keyboard(ui, &response.response, document, selection, out);
+        self.name_on_hover(ui, &response.response, document);
         self.paint_overlay(ui, document);
     }
 
@@ -295,6 +296,25 @@ impl Canvas {
         }
         if current.is_some() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter)) {
             out.push(Message::Inspect);
+        }
+    }
+
+    /// The whole name and the id of the service under the pointer, as a tooltip (a long name is cut
+    /// short in its box).
+    fn name_on_hover(&self, ui: &egui::Ui, response: &egui::Response, document: &Document) {
+        let Some(pointer) = response.hover_pos() else {
+            return;
+        };
+        if ui.input(|i| i.pointer.any_down()) || self.link_from.is_some() {
+            return;
+        }
+        if let Some(service) = self
+            .service_at(ui.ctx(), pointer)
+            .and_then(|id| document.plan().service(&id))
+        {
+            response
+                .clone()
+                .on_hover_text_at_pointer(format!("{} ({})", service.name, service.id));
         }
     }
 
