@@ -10,6 +10,7 @@ use super::commands::{
     with_shortcuts,
 };
 use super::message::Message;
+use super::style;
 use crate::plan::templates;
 
 impl CutoverApp {
@@ -33,6 +34,10 @@ impl CutoverApp {
             for submenu in Submenu::ALL.into_iter().filter(|s| s.menu() == place) {
                 self.submenu_ui(ui, submenu, out);
             }
+        }
+        if menu == Menu::Help {
+            ui.separator();
+            readme_links_ui(ui);
         }
     }
 
@@ -169,8 +174,15 @@ impl CutoverApp {
                 ui.label(RichText::new("unsaved changes").strong());
             }
             ui.separator();
+            if self.typing.is_holding() {
+                ui.weak(
+                    "Single-key shortcuts paused (the field you typed in closed): click to resume",
+                )
+                .on_hover_text("So that the rest of a word is not taken for shortcuts");
+                ui.separator();
+            }
             if let Some(status) = &self.status {
-                let text = RichText::new(&status.text);
+                let text = RichText::new(style::drawable(ui.ctx(), &status.text));
                 if status.is_error {
                     ui.label(text.color(ui.visuals().error_fg_color));
                 } else {
@@ -178,6 +190,40 @@ impl CutoverApp {
                 }
             }
         });
+    }
+
+    /// The last refusal or failure, on the canvas near where the user acted, wrapped in full, with
+    /// a button to dismiss it; the next action takes it away too.
+    pub(super) fn notice_ui(&mut self, ctx: &egui::Context) {
+        let Some(notice) = &self.notice else {
+            return;
+        };
+        let canvas = self.canvas.screen_rect();
+        let text = style::drawable(ctx, notice);
+        let mut dismissed = false;
+        egui::Area::new(egui::Id::new("canvas-notice"))
+            .order(egui::Order::Foreground)
+            .fixed_pos(canvas.center_top() + egui::vec2(0.0, 32.0))
+            .pivot(egui::Align2::CENTER_TOP)
+            .constrain_to(canvas)
+            .show(ctx, |ui| {
+                egui::Frame::popup(ui.style())
+                    .stroke(egui::Stroke::new(1.5, ui.visuals().error_fg_color))
+                    .show(ui, |ui| {
+                        ui.set_max_width((canvas.width() - 40.0).clamp(120.0, 560.0));
+                        ui.horizontal(|ui| {
+                            ui.colored_label(ui.visuals().error_fg_color, style::WARNING_ICON);
+                            ui.add(egui::Label::new(text).wrap());
+                            dismissed = ui
+                                .small_button(crate::app::style::REMOVE_ICON)
+                                .on_hover_text("Dismiss")
+                                .clicked();
+                        });
+                    });
+            });
+        if dismissed {
+            self.notice = None;
+        }
     }
 
     /// Help → Keyboard shortcuts: every command that has a shortcut, while the window is open.
@@ -197,6 +243,49 @@ impl CutoverApp {
     }
 }
 
+/// The README's sections a new user needs, with their anchors.
+const README_SECTIONS: [(&str, &str); 6] = [
+    ("The app", "the-app"),
+    ("Command line", "command-line"),
+    ("Export", "export"),
+    ("Rehearse", "rehearse"),
+    ("The plan file", "the-plan-file"),
+    ("Diagnostic codes", "diagnostic-codes"),
+];
+
+/// Links to the README's sections, opened in the system's viewer; when no README is installed
+/// beside the app, the section names alone.
+fn readme_links_ui(ui: &mut Ui) {
+    let readme = readme_location();
+    for (title, anchor) in README_SECTIONS {
+        let text = format!("README: {title}");
+        match &readme {
+            Some(path) => {
+                let url = format!("file://{}#{anchor}", path.display());
+                ui.add(egui::Hyperlink::from_label_and_url(text, url).open_in_new_tab(true));
+            }
+            None => {
+                ui.weak(format!("{text} (README.md is not installed)"));
+            }
+        }
+    }
+}
+
+/// Where the README is: beside the program, in the installed documentation folder, or in the source
+/// folder of a development build.
+fn readme_location() -> Option<std::path::PathBuf> {
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
+    let mut candidates = Vec::new();
+    if let Some(dir) = beside {
+        candidates.push(dir.join("README.md"));
+        candidates.push(dir.join("../share/doc/cutover/README.md"));
+    }
+    candidates.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    candidates.into_iter().find(|p| p.is_file())
+}
+
 /// The shortcut list: keys, command and whether it works while typing, one row per command.
 fn shortcut_list_ui(ui: &mut Ui) {
     egui::Grid::new("shortcuts")
@@ -213,7 +302,7 @@ fn shortcut_list_ui(ui: &mut Ui) {
                     .map(|keys| ui.ctx().format_shortcut(&keys))
                     .collect();
                 ui.monospace(keys.join(" or "));
-                ui.label(command.menu_path())
+                ui.label(style::drawable(ui.ctx(), &command.menu_path()))
                     .on_hover_text(command.description());
                 ui.label(typing_note(shortcut.while_typing));
                 ui.end_row();
@@ -224,4 +313,12 @@ fn shortcut_list_ui(ui: &mut Ui) {
 /// The keys of a command's shortcut as this platform writes them ("Ctrl+S", "⌘S"), if it has one.
 fn shortcut_text(ctx: &egui::Context, command: Command) -> Option<String> {
     command.shortcut().map(|s| ctx.format_shortcut(&s.keys))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_readme_is_found_in_a_development_build() {
+        assert!(super::readme_location().is_some());
+    }
 }

@@ -535,9 +535,9 @@ fn modifier_count(keys: &KeyboardShortcut) -> usize {
 }
 
 /// The commands whose shortcuts were pressed this frame. Single keys and undo/redo are left to a text
-/// field that has keyboard focus (so typing "a" types, and Ctrl+Z undoes typing).
-pub fn pressed(ctx: &egui::Context) -> Vec<Command> {
-    let typing = ctx.egui_wants_keyboard_input();
+/// field while `typing` (so typing "a" types, and Ctrl+Z undoes typing); see
+/// [`super::typing::TypingGuard`].
+pub fn pressed(ctx: &egui::Context, typing: bool) -> Vec<Command> {
     let mut bindings: Vec<(KeyboardShortcut, Command)> = with_shortcuts()
         .into_iter()
         .filter(|(_, shortcut)| shortcut.while_typing || !typing)

@@ -8,6 +8,7 @@ use egui::{RichText, Ui};
 use super::message::Message;
 use super::style;
 use crate::analysis::Diagnostic;
+use crate::plan::{Id, ObjectRef, Plan};
 
 /// How each row of a [`DiagnosticList`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,7 @@ pub struct DiagnosticList<'a> {
     diagnostics: Vec<&'a Diagnostic>,
     rows: Rows,
     limit: usize,
+    plan: Option<&'a Plan>,
 }
 
 impl<'a> DiagnosticList<'a> {
@@ -36,7 +38,14 @@ impl<'a> DiagnosticList<'a> {
             diagnostics: diagnostics.into_iter().collect(),
             rows,
             limit: usize::MAX,
+            plan: None,
         }
+    }
+
+    /// Names each row's object by its name from `plan`, with its id beside it ("API (api)").
+    pub fn named(mut self, plan: &'a Plan) -> Self {
+        self.plan = Some(plan);
+        self
     }
 
     /// Lists at most `limit` rows, then says how many more the Problems panel has.
@@ -50,7 +59,7 @@ impl<'a> DiagnosticList<'a> {
     pub fn show(self, ui: &mut Ui, out: &mut Vec<Message>) -> bool {
         let mut clicked = false;
         for diagnostic in self.diagnostics.iter().take(self.limit) {
-            clicked |= row(ui, self.rows, diagnostic, out);
+            clicked |= row(ui, self.rows, self.plan, diagnostic, out);
         }
         if self.diagnostics.len() > self.limit {
             ui.weak(format!(
@@ -72,7 +81,7 @@ impl<'a> DiagnosticList<'a> {
             .auto_shrink([false, false])
             .show_rows(ui, row_height, self.diagnostics.len(), |ui, range| {
                 for diagnostic in &self.diagnostics[range] {
-                    clicked |= row(ui, self.rows, diagnostic, out);
+                    clicked |= row(ui, self.rows, self.plan, diagnostic, out);
                 }
             });
         clicked
@@ -80,20 +89,31 @@ impl<'a> DiagnosticList<'a> {
 }
 
 /// One row; returns whether it was clicked.
-fn row(ui: &mut Ui, rows: Rows, diagnostic: &Diagnostic, out: &mut Vec<Message>) -> bool {
+fn row(
+    ui: &mut Ui,
+    rows: Rows,
+    plan: Option<&Plan>,
+    diagnostic: &Diagnostic,
+    out: &mut Vec<Message>,
+) -> bool {
+    let subject = plan.map_or_else(
+        || diagnostic.subject.to_string(),
+        |plan| subject_text(plan, &diagnostic.subject),
+    );
+    let message = style::drawable(ui.ctx(), &diagnostic.message);
     let icon = |ui: &mut Ui| {
         ui.label(
             RichText::new(style::severity_icon(diagnostic.severity))
                 .color(style::severity_colour(diagnostic.severity)),
         );
     };
-    let hint = format!("Hint: {}", diagnostic.hint);
+    let hint = style::drawable(ui.ctx(), &format!("Hint: {}", diagnostic.hint));
     let response = match rows {
         Rows::Table => {
             ui.horizontal(|ui| {
                 icon(ui);
                 ui.monospace(diagnostic.code.as_str());
-                let text = format!("{}: {}", diagnostic.subject, diagnostic.message);
+                let text = style::drawable(ui.ctx(), &format!("{subject}: {message}"));
                 ui.selectable_label(false, text).on_hover_text(hint)
             })
             .inner
@@ -101,20 +121,19 @@ fn row(ui: &mut Ui, rows: Rows, diagnostic: &Diagnostic, out: &mut Vec<Message>)
         Rows::Inline => {
             ui.horizontal_wrapped(|ui| {
                 icon(ui);
-                let text = format!(
-                    "{} {}: {}",
-                    diagnostic.code.as_str(),
-                    diagnostic.subject,
-                    diagnostic.message
+                let text = style::drawable(
+                    ui.ctx(),
+                    &format!("{} {subject}: {message}", diagnostic.code.as_str()),
                 );
-                ui.selectable_label(false, text).on_hover_text(hint)
+                ui.add(egui::Button::selectable(false, text).wrap())
+                    .on_hover_text(hint)
             })
             .inner
         }
         Rows::OfObject => {
             ui.horizontal_wrapped(|ui| {
                 icon(ui);
-                ui.selectable_label(false, &diagnostic.message)
+                ui.add(egui::Button::selectable(false, message.as_str()).wrap())
                     .on_hover_text(format!("{}. {hint}", diagnostic.code.as_str()))
             })
             .inner
@@ -125,4 +144,47 @@ fn row(ui: &mut Ui, rows: Rows, diagnostic: &Diagnostic, out: &mut Vec<Message>)
         out.push(Message::Reveal(diagnostic.subject.clone()));
     }
     clicked
+}
+
+/// How a row names its object: by name with the id beside it ("service API (api)"), the plan-wide
+/// sections by their kind.
+pub fn subject_text(plan: &Plan, subject: &ObjectRef) -> String {
+    let kind = subject.kind().as_str();
+    match subject {
+        ObjectRef::Dependency { service, on } => format!(
+            "{kind} {} on {}",
+            service_text(plan, service),
+            service_text(plan, on)
+        ),
+        other => match other.id() {
+            Some(id) => match object_name(plan, other) {
+                Some(name) if name != id.as_str() => format!("{kind} {name} ({id})"),
+                _ => format!("{kind} `{id}`"),
+            },
+            None => kind.to_owned(),
+        },
+    }
+}
+
+/// A service as pickers and rows show it: "API (api)", or the id alone when it has no other name
+/// (or no longer exists).
+pub fn service_text(plan: &Plan, id: &Id) -> String {
+    match plan.service(id).map(|s| s.name.as_str()) {
+        Some(name) if !name.is_empty() && name != id.as_str() => format!("{name} ({id})"),
+        _ => id.to_string(),
+    }
+}
+
+/// The name of the object `subject` refers to, if it has one.
+fn object_name<'p>(plan: &'p Plan, subject: &ObjectRef) -> Option<&'p str> {
+    let (collection, index) = subject.locate(plan)?;
+    let name = match collection {
+        crate::plan::Collection::Service => &plan.services.get(index)?.name,
+        crate::plan::Collection::Migration => &plan.migrations.get(index)?.name,
+        crate::plan::Collection::Environment => &plan.environments.get(index)?.name,
+        crate::plan::Collection::Region => &plan.regions.get(index)?.name,
+        crate::plan::Collection::Runbook => &plan.runbooks.get(index)?.name,
+        crate::plan::Collection::Dependency => return None,
+    };
+    (!name.is_empty()).then_some(name.as_str())
 }

@@ -4,17 +4,31 @@ use super::commands::{Command, NEW_PLAN_TEMPLATE, ZOOM_STEP};
 use super::files::Pending;
 use super::message::Message;
 use super::selection::selected_service;
-use super::{CutoverApp, Status};
+use super::{Canvas, CutoverApp, Status, inspector};
 use crate::edit::{Edit, Object, defaults};
 use crate::layout;
-use crate::plan::{Collection, Id, ObjectRef, Plan, Position};
-
-/// How far right of the rightmost service a service added without a position goes.
-const BESIDE_GAP: f32 = 220.0;
+use crate::plan::{Collection, Id, ObjectRef, Position};
 
 impl CutoverApp {
     /// Executes one message: a command, or a request with data.
     pub fn execute(&mut self, ctx: &egui::Context, message: Message) {
+        let about_objects = matches!(
+            message,
+            Message::Edit { .. }
+                | Message::Remove(..)
+                | Message::Connect { .. }
+                | Message::IdDraft(_)
+                | Message::ChangeId(_)
+        );
+        if about_objects && self.drawn_serial != self.document_serial {
+            // Drawn for the document that was open when this frame began; another has replaced
+            // it since, and its indices and ids mean other objects there.
+            return;
+        }
+        if !matches!(message, Message::IdDraft(_)) {
+            // A new action: the last refusal has been seen.
+            self.clear_refusal();
+        }
         match message {
             Message::Command(command) => self.run(ctx, command),
             Message::New(template) => self.guard(ctx, Pending::New(template)),
@@ -23,10 +37,18 @@ impl CutoverApp {
                 self.save_to(&path);
             }
             Message::Edit { edit, label, group } => {
-                self.apply(*edit, &label, group);
+                let before = self.selected_place();
+                if self.apply(*edit, &label, group) {
+                    self.follow_selection(before);
+                }
             }
-            Message::AddServiceAt(at) => self.add_service(Some(at)),
-            Message::AddObject(kind) => self.add_object(kind),
+            Message::IdDraft(draft) => self.id_draft = draft,
+            Message::AddServiceAt(at) => self.add_service(ctx, Some(at)),
+            Message::AddObject(kind) => self.add_object(ctx, kind),
+            Message::ChangeId(draft) => {
+                self.id_draft = Some(draft);
+                self.commit_id_draft();
+            }
             Message::Remove(kind, index) => self.remove(kind, index),
             Message::Connect { service, on } => self.connect(service, on),
             Message::Select(selection) => {
@@ -34,6 +56,10 @@ impl CutoverApp {
                 self.selection = selection;
             }
             Message::Reveal(subject) => self.reveal(&subject),
+            Message::Inspect => {
+                self.settings.show_inspector = true;
+                inspector::focus_field(ctx, "Name");
+            }
             Message::WriteExport => self.write_export(),
             Message::CloseExport => self.export = None,
             Message::RevealJob { file, find } => {
@@ -56,12 +82,12 @@ impl CutoverApp {
             Command::ExportTypedPath => self.show_export(true),
             Command::Rehearse => self.rehearse.open(),
             Command::Quit => self.guard(ctx, Pending::Quit),
-            Command::AddService => self.add_service(None),
+            Command::AddService => self.add_service(ctx, None),
             Command::StartConnect => self.start_connect(),
-            Command::AddMigration => self.add_object(Collection::Migration),
-            Command::AddRunbook => self.add_object(Collection::Runbook),
-            Command::AddEnvironment => self.add_object(Collection::Environment),
-            Command::AddRegion => self.add_object(Collection::Region),
+            Command::AddMigration => self.add_object(ctx, Collection::Migration),
+            Command::AddRunbook => self.add_object(ctx, Collection::Runbook),
+            Command::AddEnvironment => self.add_object(ctx, Collection::Environment),
+            Command::AddRegion => self.add_object(ctx, Collection::Region),
             Command::Undo => self.undo(),
             Command::Redo => self.redo(),
             Command::RenameSelection => self.rename_selection(),
@@ -89,12 +115,21 @@ impl CutoverApp {
         }
     }
 
-    /// Shows `text` in the status bar, as an error or not.
+    /// Shows `text` in the status bar, as an error or not; an error is also shown on the canvas.
     pub(super) fn set_status(&mut self, text: impl Into<String>, is_error: bool) {
-        self.status = Some(Status {
-            text: text.into(),
-            is_error,
-        });
+        let text = text.into();
+        if is_error {
+            self.notice = Some(text.clone());
+        }
+        self.status = Some(Status { text, is_error });
+    }
+
+    /// Takes away the last refusal, from the canvas and the status bar.
+    fn clear_refusal(&mut self) {
+        self.notice = None;
+        if self.status.as_ref().is_some_and(|s| s.is_error) {
+            self.status = None;
+        }
     }
 
     /// Applies an edit; a refusal is reported in the status bar. Returns whether it applied.
@@ -108,27 +143,90 @@ impl CutoverApp {
         }
     }
 
-    /// Ends the current undo group when the keyboard focus moves, so edits of two fields are two steps.
+    /// Ends the current undo group when the keyboard focus moves, so edits of two fields are two
+    /// steps; an id typed into the field the keyboard left is given to its object then.
     pub(super) fn seal_on_focus_change(&mut self, ctx: &egui::Context) {
         let focus = ctx.memory(|m| m.focused());
         if focus != self.last_focus {
             self.document.seal();
             self.last_focus = focus;
+            self.commit_id_draft();
+        }
+    }
+
+    /// Gives the object the id typed for it, as one step that also updates every reference; the
+    /// selection follows the object.
+    fn commit_id_draft(&mut self) {
+        let Some(draft) = self.id_draft.take() else {
+            return;
+        };
+        let plan = self.document.plan();
+        let Some(index) = draft.kind.index_of(plan, &draft.old) else {
+            return;
+        };
+        if draft.kind.index_of(plan, &draft.new).is_some() {
+            self.set_status(
+                format!("Refused: the id `{}` is already used", draft.new),
+                true,
+            );
+            return;
+        }
+        let Some(object) =
+            Object::at(plan, draft.kind, index).map(|o| o.with_id(draft.new.clone()))
+        else {
+            return;
+        };
+        let edit = Edit::replace_renaming_references(plan, index, object);
+        let before = self.selected_place();
+        if self.apply(edit, &format!("Change {} id", draft.kind.name()), None) {
+            self.follow_selection(before);
+            self.set_status(
+                format!("Renamed `{}` to `{}` everywhere", draft.old, draft.new),
+                false,
+            );
+        }
+    }
+
+    /// Where the selected object is in the plan: its collection and index.
+    pub(super) fn selected_place(&self) -> Option<(Collection, usize)> {
+        self.selection
+            .as_ref()
+            .and_then(|selected| selected.locate(self.document.plan()))
+    }
+
+    /// After a step that may have renamed the selected object (its id, or a service a selected
+    /// dependency names), selects it under its new name; `before` is where it was.
+    pub(super) fn follow_selection(&mut self, before: Option<(Collection, usize)>) {
+        if self.selected_place().is_some() {
+            return;
+        }
+        if let Some((kind, index)) = before
+            && let Some(found) = kind.reference_at(self.document.plan(), index)
+        {
+            self.selection = Some(found);
         }
     }
 
     /// Undoes the last step and says which in the status bar.
     fn undo(&mut self) {
+        let before = self.selected_place();
         match self.document.undo() {
-            Some(label) => self.set_status(format!("Undid {label}"), false),
+            Some(label) => {
+                self.follow_selection(before);
+                self.set_status(format!("Undid {label}"), false);
+            }
             None => self.set_status("Nothing to undo", false),
         }
     }
 
     /// Redoes the last undone step and says which in the status bar.
     fn redo(&mut self) {
+        let before = self.selected_place();
         match self.document.redo() {
-            Some(label) => self.set_status(format!("Redid {label}"), false),
+            Some(label) => {
+                self.follow_selection(before);
+                self.set_status(format!("Redid {label}"), false);
+            }
             None => self.set_status("Nothing to redo", false),
         }
     }
@@ -177,23 +275,29 @@ impl CutoverApp {
         self.selection = Some(subject.clone());
     }
 
-    /// Adds a service at `at`, or beside the others, and selects it.
-    pub(super) fn add_service(&mut self, at: Option<Position>) {
+    /// Adds a service at `at`, or where the user is looking (the middle of the canvas's view, moved
+    /// off any service there), selects it and puts the keyboard in its name, ready to type.
+    pub(super) fn add_service(&mut self, ctx: &egui::Context, at: Option<Position>) {
         let plan = self.document.plan();
-        let position = at.unwrap_or_else(|| beside_the_others(plan));
+        let position = at.unwrap_or_else(|| {
+            layout::free_spot(plan, self.canvas.view_centre(ctx), Canvas::node_size())
+        });
         let service = defaults::new_service(plan, position);
         let id = service.id.clone();
         let edit = Edit::append(plan, Object::Service(service));
         if self.apply(edit, "Add service", None) {
             self.selection = Some(ObjectRef::Service(id));
+            self.canvas.request_reveal(position);
+            inspector::focus_field(ctx, "Name");
         }
     }
 
-    /// Adds a new object of `kind` with default fields and selects it.
-    pub(super) fn add_object(&mut self, kind: Collection) {
+    /// Adds a new object of `kind` with default fields, selects it and puts the keyboard in its
+    /// name.
+    pub(super) fn add_object(&mut self, ctx: &egui::Context, kind: Collection) {
         let plan = self.document.plan();
         let object = match kind {
-            Collection::Service => return self.add_service(None),
+            Collection::Service => return self.add_service(ctx, None),
             Collection::Migration => Object::Migration(defaults::new_migration(plan)),
             Collection::Environment => Object::Environment(defaults::new_environment(plan)),
             Collection::Region => Object::Region(defaults::new_region(plan)),
@@ -206,6 +310,7 @@ impl CutoverApp {
             && let Some(id) = id
         {
             self.selection = ObjectRef::with_id(kind, id);
+            inspector::focus_field(ctx, "Name");
         }
     }
 
@@ -255,27 +360,4 @@ impl CutoverApp {
 /// Flips a setting on or off.
 fn toggle(setting: &mut bool) {
     *setting = !*setting;
-}
-
-/// Where a service added without a position goes: right of the rightmost service, level with the
-/// topmost one.
-fn beside_the_others(plan: &Plan) -> Position {
-    let right = plan
-        .services
-        .iter()
-        .map(|s| s.position.x)
-        .fold(f32::NEG_INFINITY, f32::max);
-    let top = plan
-        .services
-        .iter()
-        .map(|s| s.position.y)
-        .fold(f32::INFINITY, f32::min);
-    if right.is_finite() && top.is_finite() {
-        Position {
-            x: right + BESIDE_GAP,
-            y: top,
-        }
-    } else {
-        Position::default()
-    }
 }

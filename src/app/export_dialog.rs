@@ -216,7 +216,12 @@ impl ExportDialog {
                     written_ui(ui, results, removed, max_list, out);
                 }
             }
-            if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            // Escape closes the window; so does Enter once there is nothing left to confirm (Enter
+            // never writes files: the review's Export button must be clicked).
+            let finished = !matches!(self.stage, Stage::Review { .. });
+            if ui.input(|i| {
+                i.key_pressed(egui::Key::Escape) || (finished && i.key_pressed(egui::Key::Enter))
+            }) {
                 out.push(Message::CloseExport);
             }
         });
@@ -345,7 +350,7 @@ fn review_ui(
                     file_row(ui, word, colour, &file.path);
                     if file.status == FileStatus::Changed {
                         ui.label(RichText::new(format!("+{}", file.added)).color(ADDED));
-                        ui.label(RichText::new(format!("−{}", file.removed)).color(REMOVED));
+                        ui.label(RichText::new(format!("-{}", file.removed)).color(REMOVED));
                         let open = expanded.contains(&file.path);
                         let text = if open { "Hide diff" } else { "Show diff" };
                         if ui.small_button(text).on_hover_text(&file.path).clicked() {
@@ -395,7 +400,7 @@ fn diff_ui(ui: &mut Ui, file: &FileReview) {
                         DiffRow::Same(line) => (format!("  {line}"), weak),
                         DiffRow::Removed(line) => (format!("- {line}"), REMOVED),
                         DiffRow::Added(line) => (format!("+ {line}"), ADDED),
-                        DiffRow::Skipped(n) => (format!("⋯ {n} unchanged lines"), weak),
+                        DiffRow::Skipped(n) => (format!("… {n} unchanged lines"), weak),
                     };
                     ui.add(
                         egui::Label::new(RichText::new(text).monospace().color(colour)).extend(),

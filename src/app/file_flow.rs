@@ -92,6 +92,9 @@ impl CutoverApp {
     pub(super) fn replace_document(&mut self, document: Document) {
         self.document = document;
         self.selection = None;
+        // An id half typed for an object of the old plan must not rename one of the new plan's.
+        self.id_draft = None;
+        self.document_serial += 1;
         self.autosaved_revision = None;
         self.forget_recovery();
     }
@@ -143,10 +146,16 @@ impl CutoverApp {
                 self.open_now(&path);
             }
             Answer::Path(PathPurpose::SaveAs, path) => {
-                if self.save_to(&path)
-                    && let Some(pending) = self.after_save.take()
-                {
-                    self.proceed(ctx, pending);
+                let pending = self.after_save.take();
+                if self.save_to(&path) {
+                    if let Some(pending) = pending {
+                        self.proceed(ctx, pending);
+                    }
+                } else {
+                    // Ask again once the error is read, with what was typed, to correct it.
+                    self.after_save = pending;
+                    self.dialogs
+                        .ask_path(PathPurpose::SaveAs, path.display().to_string());
                 }
             }
             Answer::Path(PathPurpose::ExportInto, folder) => self.review_export(folder),
@@ -169,13 +178,17 @@ impl CutoverApp {
                 self.proceed(ctx, pending);
             }
             Answer::Restore => {
-                if let Some(recovery) = &self.recovery_path {
-                    match storage::read_recovery(recovery) {
+                if let Some(offered) = self.offered_recovery.take() {
+                    match storage::read_recovery(&offered) {
                         Ok(Some(found)) => {
                             let mut document = Document::new(found.plan, found.origin);
                             document.mark_unsaved();
                             self.document = document;
                             self.selection = None;
+                            self.id_draft = None;
+                            self.document_serial += 1;
+                            // This window carries on autosaving into the file it restored.
+                            self.recovery_file = Some(offered);
                             self.canvas.request_fit();
                             self.set_status(
                                 "Restored the autosaved plan; save it to keep it",
@@ -187,7 +200,13 @@ impl CutoverApp {
                     }
                 }
             }
-            Answer::DiscardRecovery => self.forget_recovery(),
+            Answer::DiscardRecovery => {
+                if let Some(offered) = self.offered_recovery.take()
+                    && let Err(error) = storage::remove_recovery(&offered)
+                {
+                    self.set_status(format!("Could not remove the autosave: {error}"), true);
+                }
+            }
             Answer::Rename(id, name) => {
                 let plan = self.document.plan();
                 if let Some(index) = Collection::Service.index_of(plan, &id) {
@@ -203,20 +222,21 @@ impl CutoverApp {
         }
     }
 
-    /// Removes the autosave, unless the offer to restore it is still open.
+    /// Removes this window's autosave (after a clean save, a discard, or opening another plan);
+    /// the one offered at start stays until the offer is answered.
     pub(super) fn forget_recovery(&mut self) {
-        if let Some(recovery) = &self.recovery_path
-            && self.dialogs.recovery.is_none()
-            && let Err(error) = storage::remove_recovery(recovery)
+        if let Some(file) = self.recovery_file.take()
+            && let Err(error) = storage::remove_recovery(&file)
         {
             self.set_status(format!("Could not remove the autosave: {error}"), true);
         }
         self.autosaved_revision = None;
     }
 
-    /// Writes the autosave every few seconds while there are unsaved changes.
+    /// Writes the autosave every few seconds while there are unsaved changes, into the open plan's
+    /// own recovery file.
     pub(super) fn autosave(&mut self, ctx: &egui::Context) {
-        let Some(recovery) = &self.recovery_path else {
+        let Some(base) = &self.recovery_path else {
             return;
         };
         // While the offer to restore is open, the autosave on disk is the user's only copy.
@@ -230,7 +250,13 @@ impl CutoverApp {
         {
             return;
         }
-        match storage::write_recovery(recovery, self.document.plan(), self.document.path()) {
+        let file = self
+            .recovery_file
+            .get_or_insert_with(|| {
+                storage::recovery_file(base, self.document.path(), &self.session)
+            })
+            .clone();
+        match storage::write_recovery(&file, self.document.plan(), self.document.path()) {
             Ok(()) => {
                 self.autosaved_revision = Some(self.document.revision());
                 self.last_autosave = now;

@@ -118,7 +118,7 @@ impl Dialogs {
             ui.set_max_width(520.0);
             ui.heading("Something went wrong");
             ui.label(message);
-            close = ui.button("OK").clicked() || escape(ui);
+            close = ui.button("OK").clicked() || escape(ui) || enter(ui);
         });
         if close {
             self.error = None;
@@ -141,7 +141,7 @@ impl Dialogs {
                 recovered.plan.name
             ));
             ui.horizontal(|ui| {
-                if ui.button("Restore").clicked() {
+                if ui.button("Restore").on_hover_text("Enter").clicked() || enter(ui) {
                     answer = Some(Answer::Restore);
                 }
                 if ui.button("Discard autosave").clicked() {
@@ -164,7 +164,7 @@ impl Dialogs {
             ui.heading("Save changes?");
             ui.label("The plan has changes that are not saved.");
             ui.horizontal(|ui| {
-                if ui.button("Save").clicked() {
+                if ui.button("Save").on_hover_text("Enter").clicked() || enter(ui) {
                     answer = Some(Answer::SaveFirst(pending.clone()));
                 }
                 if ui.button("Discard").clicked() {
@@ -271,6 +271,11 @@ fn cancelled(ui: &mut egui::Ui) -> bool {
 /// Whether Escape was pressed this frame.
 fn escape(ui: &egui::Ui) -> bool {
     ui.input(|i| i.key_pressed(Key::Escape))
+}
+
+/// Whether Enter was pressed this frame (and no text field has the keyboard to take it).
+fn enter(ui: &egui::Ui) -> bool {
+    !ui.ctx().text_edit_focused() && ui.input(|i| i.key_pressed(Key::Enter))
 }
 
 /// No native file dialog could be shown (no desktop portal and no zenity).

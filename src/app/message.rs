@@ -43,8 +43,15 @@ pub enum Message {
         /// What it depends on.
         on: Id,
     },
+    /// An id being typed into an object's Id field: committed as one step (references updated)
+    /// when the keyboard leaves the field, dropped by `None` (the text is the id again, or Escape).
+    IdDraft(Option<IdDraft>),
+    /// Give an object another id now, as one step that updates every reference.
+    ChangeId(IdDraft),
     /// Select an object.
     Select(Selection),
+    /// Show the selected object in the inspector with the keyboard in its name.
+    Inspect,
     /// Select the object a diagnostic names and bring it into view.
     Reveal(ObjectRef),
     /// Export: write the reviewed files, all or nothing.
@@ -58,6 +65,17 @@ pub enum Message {
         /// The text that starts the job's definition.
         find: String,
     },
+}
+
+/// A new id typed for an object, not yet given to it (see [`Message::IdDraft`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdDraft {
+    /// The object's collection.
+    pub kind: Collection,
+    /// Its id now.
+    pub old: Id,
+    /// The valid id typed for it.
+    pub new: Id,
 }
 
 impl From<Command> for Message {

@@ -21,12 +21,14 @@ pub mod highlight;
 mod inspector;
 pub mod message;
 mod outline;
+mod panels;
 pub mod preview;
 mod problems;
 pub mod rehearse_panel;
 pub mod selection;
 pub mod settings;
-mod style;
+pub mod style;
+mod typing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,7 +68,8 @@ const AUTOSAVE_SECONDS: f64 = 3.0;
 pub struct Startup {
     /// The plan named on the command line.
     pub plan: Option<PathBuf>,
-    /// Where unsaved work is autosaved; `None` turns autosave off.
+    /// Where unsaved work is autosaved: the base name of the recovery files, one per plan beside it
+    /// (see [`storage::recovery_file`]); `None` turns autosave off.
     pub recovery_path: Option<PathBuf>,
     /// The remembered settings.
     pub settings: Settings,
@@ -90,6 +93,12 @@ pub struct CutoverApp {
     dialogs: Dialogs,
     status: Option<Status>,
     recovery_path: Option<PathBuf>,
+    /// The recovery file this window autosaves the open plan to, once it has one.
+    recovery_file: Option<PathBuf>,
+    /// The recovery file offered to restore at start, while the offer is open.
+    offered_recovery: Option<PathBuf>,
+    /// Tells this window's recovery file of a never-saved plan from other windows'.
+    session: String,
     autosaved_revision: Option<document::Revision>,
     last_autosave: f64,
     /// Runs after the next successful save (Save in the unsaved-changes question).
@@ -103,12 +112,23 @@ pub struct CutoverApp {
     export: Option<ExportDialog>,
     /// The last folder exported into in this run (for plans that have no file yet).
     session_export_folder: Option<PathBuf>,
-    /// Whether the preview panel was drawn last frame (the canvas refits when that changes).
+    /// Whether the preview panel was drawn beside the canvas last frame (the canvas refits when
+    /// that changes).
     preview_drawn: bool,
     /// Whether the Help → Keyboard shortcuts window is open.
     shortcuts_shown: bool,
     /// The Rehearse… window.
     rehearse: RehearsePanel,
+    /// Keeps single-key shortcuts away from text fields.
+    typing: typing::TypingGuard,
+    /// An id typed into an Id field, given to its object when the keyboard leaves the field.
+    id_draft: Option<message::IdDraft>,
+    /// A refusal or failure shown on the canvas, where the user acted, until the next action.
+    notice: Option<String>,
+    /// Counts the documents this window has shown (each open, new or restore is one more).
+    document_serial: u64,
+    /// The document the panels drew this frame: their id edits are for it alone.
+    drawn_serial: u64,
 }
 
 impl CutoverApp {
@@ -123,6 +143,9 @@ impl CutoverApp {
             dialogs: Dialogs::default(),
             status: None,
             recovery_path: startup.recovery_path,
+            recovery_file: None,
+            offered_recovery: None,
+            session: session_name(),
             autosaved_revision: None,
             last_autosave: 0.0,
             after_save: None,
@@ -135,19 +158,34 @@ impl CutoverApp {
             preview_drawn: false,
             shortcuts_shown: false,
             rehearse: RehearsePanel::default(),
+            typing: typing::TypingGuard::default(),
+            id_draft: None,
+            notice: None,
+            document_serial: 0,
+            drawn_serial: 0,
         };
-        // Look for autosaved work first: opening a plan clears the recovery file unless an offer to
-        // restore it is pending.
-        let mut recovery_problem = None;
-        if let Some(recovery) = &app.recovery_path {
-            match storage::read_recovery(recovery) {
-                Ok(found) => app.dialogs.recovery = found,
-                Err(error) => recovery_problem = Some(error),
-            }
+        // Look for autosaved work first: the plan it belongs to is the one to open under the offer.
+        let recoveries = app
+            .recovery_path
+            .as_deref()
+            .map(storage::find_recoveries)
+            .unwrap_or_default();
+        let unreadable = recoveries.unreadable;
+        let offered = pick_recovery(
+            recoveries.found,
+            startup.plan.as_deref(),
+            app.settings.last_plan.as_deref(),
+        );
+        let mut recovered_origin = None;
+        if let Some((file, found)) = offered {
+            recovered_origin = found.origin.clone().filter(|p| p.exists());
+            app.offered_recovery = Some(file);
+            app.dialogs.recovery = Some(found);
         }
         let explicit = startup.plan.is_some();
         let chosen = startup
             .plan
+            .or(recovered_origin)
             .or_else(|| app.settings.last_plan.clone().filter(|p| p.exists()));
         if let Some(path) = chosen {
             let opened = app.open_now(&path);
@@ -158,9 +196,12 @@ impl CutoverApp {
         } else {
             app.laid_out_if_needed();
         }
-        if let Some(error) = recovery_problem {
+        if let Some((path, error)) = unreadable.first() {
             app.set_status(
-                format!("The autosaved plan could not be read: {error}"),
+                format!(
+                    "An autosaved plan could not be read ({}): {error}",
+                    path.display()
+                ),
                 true,
             );
         }
@@ -194,6 +235,11 @@ impl CutoverApp {
     /// The status bar's message.
     pub fn status(&self) -> Option<&Status> {
         self.status.as_ref()
+    }
+
+    /// The refusal or failure shown on the canvas, if any.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
     }
 
     /// The remembered settings.
@@ -234,15 +280,17 @@ impl CutoverApp {
     /// Draws one frame and executes what the user asked for during it.
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        self.drawn_serial = self.document_serial;
         self.document.refresh();
         self.seal_on_focus_change(&ctx);
         if self.settings.show_preview {
             self.preview.update(&ctx, &self.document);
         }
+        let typing = self.typing.keys_belong_to_text(&ctx);
         let mut messages: Vec<Message> = if self.dialogs.any_open() || self.export.is_some() {
             Vec::new()
         } else {
-            commands::pressed(&ctx)
+            commands::pressed(&ctx, typing)
                 .into_iter()
                 .map(Message::from)
                 .collect()
@@ -259,12 +307,15 @@ impl CutoverApp {
                 self.canvas
                     .ui(ui, &self.document, &self.selection, &mut messages);
             });
-        if self.preview_drawn != self.settings.show_preview {
+        self.notice_ui(&ctx);
+        let docked = self.settings.show_preview && !self.settings.preview_detached;
+        if self.preview_drawn != docked {
             // The preview takes or gives back much of the canvas's width: once this frame has laid
             // the panels out, fit the services into the canvas's new size.
-            self.preview_drawn = self.settings.show_preview;
+            self.preview_drawn = docked;
             self.canvas.request_fit();
         }
+        self.detached_preview_ui(&ctx, &mut messages);
         self.shortcuts_ui(&ctx);
         self.rehearse.ui(&ctx, &self.document, &mut messages);
         if let Some(export) = &mut self.export {
@@ -280,55 +331,109 @@ impl CutoverApp {
         self.document.refresh();
         self.autosave(&ctx);
         self.update_title(&ctx);
+        self.typing.end_frame(&ctx);
     }
 
-    /// The side and bottom panels the settings show: problems, outline, preview and inspector.
+    /// The side and bottom panels the settings show: problems, outline, preview and inspector. Each
+    /// side panel's width is kept between a minimum and a maximum worked out from the window, so
+    /// neither a long name, the preview nor a layout remembered from a bigger window can leave the
+    /// canvas less than [`panels::MIN_CANVAS_SHARE`] of the window.
     fn panels_ui(&mut self, ui: &mut Ui, messages: &mut Vec<Message>) {
         if self.settings.show_problems {
+            let height = ui.available_height();
             egui::Panel::bottom("problems")
                 .resizable(true)
                 .default_size(170.0)
-                .min_size(80.0)
+                .size_range(80.0..=(height * 0.45).max(80.0))
                 .show(ui, |ui| {
-                    problems::problems_ui(ui, self.document.current_analysis(), messages);
-                });
-        }
-        if self.settings.show_outline {
-            egui::Panel::left("outline")
-                .resizable(true)
-                .default_size(230.0)
-                .show(ui, |ui| {
-                    outline::outline_ui(
-                        ui,
-                        self.document.plan(),
-                        self.document.worst_severity(),
-                        &self.selection,
-                        messages,
-                    );
-                });
-        }
-        if self.settings.show_preview {
-            egui::Panel::right("preview")
-                .resizable(true)
-                .default_size(560.0)
-                .min_size(280.0)
-                .show(ui, |ui| {
-                    self.preview.ui(ui, &self.document, messages);
-                });
-        }
-        if self.settings.show_inspector {
-            egui::Panel::right("inspector")
-                .resizable(true)
-                .default_size(380.0)
-                .show(ui, |ui| {
-                    inspector::inspector_ui(
+                    problems::problems_ui(
                         ui,
                         self.document.plan(),
                         self.document.current_analysis(),
-                        &self.selection,
                         messages,
                     );
                 });
+        }
+        let mut budget = panels::PanelBudget::new(ui.available_width());
+        if self.settings.show_outline {
+            let (min, default, max) = budget.range(panels::OUTLINE);
+            let shown = egui::Panel::left("outline")
+                .resizable(true)
+                .default_size(default)
+                .size_range(min..=max)
+                .show(ui, |ui| {
+                    panels::contained(ui, |ui| {
+                        outline::outline_ui(
+                            ui,
+                            self.document.plan(),
+                            self.document.worst_severity(),
+                            &self.selection,
+                            messages,
+                        );
+                    });
+                });
+            budget.take(shown.response.rect.width());
+        }
+        if self.settings.show_inspector {
+            budget.keep(panels::INSPECTOR.min);
+        }
+        if self.settings.show_preview && !self.settings.preview_detached {
+            let (min, default, max) = budget.range(panels::PREVIEW);
+            let shown = egui::Panel::right("preview")
+                .resizable(true)
+                .default_size(default)
+                .size_range(min..=max)
+                .show(ui, |ui| {
+                    panels::contained(ui, |ui| {
+                        if panels::dock_button(ui, false) {
+                            self.settings.preview_detached = true;
+                        }
+                        self.preview.ui(ui, &self.document, messages);
+                    });
+                });
+            budget.take(shown.response.rect.width());
+        }
+        if self.settings.show_inspector {
+            budget.keep(0.0);
+            let (min, default, max) = budget.range(panels::INSPECTOR);
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(default)
+                .size_range(min..=max)
+                .show(ui, |ui| {
+                    panels::contained(ui, |ui| {
+                        inspector::inspector_ui(
+                            ui,
+                            self.document.plan(),
+                            self.document.current_analysis(),
+                            &self.selection,
+                            messages,
+                        );
+                    });
+                });
+        }
+    }
+
+    /// The export preview in a window of its own, when it is detached.
+    fn detached_preview_ui(&mut self, ctx: &egui::Context, messages: &mut Vec<Message>) {
+        if !(self.settings.show_preview && self.settings.preview_detached) {
+            return;
+        }
+        let mut open = true;
+        let mut dock = false;
+        egui::Window::new("Export preview")
+            .id(egui::Id::new("detached-preview"))
+            .open(&mut open)
+            .default_size([640.0, 640.0])
+            .show(ctx, |ui| {
+                dock = panels::dock_button(ui, true);
+                self.preview.ui(ui, &self.document, messages);
+            });
+        if dock {
+            self.settings.preview_detached = false;
+        }
+        if !open {
+            self.settings.show_preview = false;
         }
     }
 }
@@ -344,6 +449,37 @@ impl eframe::App for CutoverApp {
         }
         self.settings.save(storage);
     }
+}
+
+/// The autosave to offer at start among `found` (newest first): the named plan's, else a never-saved
+/// plan's; with no plan named, the last plan's, else the newest.
+fn pick_recovery(
+    found: Vec<(PathBuf, storage::Recovered)>,
+    named: Option<&std::path::Path>,
+    last: Option<&std::path::Path>,
+) -> Option<(PathBuf, storage::Recovered)> {
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a == b
+            || (a.canonicalize().ok().is_some() && a.canonicalize().ok() == b.canonicalize().ok())
+    };
+    let of = |path: &std::path::Path| {
+        found
+            .iter()
+            .position(|(_, r)| r.origin.as_deref().is_some_and(|o| same(o, path)))
+    };
+    let index = match named {
+        Some(plan) => of(plan).or_else(|| found.iter().position(|(_, r)| r.origin.is_none())),
+        None => last.and_then(of).or((!found.is_empty()).then_some(0)),
+    }?;
+    found.into_iter().nth(index)
+}
+
+/// A name for this run of the app, unique enough to keep two windows' recovery files apart.
+fn session_name() -> String {
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("{}-{started}", std::process::id())
 }
 
 /// Runs the desktop app on `plan` (or the last plan, or the starter template).

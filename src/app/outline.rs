@@ -24,7 +24,7 @@ pub fn outline_ui(
         .id_salt("outline")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            ui.heading(&plan.name);
+            ui.add(egui::Label::new(RichText::new(&plan.name).heading()).truncate());
             for (label, target) in [
                 ("Plan settings", Some(ObjectRef::Plan)),
                 ("Platforms", Some(ObjectRef::Platforms)),
@@ -187,14 +187,8 @@ fn row(
     let target = ObjectRef::with_id(kind, id.clone());
     ui.horizontal(|ui| {
         ui.add_space(12.0);
-        let selected = *selection == target;
-        if ui
-            .selectable_label(selected, text)
-            .on_hover_text(format!("{} `{id}`", kind.name()))
-            .clicked()
-        {
-            out.push(Message::Select(target));
-        }
+        // Right to left: the remove button keeps its place, and a long name is cut short before
+        // it (in full on hover) rather than widening the outline.
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
                 .small_button("🗑")
@@ -203,6 +197,16 @@ fn row(
             {
                 out.push(Message::Remove(kind, index));
             }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                let selected = *selection == target;
+                if ui
+                    .add(egui::Button::selectable(selected, text).truncate())
+                    .on_hover_text(format!("{text}\n{} `{id}`", kind.name()))
+                    .clicked()
+                {
+                    out.push(Message::Select(target));
+                }
+            });
         });
     });
 }

@@ -6,9 +6,10 @@ use super::diagnostics::{DiagnosticList, Rows};
 use super::message::Message;
 use super::style;
 use crate::analysis::{Analysis, Severity};
+use crate::plan::Plan;
 
 /// Draws the diagnostics as a list and collects clicks as messages.
-pub fn problems_ui(ui: &mut egui::Ui, analysis: &Analysis, out: &mut Vec<Message>) {
+pub fn problems_ui(ui: &mut egui::Ui, plan: &Plan, analysis: &Analysis, out: &mut Vec<Message>) {
     ui.horizontal(|ui| {
         ui.strong("Problems");
         for severity in [Severity::Error, Severity::Warning, Severity::Info] {
@@ -27,5 +28,7 @@ pub fn problems_ui(ui: &mut egui::Ui, analysis: &Analysis, out: &mut Vec<Message
         ui.label("No problems: the plan is ready to export.");
         return;
     }
-    DiagnosticList::new(Rows::Table, &analysis.diagnostics).show_scrolled(ui, "problems", out);
+    DiagnosticList::new(Rows::Table, &analysis.diagnostics)
+        .named(plan)
+        .show_scrolled(ui, "problems", out);
 }

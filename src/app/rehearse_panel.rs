@@ -195,7 +195,9 @@ impl RehearsePanel {
                 ui.separator();
                 self.result_ui(ui, plan, out);
             });
-        self.open = open;
+        // Escape closes it, as it does every other window (unless a field is being typed in).
+        let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !ctx.text_edit_focused();
+        self.open = open && !escape;
         if start {
             self.start(ctx, document);
         }
@@ -424,7 +426,7 @@ fn bar_ui(ui: &mut Ui, entry: &Entry, total: f32, selected: bool) -> bool {
     let mut tip = format!("{} — {:?}", entry.path, entry.outcome);
     if let (Some(start), Some(end)) = (entry.start, entry.end) {
         tip.push_str(&format!(
-            ", {:.1} → {:.1} min",
+            ", {:.1} to {:.1} min",
             start as f32 / 60.0,
             end as f32 / 60.0
         ));

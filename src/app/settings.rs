@@ -1,6 +1,7 @@
 //! What the app remembers between runs (through eframe's storage): recent files, the last plan,
 //! which panels are shown, and the folder each plan was last exported into. Window size and panel
-//! widths are kept by eframe and egui themselves.
+//! widths are kept by eframe and egui themselves (the app clamps the widths to the window each
+//! frame: see `panels`).
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,8 @@ pub struct Settings {
     pub show_problems: bool,
     /// Whether the export preview panel is shown.
     pub show_preview: bool,
+    /// Whether the export preview is in a window of its own rather than beside the canvas.
+    pub preview_detached: bool,
     /// The folder each plan was last exported into, newest first.
     pub export_folders: Vec<ExportFolder>,
 }
@@ -51,6 +54,7 @@ impl Default for Settings {
             show_inspector: true,
             show_problems: true,
             show_preview: false,
+            preview_detached: false,
             export_folders: Vec::new(),
         }
     }

@@ -30,6 +30,12 @@ pub fn tier_accent(tier: Tier) -> Color32 {
     }
 }
 
+/// The icon of a button that removes or dismisses something.
+pub const REMOVE_ICON: &str = "✖";
+
+/// The icon beside a refusal shown on the canvas.
+pub const WARNING_ICON: &str = "⚠";
+
 /// The colour of a severity's icon.
 pub fn severity_colour(severity: Severity) -> Color32 {
     match severity {
@@ -39,11 +45,124 @@ pub fn severity_colour(severity: Severity) -> Color32 {
     }
 }
 
-/// The icon of a severity.
+/// The icon of a severity, coloured by [`severity_colour`].
 pub fn severity_icon(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "⛔",
         Severity::Warning => "⚠",
         Severity::Info => "ℹ",
+    }
+}
+
+/// `text` as the fonts can draw it: a character the body font lacks (an arrow, a typographic
+/// quote) becomes its plain-text spelling ("→" becomes "->"), or "?" when it has none, so no
+/// message shows empty boxes. Text the font draws whole is returned as it is.
+pub fn drawable(ctx: &egui::Context, text: &str) -> String {
+    let font = egui::FontId::proportional(14.0);
+    ctx.fonts_mut(|fonts| {
+        if text.chars().all(|c| can_draw(fonts, &font, c)) {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            if can_draw(fonts, &font, c) {
+                out.push(c);
+            } else {
+                out.push_str(plain_spelling(c));
+            }
+        }
+        out
+    })
+}
+
+/// The glyph epaint draws for a character no font has.
+const REPLACEMENT: char = '◻';
+
+/// Whether `font` draws `c` itself rather than the replacement box. epaint's `has_glyph` answers
+/// "no" for every character of the font that holds the replacement box (the emoji font: "⚠", "✖"
+/// draw fine), so for those the glyph laid out is compared with the replacement's.
+pub fn can_draw(
+    fonts: &mut egui::epaint::text::FontsView<'_>,
+    font: &egui::FontId,
+    c: char,
+) -> bool {
+    if fonts.has_glyph(font, c) || c.is_whitespace() || c == REPLACEMENT {
+        return true;
+    }
+    let mut drawn = |c: char| {
+        let galley = fonts.layout_no_wrap(c.to_string(), font.clone(), egui::Color32::WHITE);
+        galley
+            .rows
+            .first()
+            .and_then(|row| row.row.glyphs.first())
+            .map(|glyph| glyph.uv_rect)
+    };
+    let glyph = drawn(c);
+    glyph.is_some() && glyph != drawn(REPLACEMENT)
+}
+
+/// The plain-text spelling of a character the fonts may lack.
+fn plain_spelling(c: char) -> &'static str {
+    match c {
+        '→' | '⟶' => "->",
+        '←' | '⟵' => "<-",
+        '↔' => "<->",
+        '⇒' => "=>",
+        '…' => "...",
+        '–' | '—' | '−' => "-",
+        '“' | '”' | '„' => "\"",
+        '‘' | '’' => "'",
+        '≤' => "<=",
+        '≥' => ">=",
+        '≠' => "!=",
+        '×' => "x",
+        '·' | '•' | '●' => "*",
+        '\u{a0}' | '\u{2009}' | '\u{202f}' => " ",
+        _ => "?",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A context whose fonts are loaded, as they are once the app has drawn a frame.
+    fn context() -> egui::Context {
+        let ctx = egui::Context::default();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        // Nothing renders here: the font atlas's upload is dropped on purpose.
+        output.textures_delta.clear();
+        ctx
+    }
+
+    #[test]
+    fn every_icon_the_app_uses_is_in_the_bundled_fonts() {
+        let ctx = context();
+        let font = egui::FontId::proportional(14.0);
+        let icons = [
+            REMOVE_ICON,
+            severity_icon(Severity::Error),
+            severity_icon(Severity::Warning),
+            severity_icon(Severity::Info),
+            WARNING_ICON,
+            "🗑",
+            "⏷",
+            "⏵",
+        ];
+        for icon in icons {
+            assert!(
+                ctx.fonts_mut(|f| icon.chars().all(|c| can_draw(f, &font, c))),
+                "{icon} cannot be drawn"
+            );
+        }
+    }
+
+    #[test]
+    fn text_the_fonts_lack_is_spelled_plainly() {
+        let ctx = context();
+        assert_eq!(drawable(&ctx, "web → api → db"), "web -> api -> db");
+        assert_eq!(drawable(&ctx, "plain text"), "plain text");
+        // The emoji font holds the replacement box too; its own glyphs are drawn, not replaced.
+        assert_eq!(drawable(&ctx, "⚠ ✖ ⛔ ℹ"), "⚠ ✖ ⛔ ℹ");
     }
 }

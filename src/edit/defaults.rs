@@ -96,11 +96,61 @@ pub fn unique_id(plan: &Plan, kind: Collection, base: &str) -> Id {
         .unwrap_or(first)
 }
 
+/// A numbered id and name that match, as the app gives new objects: `service-5` and "Service 5",
+/// numbered after the objects of `kind` already in `plan` (and past any number already used).
+pub fn numbered(plan: &Plan, kind: Collection, stem: &str, label: &str) -> (Id, String) {
+    let taken = |id: &Id| kind.index_of(plan, id).is_some();
+    let first = kind.len(plan) + 1;
+    let n = (first..)
+        .find(|n| !taken(&Id::new(format!("{stem}-{n}"))))
+        .unwrap_or(first);
+    (Id::new(format!("{stem}-{n}")), format!("{label} {n}"))
+}
+
+/// The stem of the ids the app makes up for new objects of `kind` (`service` in `service-5`).
+pub fn stem(kind: Collection) -> Option<&'static str> {
+    match kind {
+        Collection::Service => Some("service"),
+        Collection::Migration => Some("migration"),
+        Collection::Environment => Some("environment"),
+        Collection::Region => Some("region"),
+        Collection::Runbook => Some("hotfix"),
+        Collection::Dependency => None,
+    }
+}
+
+/// Whether `id` is one the app made up for a new object of `stem` (`service`, `service-5`): a user
+/// who renames the object is offered an id that matches the new name.
+pub fn is_numbered_default(id: &Id, stem: &str) -> bool {
+    match id.as_str().strip_prefix(stem) {
+        Some("") => true,
+        Some(rest) => rest
+            .strip_prefix('-')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        None => false,
+    }
+}
+
+/// The id a display name suggests: lower case, words joined by `-`, only ASCII letters and digits
+/// ("Orders API" → `orders-api`); `None` when the name has none.
+pub fn id_from_name(name: &str) -> Option<Id> {
+    let mut id = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-');
+    (!id.is_empty()).then(|| Id::new(id))
+}
+
 /// A new API service at `position`: an App Service with a staging slot, swapped in, health-checked.
 pub fn new_service(plan: &Plan, position: Position) -> Service {
-    let id = unique_id(plan, Collection::Service, "service");
+    let (id, name) = numbered(plan, Collection::Service, "service", "Service");
     Service {
-        name: format!("Service {}", plan.services.len() + 1),
+        name,
         tier: Tier::Api,
         target: DeployTarget::AppService {
             app: format!("{}-{{region}}", id),
@@ -118,16 +168,24 @@ pub fn new_service(plan: &Plan, position: Position) -> Service {
 }
 
 /// A new migration on the plan's first database-tier service (or none yet), with one expand and one
-/// contract step to fill in.
+/// contract step to fill in; its consumers are the services that depend on that database (they
+/// must run the new code before the contract phase).
 pub fn new_migration(plan: &Plan) -> Migration {
     let database = plan
         .services
         .iter()
         .find(|s| s.tier == Tier::Database)
         .map_or_else(|| Id::new(""), |s| s.id.clone());
+    let mut consumers: Vec<Id> = Vec::new();
+    for dependency in plan.dependencies.iter().filter(|d| d.on == database) {
+        if !consumers.contains(&dependency.service) {
+            consumers.push(dependency.service.clone());
+        }
+    }
+    let (id, name) = numbered(plan, Collection::Migration, "migration", "Migration");
     Migration {
-        id: unique_id(plan, Collection::Migration, "migration"),
-        name: "New migration".to_owned(),
+        id,
+        name,
         database,
         expand: vec![crate::plan::MigrationStep {
             description: "Add the new schema beside the old".to_owned(),
@@ -137,15 +195,16 @@ pub fn new_migration(plan: &Plan) -> Migration {
             description: "Drop what old code needed".to_owned(),
             command: "./db/migrate.sh contract".to_owned(),
         }],
-        consumers: Vec::new(),
+        consumers,
     }
 }
 
 /// A new test environment without protection rules.
 pub fn new_environment(plan: &Plan) -> Environment {
+    let (id, name) = numbered(plan, Collection::Environment, "environment", "Environment");
     Environment {
-        id: unique_id(plan, Collection::Environment, "environment"),
-        name: "New environment".to_owned(),
+        id,
+        name,
         kind: EnvironmentKind::Test,
         production_like: false,
         approval: None,
@@ -157,9 +216,9 @@ pub fn new_environment(plan: &Plan) -> Environment {
 
 /// A new region with a 10-minute validation window.
 pub fn new_region(plan: &Plan) -> Region {
-    let id = unique_id(plan, Collection::Region, "region");
+    let (id, name) = numbered(plan, Collection::Region, "region", "Region");
     Region {
-        name: "New region".to_owned(),
+        name,
         location: id.to_string(),
         validation_minutes: 10,
         id,
@@ -178,9 +237,10 @@ pub fn new_runbook(plan: &Plan) -> HotfixRunbook {
         .find(|e| e.kind == EnvironmentKind::Hotfix)
         .or_else(|| plan.environments.first())
         .map_or_else(|| Id::new("hotfix"), |e| e.id.clone());
+    let (id, name) = numbered(plan, Collection::Runbook, "hotfix", "Hotfix");
     HotfixRunbook {
-        id: unique_id(plan, Collection::Runbook, "hotfix"),
-        name: "New hotfix".to_owned(),
+        id,
+        name,
         severity: IncidentSeverity::P1,
         branching: BranchingModel::GitFlow,
         source_ref: repository.main_branch.clone(),
@@ -218,7 +278,27 @@ mod tests {
             assert!(plan.service(&service.id).is_none());
             plan.services.push(service);
         }
-        assert_eq!(plan.services[5].id, Id::new("service-3"));
+        assert_eq!(plan.services[5].id, Id::new("service-6"));
+        assert_eq!(plan.services[5].name, "Service 6");
+    }
+
+    #[test]
+    fn default_ids_are_recognised_and_names_suggest_ids() {
+        assert!(is_numbered_default(&Id::new("service-12"), "service"));
+        assert!(is_numbered_default(&Id::new("service"), "service"));
+        assert!(!is_numbered_default(&Id::new("service-x"), "service"));
+        assert!(!is_numbered_default(&Id::new("services"), "service"));
+        assert_eq!(id_from_name("Orders API"), Some(Id::new("orders-api")));
+        assert_eq!(id_from_name("  Ünïcode & co. "), Some(Id::new("n-code-co")));
+        assert_eq!(id_from_name("→"), None);
+    }
+
+    #[test]
+    fn a_new_migration_lists_the_databases_dependents_as_consumers() {
+        let plan = templates::starter("s");
+        let migration = new_migration(&plan);
+        assert_eq!(migration.database, Id::new("db"));
+        assert_eq!(migration.consumers, vec![Id::new("api")]);
     }
 
     #[test]
@@ -228,9 +308,7 @@ mod tests {
         plan.runbooks.push(new_runbook(&plan));
         plan.regions.push(new_region(&plan));
         plan.environments.push(new_environment(&plan));
-        let mut migration = new_migration(&plan);
-        migration.consumers = vec![Id::new("api")];
-        plan.migrations.push(migration);
+        plan.migrations.push(new_migration(&plan));
         let analysis = analyse(&plan);
         assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
         assert!(

@@ -62,6 +62,31 @@ impl Object {
         }
     }
 
+    /// A copy of the object at `index` of `collection`, if there is one.
+    pub fn at(plan: &Plan, collection: Collection, index: usize) -> Option<Object> {
+        Some(match collection {
+            Collection::Service => Object::Service(plan.services.get(index)?.clone()),
+            Collection::Dependency => Object::Dependency(plan.dependencies.get(index)?.clone()),
+            Collection::Migration => Object::Migration(plan.migrations.get(index)?.clone()),
+            Collection::Environment => Object::Environment(plan.environments.get(index)?.clone()),
+            Collection::Region => Object::Region(plan.regions.get(index)?.clone()),
+            Collection::Runbook => Object::Runbook(plan.runbooks.get(index)?.clone()),
+        })
+    }
+
+    /// The same object under another id (a dependency, which has none, is unchanged).
+    pub fn with_id(mut self, id: Id) -> Object {
+        match &mut self {
+            Object::Service(o) => o.id = id,
+            Object::Dependency(_) => {}
+            Object::Migration(o) => o.id = id,
+            Object::Environment(o) => o.id = id,
+            Object::Region(o) => o.id = id,
+            Object::Runbook(o) => o.id = id,
+        }
+        self
+    }
+
     /// Inserts the object at `index` of its collection; the caller has checked the index.
     pub(super) fn insert_into(self, plan: &mut Plan, index: usize) {
         match self {

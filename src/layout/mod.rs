@@ -60,6 +60,36 @@ pub fn needs_layout(plan: &Plan) -> bool {
             .all(|s| s.position == Position::default())
 }
 
+/// The spot nearest `near` where a box of `size` (centred on the spot) overlaps no service's box of
+/// the same size, with a margin: `near` itself when it is free, else the first free spot on rings
+/// around it. Used to place a new service where the user is looking without covering another.
+pub fn free_spot(plan: &Plan, near: Position, size: [f32; 2]) -> Position {
+    let (w, h) = ((size[0] * 1.15).ceil(), (size[1] * 1.4).ceil());
+    let free = |p: Position| {
+        plan.services
+            .iter()
+            .all(|s| (s.position.x - p.x).abs() >= w - 1.0 || (s.position.y - p.y).abs() >= h - 1.0)
+    };
+    for ring in 0..64_i32 {
+        // Within a ring: beside first (right, then left), then above and below.
+        let mut steps: Vec<(i32, i32)> = (-ring..=ring)
+            .flat_map(|dy| (-ring..=ring).map(move |dx| (dx, dy)))
+            .filter(|(dx, dy)| dx.abs().max(dy.abs()) == ring)
+            .collect();
+        steps.sort_by_key(|&(dx, dy)| (dy.abs(), dx.abs(), dx < 0, dy < 0));
+        for (dx, dy) in steps {
+            let spot = Position {
+                x: (near.x + dx as f32 * w).round(),
+                y: (near.y + dy as f32 * h).round(),
+            };
+            if free(spot) {
+                return spot;
+            }
+        }
+    }
+    near
+}
+
 /// Lays out nodes with these tiers and `(dependent, dependency)` edges; returns a position per node.
 /// A layer wider than [`row_width`] is staggered over several rows, so a big plan stays roughly as
 /// wide as it is tall instead of becoming a thin strip.

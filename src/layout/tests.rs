@@ -231,3 +231,16 @@ fn a_wrapped_layer_keeps_its_order_and_its_rows_do_not_overlap() {
     }
     assert!(wrapped, "400 services make a layer wider than a row");
 }
+
+#[test]
+fn a_free_spot_is_the_one_asked_for_or_the_nearest_beside_it() {
+    let mut plan = crate::plan::templates::starter("s");
+    let size = [176.0, 56.0];
+    let taken = plan.services[1].position;
+    let spot = free_spot(&plan, taken, size);
+    assert_ne!(spot, taken);
+    assert_eq!(spot.y, taken.y, "beside, on the same row");
+    assert!(spot.x > taken.x, "to the right first");
+    plan.services.clear();
+    assert_eq!(free_spot(&plan, taken, size), taken, "a free spot is kept");
+}

@@ -19,7 +19,10 @@ use std::path::{Path, PathBuf};
 
 use crate::plan::FormatError;
 
-pub use autosave::{Recovered, read_recovery, remove_recovery, write_recovery};
+pub use autosave::{
+    Recovered, Recoveries, find_recoveries, read_recovery, recovery_file, remove_recovery,
+    write_recovery,
+};
 pub use output::{
     ExportCheck, ExportReport, FileStatus, OutputFile, Ownership, check_export, write_export,
 };

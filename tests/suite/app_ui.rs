@@ -13,12 +13,12 @@ use egui::{Event, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
-fn harness(startup: Startup) -> Harness<'static, CutoverApp> {
+pub(super) fn harness(startup: Startup) -> Harness<'static, CutoverApp> {
     harness_stepping(startup, 0.25)
 }
 
 /// A harness whose frames are `step` seconds apart (a double click needs two clicks within 0.3 s).
-fn harness_stepping(startup: Startup, step: f32) -> Harness<'static, CutoverApp> {
+pub(super) fn harness_stepping(startup: Startup, step: f32) -> Harness<'static, CutoverApp> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))
         .with_step_dt(step)
@@ -31,11 +31,11 @@ fn harness_stepping(startup: Startup, step: f32) -> Harness<'static, CutoverApp>
     harness
 }
 
-fn starter() -> Harness<'static, CutoverApp> {
+pub(super) fn starter() -> Harness<'static, CutoverApp> {
     harness(Startup::default())
 }
 
-fn has_dependency(plan: &Plan, service: &str, on: &str) -> bool {
+pub(super) fn has_dependency(plan: &Plan, service: &str, on: &str) -> bool {
     plan.dependencies.contains(&Dependency {
         service: Id::new(service),
         on: Id::new(on),
@@ -43,7 +43,7 @@ fn has_dependency(plan: &Plan, service: &str, on: &str) -> bool {
 }
 
 /// The screen position of a service's box on the canvas.
-fn node_pos(harness: &Harness<'_, CutoverApp>, id: &str) -> Pos2 {
+pub(super) fn node_pos(harness: &Harness<'_, CutoverApp>, id: &str) -> Pos2 {
     harness
         .state()
         .canvas()
@@ -51,7 +51,7 @@ fn node_pos(harness: &Harness<'_, CutoverApp>, id: &str) -> Pos2 {
         .unwrap_or_else(|| panic!("service `{id}` is on the canvas"))
 }
 
-fn click_at(harness: &mut Harness<'_, CutoverApp>, pos: Pos2) {
+pub(super) fn click_at(harness: &mut Harness<'_, CutoverApp>, pos: Pos2) {
     harness.event(Event::PointerMoved(pos));
     harness.run_steps(1);
     for pressed in [true, false] {
@@ -65,7 +65,12 @@ fn click_at(harness: &mut Harness<'_, CutoverApp>, pos: Pos2) {
     harness.run_steps(2);
 }
 
-fn drag(harness: &mut Harness<'_, CutoverApp>, from: Pos2, to: Pos2, modifiers: Modifiers) {
+pub(super) fn drag(
+    harness: &mut Harness<'_, CutoverApp>,
+    from: Pos2,
+    to: Pos2,
+    modifiers: Modifiers,
+) {
     harness.event(Event::ModifiersChanged(modifiers));
     harness.event(Event::PointerMoved(from));
     harness.run_steps(1);
@@ -92,17 +97,17 @@ fn drag(harness: &mut Harness<'_, CutoverApp>, from: Pos2, to: Pos2, modifiers: 
     harness.run_steps(2);
 }
 
-fn ctrl(harness: &mut Harness<'_, CutoverApp>, key: egui::Key) {
+pub(super) fn ctrl(harness: &mut Harness<'_, CutoverApp>, key: egui::Key) {
     harness.key_press_modifiers(Modifiers::COMMAND, key);
     harness.run_steps(2);
 }
 
-fn click_button(harness: &mut Harness<'_, CutoverApp>, label: &str) {
+pub(super) fn click_button(harness: &mut Harness<'_, CutoverApp>, label: &str) {
     harness.get_by_role_and_label(Role::Button, label).click();
     harness.run_steps(2);
 }
 
-fn problem_shown(harness: &Harness<'_, CutoverApp>, code: Code) -> bool {
+pub(super) fn problem_shown(harness: &Harness<'_, CutoverApp>, code: Code) -> bool {
     harness.query_by_label(code.as_str()).is_some()
 }
 
@@ -117,7 +122,7 @@ fn add_connect_watch_a_problem_come_and_go_undo_and_redo() {
     assert_eq!(plan.services.len(), 4);
     assert_eq!(
         h.state().selection(),
-        &Some(ObjectRef::Service(Id::new("service")))
+        &Some(ObjectRef::Service(Id::new("service-4")))
     );
     assert!(!problem_shown(&h, Code::MissingHealthCheck));
 
@@ -140,15 +145,19 @@ fn add_connect_watch_a_problem_come_and_go_undo_and_redo() {
     click_button(&mut h, "Connect");
     let db = node_pos(&h, "db");
     click_at(&mut h, db);
-    assert!(has_dependency(h.state().document().plan(), "service", "db"));
+    assert!(has_dependency(
+        h.state().document().plan(),
+        "service-4",
+        "db"
+    ));
 
     // Connect with the gesture: Shift-drag from web to the new service.
-    let (web, new) = (node_pos(&h, "web"), node_pos(&h, "service"));
+    let (web, new) = (node_pos(&h, "web"), node_pos(&h, "service-4"));
     drag(&mut h, web, new, Modifiers::SHIFT);
     assert!(has_dependency(
         h.state().document().plan(),
         "web",
-        "service"
+        "service-4"
     ));
 
     // Undo both connections, then redo one.
@@ -156,22 +165,26 @@ fn add_connect_watch_a_problem_come_and_go_undo_and_redo() {
     assert!(!has_dependency(
         h.state().document().plan(),
         "web",
-        "service"
+        "service-4"
     ));
     ctrl(&mut h, egui::Key::Z);
     assert!(!has_dependency(
         h.state().document().plan(),
-        "service",
+        "service-4",
         "db"
     ));
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::Z);
     h.run_steps(2);
-    assert!(has_dependency(h.state().document().plan(), "service", "db"));
+    assert!(has_dependency(
+        h.state().document().plan(),
+        "service-4",
+        "db"
+    ));
     ctrl(&mut h, egui::Key::Y);
     assert!(has_dependency(
         h.state().document().plan(),
         "web",
-        "service"
+        "service-4"
     ));
 }
 
@@ -199,7 +212,11 @@ fn a_dependency_that_would_close_a_cycle_is_refused_and_the_reason_shown() {
         status.text
     );
     assert!(status.text.contains("web → api → db"), "{}", status.text);
-    assert!(h.query_by_label_contains("would close a cycle").is_some());
+    assert!(
+        h.query_all_by_label_contains("would close a cycle")
+            .next()
+            .is_some()
+    );
     // The gesture is refused the same way.
     let (db, web) = (node_pos(&h, "db"), node_pos(&h, "web"));
     drag(&mut h, db, web, Modifiers::SHIFT);
@@ -208,7 +225,7 @@ fn a_dependency_that_would_close_a_cycle_is_refused_and_the_reason_shown() {
     h.get_by_role_and_label(Role::ComboBox, "Depends on")
         .click();
     h.run_steps(4);
-    h.get_by_label("web").click();
+    h.get_by_label("Web (web)").click();
     h.run_steps(3);
     assert_eq!(h.state().document().plan().dependencies.len(), 2);
     h.get_by_label("Web").click();
@@ -216,7 +233,7 @@ fn a_dependency_that_would_close_a_cycle_is_refused_and_the_reason_shown() {
     h.get_by_role_and_label(Role::ComboBox, "Depends on")
         .click();
     h.run_steps(4);
-    h.get_by_label("db").click();
+    h.get_by_label("Database (db)").click();
     h.run_steps(3);
     assert!(has_dependency(h.state().document().plan(), "web", "db"));
 }
@@ -272,7 +289,7 @@ fn clicking_a_problem_selects_its_object() {
     );
 }
 
-fn type_path(h: &mut Harness<'_, CutoverApp>, path: &Path, button: &str) {
+pub(super) fn type_path(h: &mut Harness<'_, CutoverApp>, path: &Path, button: &str) {
     let field = h.get_by_role_and_label(Role::TextInput, "File path");
     field.focus();
     h.run_steps(1);
@@ -286,7 +303,7 @@ fn type_path(h: &mut Harness<'_, CutoverApp>, path: &Path, button: &str) {
 
 /// Opens a menu and clicks an item; waits for what it opens (menus and modal windows fade in and
 /// take clicks only once they are in).
-fn menu(h: &mut Harness<'_, CutoverApp>, menu: &str, item: &str) {
+pub(super) fn menu(h: &mut Harness<'_, CutoverApp>, menu: &str, item: &str) {
     click_button(h, menu);
     h.run_steps(4);
     click_button(h, item);
@@ -403,7 +420,7 @@ fn double_click_on_empty_canvas_adds_a_service_there_and_a_adds_one_too() {
     assert_eq!(h.state().document().plan().services.len(), 5);
 }
 
-fn meridian() -> Harness<'static, CutoverApp> {
+pub(super) fn meridian() -> Harness<'static, CutoverApp> {
     harness(Startup {
         plan: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/meridian-claims.ron")),
         ..Startup::default()
@@ -479,8 +496,9 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
     click_button(&mut h, "Add service");
     h.state_mut().autosave_now();
     h.run_steps(2);
-    let autosaved = storage::read_recovery(&recovery)
-        .expect("readable")
+    let found = storage::find_recoveries(&recovery).found;
+    let (_, autosaved) = found
+        .first()
         .expect("an autosave exists while there are unsaved changes");
     assert_eq!(autosaved.plan.services.len(), 4);
     // "Crash": drop the app without saving, and start again, even on a plan named on the command
@@ -500,7 +518,7 @@ fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
     let path = dir.path().join("kept.ron");
     menu(&mut h, "File", "Save as path…");
     type_path(&mut h, &path, "Save");
-    assert!(!recovery.exists());
+    assert!(storage::find_recoveries(&recovery).found.is_empty());
     // And with nothing autosaved, nothing is offered.
     drop(h);
     let h = harness(startup);
@@ -684,14 +702,25 @@ fn a_migration_is_added_and_its_problems_fixed_with_the_inspector_choices() {
     menu(&mut h, "Insert", "Migration");
     assert_eq!(
         h.state().selection(),
-        &Some(ObjectRef::Migration(Id::new("migration")))
+        &Some(ObjectRef::Migration(Id::new("migration-1")))
     );
-    // The new migration's contract could drop schema `api` still uses: the panel says so.
+    // It starts with the database's dependents as consumers; without them, its contract could drop
+    // schema `api` still uses: the panel says so.
+    assert_eq!(
+        h.state().document().plan().migrations[0].consumers,
+        vec![Id::new("api")]
+    );
+    assert!(!problem_shown(&h, Code::ContractBeforeConsumers));
+    h.get_all_by_role_and_label(Role::Button, cutover::app::style::REMOVE_ICON)
+        .last()
+        .expect("the consumer's remove button")
+        .click();
+    h.run_steps(3);
     assert!(problem_shown(&h, Code::ContractBeforeConsumers));
     assert!(problem_shown(&h, Code::MigrationWithoutConsumers));
     h.get_by_role_and_label(Role::ComboBox, "Consumers").click();
     h.run_steps(4);
-    h.get_by_label("api").click();
+    h.get_by_label("API (api)").click();
     h.run_steps(3);
     assert_eq!(
         h.state().document().plan().migrations[0].consumers,
@@ -702,7 +731,7 @@ fn a_migration_is_added_and_its_problems_fixed_with_the_inspector_choices() {
     // Point it at the API instead of the database through the reference choice: refused by the rules.
     h.get_by_role_and_label(Role::ComboBox, "Database").click();
     h.run_steps(4);
-    h.get_all_by_label("api")
+    h.get_all_by_label("API (api)")
         .last()
         .expect("the api option")
         .click();
@@ -805,7 +834,7 @@ fn save_from_the_unsaved_changes_question_writes_the_file_before_quitting() {
 }
 
 /// How many widgets carry exactly this label.
-fn count(h: &Harness<'_, CutoverApp>, label: &str) -> usize {
+pub(super) fn count(h: &Harness<'_, CutoverApp>, label: &str) -> usize {
     h.query_all_by_label(label).count()
 }
 
@@ -820,7 +849,10 @@ fn help_lists_every_keyboard_shortcut_from_the_command_table() {
                 .all_keys()
                 .map(|keys| h.ctx.format_shortcut(&keys))
                 .collect();
-            (keys.join(" or "), command.menu_path())
+            (
+                keys.join(" or "),
+                cutover::app::style::drawable(&h.ctx, &command.menu_path()),
+            )
         })
         .collect();
     assert!(

@@ -10,6 +10,8 @@ mod common;
 mod app_export;
 #[cfg(feature = "gui")]
 mod app_ui;
+#[cfg(feature = "gui")]
+mod app_ux;
 mod broken_examples;
 mod examples;
 mod export_cli;

@@ -36,6 +36,8 @@ type ViewGraph = Graph<NodeData, (), Directed, DefaultIx, ServiceShape, DefaultE
 enum ViewRequest {
     Fit,
     Centre(Position),
+    /// Centre on the position only if a service box there would not be fully in view.
+    Reveal(Position),
     Zoom(f32),
 }
 
@@ -56,6 +58,10 @@ pub struct Canvas {
     context: Option<(Option<Id>, Position)>,
     /// The node being dragged, where it was, and where the pointer pressed it.
     drag_start: Option<(NodeIndex, Pos2, Option<Pos2>)>,
+    /// Whether the canvas has the keyboard (since it was last clicked).
+    has_keyboard: bool,
+    /// In connect mode, the service chosen with the keyboard so far.
+    connect_target: Option<Id>,
 }
 
 impl Default for Canvas {
@@ -72,6 +78,8 @@ impl Default for Canvas {
             link_from: None,
             drag_start: None,
             context: None,
+            has_keyboard: false,
+            connect_target: None,
         }
     }
 }
@@ -87,14 +95,22 @@ impl Canvas {
         self.view_request = Some(ViewRequest::Centre(position));
     }
 
+    /// Bring a service box at `position` into view on the next frame, if it is not in view already.
+    pub fn request_reveal(&mut self, position: Position) {
+        self.view_request = Some(ViewRequest::Reveal(position));
+    }
+
     /// Zoom by `factor` around the view's centre, on the next frame.
     pub fn request_zoom(&mut self, factor: f32) {
         self.view_request = Some(ViewRequest::Zoom(factor));
     }
 
-    /// Enter connect mode from `service`: the next service clicked is what it depends on.
+    /// Enter connect mode from `service`: the next service clicked is what it depends on. The
+    /// canvas takes the keyboard, so Tab or the arrows and Enter can choose it too.
     pub fn start_connect(&mut self, service: Id) {
         self.connect_from = Some(service);
+        self.connect_target = None;
+        self.has_keyboard = true;
     }
 
     /// The service connect mode starts from, if it is on.
@@ -138,6 +154,21 @@ impl Canvas {
         ))
     }
 
+    /// The canvas position at the centre of the view, from the last drawn frame.
+    pub fn view_centre(&self, ctx: &egui::Context) -> Position {
+        let meta = load_meta(ctx);
+        let at = meta.screen_to_canvas_pos((self.rect.size() / 2.0).to_pos2());
+        Position {
+            x: at.x.round(),
+            y: at.y.round(),
+        }
+    }
+
+    /// A service box's size in canvas units.
+    pub fn node_size() -> [f32; 2] {
+        [shape::NODE_SIZE.x, shape::NODE_SIZE.y]
+    }
+
     /// The canvas's area on the screen, from the last drawn frame.
     pub fn screen_rect(&self) -> Rect {
         self.rect
@@ -157,6 +188,7 @@ impl Canvas {
         self.show_selection(selection);
         if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
             self.connect_from = None;
+            self.connect_target = None;
             self.link_from = None;
         }
 
@@ -197,7 +229,136 @@ impl Canvas {
         self.handle_empty_space(ui, &response.response, out);
         self.handle_link_gesture(ui, &response.response, out);
         self.context_menu(ui, &response.response, out);
+        self.keyboard(ui, &response.response, document, selection, out);
+        self.name_on_hover(ui, &response.response, document);
         self.paint_overlay(ui, document);
+    }
+
+    /// The canvas takes the keyboard when clicked: Tab and Shift+Tab step through the services
+    /// (top to bottom, left to right), the arrow keys go to the nearest service that way, Enter
+    /// inspects the selected one, Escape or a click elsewhere gives the keyboard back.
+    fn keyboard(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        document: &Document,
+        selection: &Selection,
+        out: &mut Vec<Message>,
+    ) {
+        use egui::{Key, Modifiers};
+        if response.clicked() || response.drag_started() || response.secondary_clicked() {
+            self.has_keyboard = true;
+        } else if (ui.input(|i| i.pointer.any_pressed()) && !response.hovered())
+            || ui.input(|i| i.key_pressed(Key::Escape))
+            || ui.ctx().text_edit_focused()
+        {
+            self.has_keyboard = false;
+        }
+        if !self.has_keyboard {
+            return;
+        }
+        let step = ui.input_mut(|i| {
+            if i.consume_key(Modifiers::SHIFT, Key::Tab) {
+                Some(Step::Previous)
+            } else if i.consume_key(Modifiers::NONE, Key::Tab) {
+                Some(Step::Next)
+            } else {
+                [
+                    (Key::ArrowLeft, Vec2::new(-1.0, 0.0)),
+                    (Key::ArrowRight, Vec2::new(1.0, 0.0)),
+                    (Key::ArrowUp, Vec2::new(0.0, -1.0)),
+                    (Key::ArrowDown, Vec2::new(0.0, 1.0)),
+                ]
+                .into_iter()
+                .find(|(key, _)| i.consume_key(Modifiers::NONE, *key))
+                .map(|(_, towards)| Step::Towards(towards))
+            }
+        });
+        if step.is_some() {
+            // egui moves the keyboard to the next widget on Tab when none has it: the canvas keeps it.
+            let focused = ui.ctx().memory(|m| m.focused());
+            if let Some(focused) = focused {
+                ui.ctx().memory_mut(|m| m.surrender_focus(focused));
+            }
+        }
+        if let Some(from) = self.connect_from.clone() {
+            self.keyboard_connect(ui, document, &from, step, out);
+            return;
+        }
+        let current = selected_service(selection);
+        if let Some(step) = step
+            && let Some(next) = step_from(document.plan(), current, step)
+        {
+            if let Some(service) = document.plan().service(&next) {
+                self.request_reveal(service.position);
+            }
+            out.push(Message::Select(Some(ObjectRef::Service(next))));
+        }
+        if current.is_some() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter)) {
+            out.push(Message::Inspect);
+        }
+    }
+
+    /// The whole name and the id of the service under the pointer, as a tooltip (a long name is cut
+    /// short in its box).
+    fn name_on_hover(&self, ui: &egui::Ui, response: &egui::Response, document: &Document) {
+        let Some(pointer) = response.hover_pos() else {
+            return;
+        };
+        if ui.input(|i| i.pointer.any_down()) || self.link_from.is_some() {
+            return;
+        }
+        if let Some(service) = self
+            .service_at(ui.ctx(), pointer)
+            .and_then(|id| document.plan().service(&id))
+        {
+            response
+                .clone()
+                .on_hover_text_at_pointer(format!("{} ({})", service.name, service.id));
+        }
+    }
+
+    /// In connect mode with the keyboard: `step` moves the choice of what `from` will depend on
+    /// (never `from` itself), Enter connects.
+    fn keyboard_connect(
+        &mut self,
+        ui: &egui::Ui,
+        document: &Document,
+        from: &Id,
+        step: Option<Step>,
+        out: &mut Vec<Message>,
+    ) {
+        let plan = document.plan();
+        if let Some(step) = step {
+            // From the first service in reading order, skipping the one being connected.
+            let mut target = step_from(plan, self.connect_target.as_ref(), step);
+            if target.as_ref() == Some(from) {
+                target = step_from(plan, target.as_ref(), step);
+            }
+            if let Some(service) = target.as_ref().and_then(|id| plan.service(id)) {
+                self.request_reveal(service.position);
+            }
+            self.connect_target = target.filter(|t| t != from);
+        }
+        if let Some(target) = &self.connect_target {
+            if let Some(rect) = self.node_screen_rect(ui.ctx(), target) {
+                let colour = ui.visuals().selection.stroke.color;
+                ui.painter_at(self.rect).rect_stroke(
+                    rect.expand(4.0),
+                    6.0,
+                    Stroke::new(2.5, colour),
+                    StrokeKind::Outside,
+                );
+            }
+            if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter)) {
+                out.push(Message::Connect {
+                    service: from.clone(),
+                    on: target.clone(),
+                });
+                self.connect_from = None;
+                self.connect_target = None;
+            }
+        }
     }
 
     fn rebuild(&mut self, document: &Document) {
@@ -261,6 +422,27 @@ impl Canvas {
             ViewRequest::Fit => fit_boxes(&mut meta, document.plan(), size),
             ViewRequest::Centre(p) => {
                 meta.pan = size / 2.0 - Vec2::new(p.x, p.y) * meta.zoom;
+            }
+            ViewRequest::Reveal(p) => {
+                // Pan as little as brings the box in, with a margin, so the rest stays in place.
+                let centre = meta.canvas_to_screen_pos(Pos2::new(p.x, p.y));
+                let node = Rect::from_center_size(centre, shape::NODE_SIZE * meta.zoom);
+                let view = Rect::from_min_size(Pos2::ZERO, size).shrink(REVEAL_MARGIN);
+                let shift = |low: f32, high: f32, min: f32, max: f32| {
+                    if high - low > max - min {
+                        (min + max) / 2.0 - (low + high) / 2.0
+                    } else if low < min {
+                        min - low
+                    } else if high > max {
+                        max - high
+                    } else {
+                        0.0
+                    }
+                };
+                meta.pan += Vec2::new(
+                    shift(node.min.x, node.max.x, view.min.x, view.max.x),
+                    shift(node.min.y, node.max.y, view.min.y, view.max.y),
+                );
             }
             ViewRequest::Zoom(factor) => {
                 let centre_canvas = (size / 2.0 - meta.pan) / meta.zoom;
@@ -492,7 +674,9 @@ impl Canvas {
         let visuals = ui.visuals();
         let weak = visuals.weak_text_color();
         let hint = if let Some(from) = &self.connect_from {
-            format!("Click the service `{from}` should depend on · Esc cancels")
+            format!(
+                "Click the service `{from}` should depend on (or Tab to it and press Enter) · Esc cancels"
+            )
         } else if document.plan().services.is_empty() {
             "Double-click to add a service, or press A".to_owned()
         } else {
@@ -549,11 +733,68 @@ impl Canvas {
     }
 }
 
+/// A move of the keyboard selection on the canvas.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    /// The next service in reading order (top to bottom, left to right).
+    Next,
+    /// The previous one.
+    Previous,
+    /// The nearest service in this direction (screen coordinates), else the next or previous.
+    Towards(Vec2),
+}
+
+/// The service a keyboard step from `current` lands on.
+fn step_from(plan: &crate::plan::Plan, current: Option<&Id>, step: Step) -> Option<Id> {
+    let mut order: Vec<&crate::plan::Service> = plan.services.iter().collect();
+    order.sort_by(|a, b| {
+        (a.position.y, a.position.x)
+            .partial_cmp(&(b.position.y, b.position.x))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let at = current.and_then(|id| order.iter().position(|s| &s.id == id));
+    let Some(at) = at else {
+        return order.first().map(|s| s.id.clone());
+    };
+    let next = |forward: bool| {
+        let n = order.len();
+        let index = if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        };
+        order.get(index).map(|s| s.id.clone())
+    };
+    match step {
+        Step::Next => next(true),
+        Step::Previous => next(false),
+        Step::Towards(towards) => {
+            let from = order[at].position;
+            let nearest = order
+                .iter()
+                .filter_map(|s| {
+                    let d = Vec2::new(s.position.x - from.x, s.position.y - from.y);
+                    let along = d.dot(towards);
+                    let across = (d - towards * along).length();
+                    (along > 0.0 && across <= along).then_some((d.length(), s))
+                })
+                .min_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+            match nearest {
+                Some((_, s)) => Some(s.id.clone()),
+                None => next(towards.x + towards.y > 0.0),
+            }
+        }
+    }
+}
+
 /// The key egui_graphs stores the canvas's zoom and pan under (it hashes its own id once more).
 /// The zoom range of the canvas.
 const MIN_ZOOM: f32 = 0.02;
 /// The zoom range's top.
 const MAX_ZOOM: f32 = 8.0;
+
+/// How far inside the canvas's edge a revealed service's box is brought.
+const REVEAL_MARGIN: f32 = 24.0;
 
 /// Room left around the services when fitting them into the canvas, as a share of their extent.
 const FIT_PADDING: f32 = 0.15;

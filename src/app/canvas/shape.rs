@@ -102,14 +102,16 @@ impl DisplayNode<NodeData, (), Directed, DefaultIx> for ServiceShape {
                 .map_or_else(|| "no wave".to_owned(), |w| format!("wave {}", w + 1));
             let detail = format!("{} · {wave}", self.data.tier.label());
             ctx.ctx.fonts_mut(|fonts| {
-                shapes.push(Shape::text(
-                    fonts,
-                    rect.center() - Vec2::new(0.0, 9.0 * zoom),
-                    Align2::CENTER_CENTER,
-                    &self.data.name,
+                // A long name is cut short inside its box ("…"); the canvas shows it whole on hover.
+                let mut job = egui::text::LayoutJob::simple_singleline(
+                    self.data.name.clone(),
                     FontId::proportional(15.0 * zoom),
                     text,
-                ));
+                );
+                job.wrap = egui::text::TextWrapping::truncate_at_width(rect.width() - 14.0 * zoom);
+                let name = fonts.layout_job(job);
+                let at = rect.center() - Vec2::new(0.0, 9.0 * zoom) - name.size() / 2.0;
+                shapes.push(Shape::galley(at, name, text));
                 shapes.push(Shape::text(
                     fonts,
                     rect.center() + Vec2::new(0.0, 12.0 * zoom),

@@ -10,11 +10,11 @@ use std::hash::{Hash as _, Hasher as _};
 
 use egui::Ui;
 
-use super::diagnostics::{DiagnosticList, Rows};
-use super::message::Message;
+use super::diagnostics::{DiagnosticList, Rows, service_text};
+use super::message::{IdDraft, Message};
 use super::selection::Selection;
 use crate::analysis::Analysis;
-use crate::edit::{Edit, Object};
+use crate::edit::{Edit, Object, defaults};
 use crate::plan::{Collection, Id, ObjectRef, Plan};
 use objects::Choices;
 
@@ -34,8 +34,16 @@ pub fn inspector_ui(
                 plan,
                 out,
                 choices: Choices {
-                    services: plan.services.iter().map(|s| &s.id).collect(),
-                    environments: plan.environments.iter().map(|e| &e.id).collect(),
+                    services: plan
+                        .services
+                        .iter()
+                        .map(|s| widgets::Choice::named(&s.id, &s.name))
+                        .collect(),
+                    environments: plan
+                        .environments
+                        .iter()
+                        .map(|e| widgets::Choice::named(&e.id, &e.name))
+                        .collect(),
                 },
             };
             match selection {
@@ -181,75 +189,58 @@ impl Editor<'_> {
         let Some(id) = kind.id_at(plan, index).cloned() else {
             return;
         };
+        // Right to left: the Remove button keeps its place and a long heading is cut short.
         ui.horizontal(|ui| {
-            ui.heading(format!("{} {}", capitalised(kind.name()), id));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(format!("Remove {}", kind.name())).clicked() {
                     self.out.push(Message::Remove(kind, index));
                 }
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    let heading = format!("{} {}", capitalised(kind.name()), id);
+                    ui.add(egui::Label::new(egui::RichText::new(heading).heading()).truncate());
+                });
             });
         });
         if let Some(reference) = ObjectRef::with_id(kind, id.clone()) {
             problems_of(ui, analysis, &reference, self.out);
         }
-        let new_id = widgets::id_field(ui, "Id", &id, |candidate| {
-            kind.index_of(plan, candidate).is_some()
-        });
-        let mut object = match kind {
-            Collection::Service => Object::Service(plan.services[index].clone()),
-            Collection::Migration => Object::Migration(plan.migrations[index].clone()),
-            Collection::Environment => Object::Environment(plan.environments[index].clone()),
-            Collection::Region => Object::Region(plan.regions[index].clone()),
-            Collection::Runbook => Object::Runbook(plan.runbooks[index].clone()),
-            Collection::Dependency => return,
+        let Some(original) = Object::at(plan, kind, index) else {
+            return;
         };
+        let taken = |candidate: &Id| kind.index_of(plan, candidate).is_some();
+        let offer = offered_id(&original).filter(|offer| !taken(offer));
+        let edit = widgets::id_field(ui, "Id", &id, offer.as_ref(), taken);
+        self.out
+            .push(Message::IdDraft(edit.draft.map(|new| IdDraft {
+                kind,
+                old: id.clone(),
+                new,
+            })));
+        if edit.offer_taken
+            && let Some(new) = offer
+        {
+            self.out.push(Message::ChangeId(IdDraft {
+                kind,
+                old: id.clone(),
+                new,
+            }));
+        }
+        let mut object = original.clone();
         match &mut object {
             Object::Service(service) => {
-                if let Some(new_id) = &new_id {
-                    service.id = new_id.clone();
-                }
-                service::service_ui(ui, service);
+                service::identity_ui(ui, service);
+                self.dependencies_ui(ui, &id);
+                service::details_ui(ui, service);
             }
-            Object::Migration(migration) => {
-                if let Some(new_id) = &new_id {
-                    migration.id = new_id.clone();
-                }
-                objects::migration_ui(ui, migration, &self.choices);
-            }
-            Object::Environment(environment) => {
-                if let Some(new_id) = &new_id {
-                    environment.id = new_id.clone();
-                }
-                objects::environment_ui(ui, environment);
-            }
-            Object::Region(region) => {
-                if let Some(new_id) = &new_id {
-                    region.id = new_id.clone();
-                }
-                objects::region_ui(ui, region);
-            }
-            Object::Runbook(runbook) => {
-                if let Some(new_id) = &new_id {
-                    runbook.id = new_id.clone();
-                }
-                objects::runbook_ui(ui, runbook, &self.choices);
-            }
+            Object::Migration(migration) => objects::migration_ui(ui, migration, &self.choices),
+            Object::Environment(environment) => objects::environment_ui(ui, environment),
+            Object::Region(region) => objects::region_ui(ui, region),
+            Object::Runbook(runbook) => objects::runbook_ui(ui, runbook, &self.choices),
             Object::Dependency(_) => {}
         }
-        let unchanged = match &object {
-            Object::Service(o) => o == &plan.services[index],
-            Object::Migration(o) => o == &plan.migrations[index],
-            Object::Environment(o) => o == &plan.environments[index],
-            Object::Region(o) => o == &plan.regions[index],
-            Object::Runbook(o) => o == &plan.runbooks[index],
-            Object::Dependency(_) => true,
-        };
-        if !unchanged {
-            let edit = Edit::replace_renaming_references(plan, index, object);
+        if object != original {
+            let edit = Edit::Set { index, object };
             self.push(ui, edit, &format!("Edit {}", kind.name()), (kind, index));
-        }
-        if kind == Collection::Service {
-            self.dependencies_ui(ui, &id);
         }
     }
 
@@ -264,14 +255,14 @@ impl Editor<'_> {
                 }
                 ui.horizontal(|ui| {
                     if ui
-                        .small_button("✖")
+                        .small_button(crate::app::style::REMOVE_ICON)
                         .on_hover_text("Remove dependency")
                         .clicked()
                     {
                         self.out
                             .push(Message::Remove(Collection::Dependency, index));
                     }
-                    if ui.link(dependency.on.as_str()).clicked() {
+                    if ui.link(service_text(plan, &dependency.on)).clicked() {
                         self.out.push(Message::Select(Some(ObjectRef::Service(
                             dependency.on.clone(),
                         ))));
@@ -291,20 +282,18 @@ impl Editor<'_> {
                 })
                 .collect();
             if !candidates.is_empty() {
-                egui::ComboBox::from_id_salt("add-dependency")
-                    .selected_text("+ Add dependency")
-                    .show_ui(ui, |ui| {
-                        for candidate in candidates {
-                            if ui.selectable_label(false, candidate.as_str()).clicked() {
-                                self.out.push(Message::Connect {
-                                    service: id.clone(),
-                                    on: candidate.clone(),
-                                });
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(heading);
+                let options: Vec<(Id, String)> = candidates
+                    .into_iter()
+                    .map(|c| (c.clone(), service_text(plan, c)))
+                    .collect();
+                if let Some(on) =
+                    widgets::add_menu(ui, "add-dependency", "+ Add dependency", heading, &options)
+                {
+                    self.out.push(Message::Connect {
+                        service: id.clone(),
+                        on,
+                    });
+                }
             }
         });
         widgets::list_heading(ui, "Depended on by");
@@ -312,7 +301,7 @@ impl Editor<'_> {
             let mut any = false;
             for dependency in plan.dependencies.iter().filter(|d| &d.on == id) {
                 any = true;
-                if ui.link(dependency.service.as_str()).clicked() {
+                if ui.link(service_text(plan, &dependency.service)).clicked() {
                     self.out.push(Message::Select(Some(ObjectRef::Service(
                         dependency.service.clone(),
                     ))));
@@ -325,14 +314,65 @@ impl Editor<'_> {
     }
 }
 
-/// The diagnostics about `subject`, shown above its fields; a click brings the object into view.
+/// How many rows of problems the inspector shows before scrolling them.
+const PROBLEM_ROWS: f32 = 3.0;
+
+/// The diagnostics about `subject`, in a box of fixed height above its fields (scrolled when there
+/// are more than fit), so the fields never move when a problem comes or goes; a click brings the
+/// object into view.
 fn problems_of(ui: &mut Ui, analysis: &Analysis, subject: &ObjectRef, out: &mut Vec<Message>) {
-    let about = analysis
+    let about: Vec<_> = analysis
         .diagnostics
         .iter()
-        .filter(|d| &d.subject == subject);
-    DiagnosticList::new(Rows::OfObject, about).show(ui, out);
+        .filter(|d| &d.subject == subject)
+        .collect();
+    let height = PROBLEM_ROWS * (ui.spacing().interact_size.y + ui.spacing().item_spacing.y);
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
+    let mut inside = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    inside.set_clip_rect(rect.intersect(ui.clip_rect()));
+    egui::ScrollArea::vertical()
+        .id_salt(("object-problems", subject.key()))
+        .max_height(height)
+        .auto_shrink([false, false])
+        .show(&mut inside, |ui| {
+            if about.is_empty() {
+                ui.weak("No problems with this one.");
+            } else {
+                DiagnosticList::new(Rows::OfObject, about).show(ui, out);
+            }
+        });
     ui.separator();
+}
+
+/// Gives the keyboard, with its text selected, to the inspector's next text field labelled `label`.
+pub fn focus_field(ctx: &egui::Context, label: &str) {
+    widgets::focus_field(ctx, label);
+}
+
+/// The id to offer an object whose id is still the one the app made up: the one its name suggests,
+/// when that differs.
+fn offered_id(object: &Object) -> Option<Id> {
+    let (id, name) = match object {
+        Object::Service(o) => (&o.id, &o.name),
+        Object::Migration(o) => (&o.id, &o.name),
+        Object::Environment(o) => (&o.id, &o.name),
+        Object::Region(o) => (&o.id, &o.name),
+        Object::Runbook(o) => (&o.id, &o.name),
+        Object::Dependency(_) => return None,
+    };
+    let stem = defaults::stem(object.kind())?;
+    if !defaults::is_numbered_default(id, stem) {
+        return None;
+    }
+    defaults::id_from_name(name)
+        .filter(|new| new != id && !defaults::is_numbered_default(new, stem))
 }
 
 fn capitalised(word: &str) -> String {

@@ -7,16 +7,16 @@ use super::widgets as w;
 use crate::edit::defaults;
 use crate::plan::{
     AgentPool, Approval, BranchingModel, Environment, EnvironmentKind, FailureAction,
-    HotfixRunbook, Id, IncidentSeverity, Migration, MigrationStep, PlatformSettings, Region,
+    HotfixRunbook, IncidentSeverity, Migration, MigrationStep, PlatformSettings, Region,
     ReleaseCheck, RolloutPolicy, TimedCommand, TimeoutAction,
 };
 
-/// The ids a reference field can choose from.
+/// The objects a reference field can choose from.
 pub struct Choices<'a> {
-    /// Service ids.
-    pub services: Vec<&'a Id>,
-    /// Environment ids.
-    pub environments: Vec<&'a Id>,
+    /// The services.
+    pub services: Vec<w::Choice<'a>>,
+    /// The environments.
+    pub environments: Vec<w::Choice<'a>>,
 }
 
 /// Edits an environment (not its id).
@@ -122,7 +122,11 @@ fn steps_ui(ui: &mut Ui, label: &str, steps: &mut Vec<MigrationStep>) {
                 ui.push_id(index, |ui| {
                     ui.horizontal(|ui| {
                         ui.label(format!("Step {}", index + 1));
-                        if ui.small_button("✖").on_hover_text("Remove step").clicked() {
+                        if ui
+                            .small_button(crate::app::style::REMOVE_ICON)
+                            .on_hover_text("Remove step")
+                            .clicked()
+                        {
                             remove = Some(index);
                         }
                     });

@@ -1,4 +1,5 @@
-//! Editing a service: identity, tier, target, strategy, health check, probes, draining, position.
+//! Editing a service: identity and tier, then target, strategy, health check, probes, draining,
+//! position.
 
 use egui::Ui;
 
@@ -8,12 +9,16 @@ use crate::plan::{
     BatchSize, DatabaseEngine, DeployTarget, HealthCheck, Probes, Service, Strategy, Tier,
 };
 
-/// Edits every field of `service` except its id (the caller handles ids).
-pub fn service_ui(ui: &mut Ui, service: &mut Service) {
+/// Edits what a service is: its name and tier (the caller handles its id, and shows its
+/// dependencies next, before [`details_ui`]).
+pub fn identity_ui(ui: &mut Ui, service: &mut Service) {
     w::text(ui, "Name", &mut service.name);
     let tiers: Vec<(Tier, &str)> = Tier::ALL.iter().map(|t| (*t, t.label())).collect();
     w::choice(ui, "Tier", &mut service.tier, &tiers);
+}
 
+/// Edits how a service deploys: target, strategy, health, traffic and its canvas position.
+pub fn details_ui(ui: &mut Ui, service: &mut Service) {
     w::list_heading(ui, "Deployment target");
     target_ui(ui, &mut service.target);
 
@@ -262,7 +267,11 @@ fn strategy_ui(ui: &mut Ui, strategy: &mut Strategy) {
                     let mut remove = None;
                     for (index, step) in increments.iter_mut().enumerate() {
                         ui.horizontal(|ui| {
-                            if ui.small_button("✖").on_hover_text("Remove").clicked() {
+                            if ui
+                                .small_button(crate::app::style::REMOVE_ICON)
+                                .on_hover_text("Remove")
+                                .clicked()
+                            {
                                 remove = Some(index);
                             }
                             ui.add(egui::DragValue::new(step).range(0..=100).suffix("%"));

@@ -20,11 +20,35 @@ pub fn row(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui) -> Response) -> R
     .inner
 }
 
+/// The key under which a field label waits to be given the keyboard.
+fn focus_key() -> egui::Id {
+    egui::Id::new("cutover-inspector-focus-field")
+}
+
+/// Gives the keyboard, with its text selected, to the next text field labelled `label` the
+/// inspector draws (the name of an object just added).
+pub fn focus_field(ctx: &egui::Context, label: &str) {
+    ctx.data_mut(|d| d.insert_temp(focus_key(), label.to_owned()));
+}
+
 /// A one-line text field.
 pub fn text(ui: &mut Ui, label: &str, value: &mut String) -> Response {
-    row(ui, label, |ui| {
+    let response = row(ui, label, |ui| {
         ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
-    })
+    });
+    let wanted = ui.data(|d| d.get_temp::<String>(focus_key()));
+    if wanted.as_deref() == Some(label) {
+        ui.data_mut(|d| d.remove_temp::<String>(focus_key()));
+        response.request_focus();
+        let mut state = egui::TextEdit::load_state(ui.ctx(), response.id).unwrap_or_default();
+        let all = egui::text::CCursorRange::two(
+            egui::text::CCursor::new(0),
+            egui::text::CCursor::new(value.chars().count()),
+        );
+        state.cursor.set_char_range(Some(all));
+        state.store(ui.ctx(), response.id);
+    }
+    response
 }
 
 /// A text field for longer text.
@@ -56,10 +80,19 @@ pub fn number<N: egui::emath::Numeric>(
     })
 }
 
-/// A yes/no field.
+/// A yes/no field, its box in the field column; a long label starts further left rather than
+/// running past the panel's edge.
 pub fn check(ui: &mut Ui, label: &str, value: &mut bool) -> Response {
     ui.horizontal(|ui| {
-        ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+        let text = egui::WidgetText::from(label).into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            egui::TextStyle::Button,
+        );
+        let needed = text.size().x + ui.spacing().icon_width + ui.spacing().icon_spacing + 4.0;
+        let column = LABEL_WIDTH + ui.spacing().item_spacing.x;
+        ui.add_space(column.min((ui.available_width() - needed).max(0.0)));
         ui.checkbox(value, label)
     })
     .inner
@@ -81,7 +114,7 @@ pub fn choice<T: PartialEq + Clone>(
         let mut response = egui::ComboBox::from_id_salt(("choice", label))
             .selected_text(current)
             .show_ui(ui, |ui| {
-                let mut changed = false;
+                let mut changed = arrow_keys_choose(ui, value, options);
                 for (option, text) in options {
                     changed |= ui.selectable_value(value, option.clone(), *text).changed();
                 }
@@ -94,13 +127,77 @@ pub fn choice<T: PartialEq + Clone>(
     })
 }
 
-/// A reference to another object: a choice among the ids that exist (a dangling id stays shown).
-pub fn reference(ui: &mut Ui, label: &str, value: &mut Id, choices: &[&Id]) -> Response {
+/// An object a reference can point at: its id, and how pickers show it (its name with the id
+/// beside it, "API (api)").
+pub struct Choice<'a> {
+    /// The object's id.
+    pub id: &'a Id,
+    /// The text a picker shows.
+    pub text: String,
+}
+
+impl<'a> Choice<'a> {
+    /// The choice of `id` named `name`: "name (id)", or the id alone when the name is empty or
+    /// the same.
+    pub fn named(id: &'a Id, name: &str) -> Self {
+        let text = if name.is_empty() || name == id.as_str() {
+            id.to_string()
+        } else {
+            format!("{name} ({id})")
+        };
+        Self { id, text }
+    }
+}
+
+/// How `id` reads among `choices`: its choice's text, or the id marked missing.
+fn choice_text(choices: &[Choice], id: &Id) -> Option<String> {
+    choices.iter().find(|c| c.id == id).map(|c| c.text.clone())
+}
+
+/// While a choice's list is open, the arrow keys move to the next or previous option and Enter
+/// (or Escape) closes the list; returns whether the value changed.
+fn arrow_keys_choose<T: PartialEq + Clone>(
+    ui: &mut Ui,
+    value: &mut T,
+    options: &[(T, &str)],
+) -> bool {
+    use egui::{Key, Modifiers};
+    let (down, up, enter) = ui.input_mut(|i| {
+        (
+            i.consume_key(Modifiers::NONE, Key::ArrowDown),
+            i.consume_key(Modifiers::NONE, Key::ArrowUp),
+            i.consume_key(Modifiers::NONE, Key::Enter),
+        )
+    });
+    let mut changed = false;
+    if down || up {
+        let current = options.iter().position(|(o, _)| o == value);
+        let next = match (current, down) {
+            (None, _) => 0,
+            (Some(i), true) => (i + 1).min(options.len().saturating_sub(1)),
+            (Some(i), false) => i.saturating_sub(1),
+        };
+        if let Some((option, _)) = options.get(next)
+            && option != value
+        {
+            *value = option.clone();
+            changed = true;
+        }
+    }
+    if enter {
+        ui.close();
+    }
+    changed
+}
+
+/// A reference to another object: a choice among the objects that exist, shown by name with the
+/// id beside it (a dangling id stays shown).
+pub fn reference(ui: &mut Ui, label: &str, value: &mut Id, choices: &[Choice]) -> Response {
     let mut options: Vec<(Id, String)> = choices
         .iter()
-        .map(|id| ((*id).clone(), id.to_string()))
+        .map(|c| (c.id.clone(), c.text.clone()))
         .collect();
-    if !choices.contains(&&*value) {
+    if choice_text(choices, value).is_none() {
         let text = if value.as_str().is_empty() {
             "(none)".to_owned()
         } else {
@@ -143,7 +240,11 @@ pub fn string_list(ui: &mut Ui, label: &str, items: &mut Vec<String>, new_item: 
             let mut remove = None;
             for (index, item) in items.iter_mut().enumerate() {
                 ui.horizontal(|ui| {
-                    if ui.small_button("✖").on_hover_text("Remove").clicked() {
+                    if ui
+                        .small_button(crate::app::style::REMOVE_ICON)
+                        .on_hover_text("Remove")
+                        .clicked()
+                    {
                         remove = Some(index);
                     }
                     ui.add(egui::TextEdit::singleline(item).desired_width(f32::INFINITY));
@@ -164,18 +265,22 @@ pub fn string_list(ui: &mut Ui, label: &str, items: &mut Vec<String>, new_item: 
 
 /// A list of references to existing objects, with remove, and an add choice (labelled by the list's
 /// heading) of those not yet listed.
-pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[&Id]) {
+pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[Choice]) {
     let heading = list_heading(ui, label);
     ui.push_id(("references", label), |ui| {
         ui.indent("items", |ui| {
             let mut remove = None;
             for (index, item) in items.iter().enumerate() {
                 ui.horizontal(|ui| {
-                    if ui.small_button("✖").on_hover_text("Remove").clicked() {
+                    if ui
+                        .small_button(crate::app::style::REMOVE_ICON)
+                        .on_hover_text("Remove")
+                        .clicked()
+                    {
                         remove = Some(index);
                     }
-                    if choices.contains(&item) {
-                        ui.label(item.as_str());
+                    if let Some(text) = choice_text(choices, item) {
+                        ui.label(text);
                     } else {
                         ui.label(RichText::new(format!("{item} (missing)")).italics());
                     }
@@ -184,22 +289,74 @@ pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[
             if let Some(index) = remove {
                 items.remove(index);
             }
-            let available: Vec<&&Id> = choices.iter().filter(|c| !items.contains(c)).collect();
+            let available: Vec<(Id, String)> = choices
+                .iter()
+                .filter(|c| !items.contains(c.id))
+                .map(|c| (c.id.clone(), c.text.clone()))
+                .collect();
             if !available.is_empty() {
-                egui::ComboBox::from_id_salt("add")
-                    .selected_text(format!("+ Add to {}", label.to_lowercase()))
-                    .show_ui(ui, |ui| {
-                        for id in available {
-                            if ui.selectable_label(false, id.as_str()).clicked() {
-                                items.push((**id).clone());
-                            }
-                        }
-                    })
-                    .response
-                    .labelled_by(heading);
+                let text = format!("+ Add to {}", label.to_lowercase());
+                if let Some(id) = add_menu(ui, "add", &text, heading, &available) {
+                    items.push(id);
+                }
             }
         });
     });
+}
+
+/// A "+ Add…" choice labelled by `heading`: a click on an option, or the arrow keys then Enter,
+/// picks it; returns the option picked this frame.
+pub fn add_menu<T: Clone>(
+    ui: &mut Ui,
+    salt: &str,
+    text: &str,
+    heading: egui::Id,
+    options: &[(T, String)],
+) -> Option<T> {
+    use egui::{Key, Modifiers};
+    let key = ui.make_persistent_id(("add-menu-highlight", salt));
+    let mut chosen = None;
+    egui::ComboBox::from_id_salt(salt)
+        .selected_text(text)
+        .show_ui(ui, |ui| {
+            let mut highlight: Option<usize> =
+                ui.data(|d| d.get_temp::<Option<usize>>(key)).flatten();
+            let (down, up, enter) = ui.input_mut(|i| {
+                (
+                    i.consume_key(Modifiers::NONE, Key::ArrowDown),
+                    i.consume_key(Modifiers::NONE, Key::ArrowUp),
+                    i.consume_key(Modifiers::NONE, Key::Enter),
+                )
+            });
+            let last = options.len().saturating_sub(1);
+            if down {
+                highlight = Some(highlight.map_or(0, |i| (i + 1).min(last)));
+            }
+            if up {
+                highlight = Some(highlight.map_or(0, |i| i.saturating_sub(1)));
+            }
+            for (index, (value, label)) in options.iter().enumerate() {
+                if ui
+                    .selectable_label(highlight == Some(index), label)
+                    .clicked()
+                {
+                    chosen = Some(value.clone());
+                }
+            }
+            if enter {
+                if let Some((value, _)) = highlight.and_then(|i| options.get(i)) {
+                    chosen = Some(value.clone());
+                }
+                ui.close();
+            }
+            if chosen.is_some() {
+                highlight = None;
+            }
+            ui.data_mut(|d| d.insert_temp(key, highlight));
+        })
+        .response
+        .labelled_by(heading);
+    chosen
 }
 
 /// A heading over a list or group of fields; returns its id, to label the list's controls.
@@ -208,9 +365,28 @@ pub fn list_heading(ui: &mut Ui, label: &str) -> egui::Id {
     ui.label(RichText::new(label).strong()).id
 }
 
-/// An id field: edits a copy and hands back the new id only when it is valid (not empty, not taken);
-/// otherwise it says what is wrong, so the plan never holds a half-typed duplicate.
-pub fn id_field(ui: &mut Ui, label: &str, current: &Id, taken: impl Fn(&Id) -> bool) -> Option<Id> {
+/// What the user did with an [`id_field`].
+#[derive(Debug, Default, PartialEq)]
+pub struct IdEdit {
+    /// The valid new id typed so far (`None` while the copy is the id, or is not valid).
+    pub draft: Option<Id>,
+    /// Whether the offered id was taken up.
+    pub offer_taken: bool,
+}
+
+/// An id field: edits a copy of the id and says as it is typed what is wrong with it (empty,
+/// taken). The caller gives the object the new id only when the keyboard leaves the field (Enter,
+/// Tab, a click elsewhere), so the object keeps its name — and the selection and the keyboard keep
+/// it — while the user types. Escape puts the id back. `offer`, an id the object's name suggests,
+/// is offered with a button. The line under the field is always there, so nothing below moves
+/// when a note comes or goes.
+pub fn id_field(
+    ui: &mut Ui,
+    label: &str,
+    current: &Id,
+    offer: Option<&Id>,
+    taken: impl Fn(&Id) -> bool,
+) -> IdEdit {
     let key = ui.make_persistent_id(("id-field", label));
     let (mut original, mut buffer) = ui
         .data_mut(|d| d.get_temp::<(String, String)>(key))
@@ -219,26 +395,37 @@ pub fn id_field(ui: &mut Ui, label: &str, current: &Id, taken: impl Fn(&Id) -> b
         original = current.to_string();
         buffer = current.to_string();
     }
-    text(ui, label, &mut buffer);
-    let candidate = Id::new(buffer.trim());
-    let mut result = None;
-    let problem = if candidate.as_str().is_empty() {
-        Some("an id is needed".to_owned())
-    } else if &candidate != current && taken(&candidate) {
-        Some(format!("`{candidate}` is already used"))
-    } else {
-        if &candidate != current {
-            result = Some(candidate.clone());
-            original = candidate.to_string();
-        }
-        None
-    };
-    if let Some(problem) = problem {
-        ui.horizontal(|ui| {
-            ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-            ui.colored_label(ui.visuals().error_fg_color, problem);
-        });
+    let response = text(ui, label, &mut buffer);
+    if (response.has_focus() || response.lost_focus())
+        && ui.input(|i| i.key_pressed(egui::Key::Escape))
+    {
+        buffer = current.to_string();
     }
+    let candidate = Id::new(buffer.trim());
+    let (draft, problem) = if candidate.as_str().is_empty() {
+        (None, Some("an id is needed".to_owned()))
+    } else if &candidate == current {
+        (None, None)
+    } else if taken(&candidate) {
+        (None, Some(format!("`{candidate}` is already used")))
+    } else {
+        (Some(candidate), None)
+    };
+    let mut offer_taken = false;
+    ui.horizontal(|ui| {
+        ui.set_min_height(ui.spacing().interact_size.y);
+        ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+        if let Some(problem) = problem {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        } else if draft.is_some() {
+            ui.weak("Enter renames it everywhere; Esc keeps the old id");
+        } else if let Some(offer) = offer {
+            offer_taken = ui
+                .small_button(format!("Set id to `{offer}`"))
+                .on_hover_text("Give it the id its name suggests; references follow")
+                .clicked();
+        }
+    });
     ui.data_mut(|d| d.insert_temp(key, (original, buffer)));
-    result
+    IdEdit { draft, offer_taken }
 }

@@ -97,7 +97,7 @@ impl Preview {
         });
         ui.separator();
         if analysis.has_errors() {
-            errors_ui(ui, analysis, out);
+            errors_ui(ui, document.plan(), analysis, out);
             return;
         }
         // A preview of another document is not shown, even as a stale one.
@@ -270,7 +270,7 @@ impl PanelState {
 }
 
 /// The plan's errors, in place of the pipelines; clicking one reveals its object.
-fn errors_ui(ui: &mut Ui, analysis: &Analysis, out: &mut Vec<Message>) {
+fn errors_ui(ui: &mut Ui, plan: &crate::plan::Plan, analysis: &Analysis, out: &mut Vec<Message>) {
     let errors: Vec<_> = analysis
         .diagnostics
         .iter()
@@ -292,6 +292,7 @@ fn errors_ui(ui: &mut Ui, analysis: &Analysis, out: &mut Vec<Message>) {
         .auto_shrink([false, true])
         .show(ui, |ui| {
             DiagnosticList::new(Rows::Inline, errors)
+                .named(plan)
                 .limit(LISTED_ERRORS)
                 .show(ui, out);
         });
