@@ -147,14 +147,16 @@ pub fn id_from_name(name: &str) -> Option<Id> {
 }
 
 /// A new API service at `position`: an App Service with a staging slot, swapped in, health-checked.
+/// Its app and resource group name the environment as well as the region, so a plan that rolls out
+/// through several environments never sends two of them to the same resources (CUT075).
 pub fn new_service(plan: &Plan, position: Position) -> Service {
     let (id, name) = numbered(plan, Collection::Service, "service", "Service");
     Service {
         name,
         tier: Tier::Api,
         target: DeployTarget::AppService {
-            app: format!("{}-{{region}}", id),
-            resource_group: "rg-{region}".to_owned(),
+            app: format!("{}-{{environment}}-{{region}}", id),
+            resource_group: "rg-{environment}-{region}".to_owned(),
             slot: Some("staging".to_owned()),
         },
         strategy: Strategy::SlotSwap,
@@ -299,6 +301,23 @@ mod tests {
         let migration = new_migration(&plan);
         assert_eq!(migration.database, Id::new("db"));
         assert_eq!(migration.consumers, vec![Id::new("api")]);
+    }
+
+    #[test]
+    fn a_new_service_adds_no_error_to_a_plan_with_several_environments() {
+        // Northwind rolls out through staging and production: a target without `{environment}`
+        // would send both to the same resources.
+        let text = include_str!("../../examples/northwind-commerce.ron");
+        let mut plan = crate::plan::parse_plan(text, "northwind").expect("the example parses");
+        let before = analyse(&plan).diagnostics.len();
+        plan.services.push(new_service(&plan, Position::default()));
+        let analysis = analyse(&plan);
+        assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
+        assert!(
+            analysis.diagnostics.len() <= before + 1,
+            "{:#?}",
+            analysis.diagnostics
+        );
     }
 
     #[test]

@@ -167,7 +167,7 @@ fn switch_target(old: &DeployTarget, kind: TargetKind) -> DeployTarget {
         | DeployTarget::Kubernetes { resource_group, .. }
         | DeployTarget::StaticSite { resource_group, .. }
         | DeployTarget::Database { resource_group, .. } => resource_group.clone(),
-        DeployTarget::Script { .. } => "rg-{region}".to_owned(),
+        DeployTarget::Script { .. } => "rg-{environment}-{region}".to_owned(),
     };
     match kind {
         TargetKind::AppService => DeployTarget::AppService {
