@@ -69,17 +69,7 @@ impl Diagram {
                 centre: positions.get(index).copied().unwrap_or(service.position),
             })
             .collect();
-        let index_of: std::collections::HashMap<&crate::plan::Id, usize> = plan
-            .services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (&s.id, i))
-            .collect();
-        let edges = plan
-            .dependencies
-            .iter()
-            .filter_map(|d| Some((*index_of.get(&d.service)?, *index_of.get(&d.on)?)))
-            .collect();
+        let edges = crate::layout::dependency_edges(plan);
         Self {
             title: plan.name.clone(),
             nodes,

@@ -34,6 +34,14 @@ mod place;
 
 /// Positions for every service of `plan`, by plan index.
 pub fn layout_plan(plan: &Plan, spacing: Spacing) -> Vec<Position> {
+    let edges = dependency_edges(plan);
+    let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
+    layout(&tiers, &edges, spacing)
+}
+
+/// The plan's dependencies as `(dependent, dependency)` pairs of service indices (the first service
+/// with an id, should two share one); dependencies naming an unknown service are left out.
+pub fn dependency_edges(plan: &Plan) -> Vec<(usize, usize)> {
     let index_of: std::collections::HashMap<&crate::plan::Id, usize> = plan
         .services
         .iter()
@@ -41,13 +49,10 @@ pub fn layout_plan(plan: &Plan, spacing: Spacing) -> Vec<Position> {
         .rev()
         .map(|(i, s)| (&s.id, i))
         .collect();
-    let edges: Vec<(usize, usize)> = plan
-        .dependencies
+    plan.dependencies
         .iter()
         .filter_map(|d| Some((*index_of.get(&d.service)?, *index_of.get(&d.on)?)))
-        .collect();
-    let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
-    layout(&tiers, &edges, spacing)
+        .collect()
 }
 
 /// Whether the plan's services have no layout yet: more than one service, all at the origin (as in

@@ -198,17 +198,7 @@ fn a_wrapped_layer_keeps_its_order_and_its_rows_do_not_overlap() {
     let spacing = Spacing::default();
     let positions = layout_plan(&plan, spacing);
     let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
-    let index_of: std::collections::HashMap<&crate::plan::Id, usize> = plan
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (&s.id, i))
-        .collect();
-    let edges: Vec<(usize, usize)> = plan
-        .dependencies
-        .iter()
-        .map(|d| (index_of[&d.service], index_of[&d.on]))
-        .collect();
+    let edges = dependency_edges(&plan);
     let layers = order_layers(&tiers, &edges);
     let mut wrapped = false;
     for layer in &layers {
