@@ -3,9 +3,10 @@
 
 use crate::plan::Collection;
 use crate::plan::{
-    Approval, BatchSize, BranchingModel, DeployTarget, Environment, EnvironmentKind, HealthCheck,
-    HotfixRunbook, Id, IncidentSeverity, Migration, Plan, Position, Probe, Probes, Region,
-    ReleaseCheck, Service, Strategy, Tier, TimedCommand, TimeoutAction,
+    Approval, BatchSize, BranchingModel, DeployTarget, Environment, EnvironmentKind, GateCheck,
+    GateFailure, GateScope, HealthCheck, HotfixRunbook, Id, IncidentSeverity, Migration, Plan,
+    Position, Probe, Probes, QualityGate, Region, ReleaseCheck, Service, Strategy, Tier,
+    TimedCommand, TimeoutAction,
 };
 
 /// A health check of `/health` expecting 200, retried for a few minutes.
@@ -42,6 +43,52 @@ pub fn approval(approver: &str, timeout_minutes: u32) -> Approval {
         on_timeout: TimeoutAction::Reject,
         prevent_self_review: true,
         instructions: String::new(),
+    }
+}
+
+/// A new quality gate of `plan`'s rollout: a REST check on the whole release, polled every minute for
+/// ten minutes, rolling back on failure, with an id no other gate has.
+pub fn quality_gate(plan: &Plan) -> QualityGate {
+    let taken = |id: &str| plan.rollout.gates.iter().any(|g| g.id.as_str() == id);
+    let id = (1..)
+        .map(|n| {
+            if n == 1 {
+                "gate".to_owned()
+            } else {
+                format!("gate-{n}")
+            }
+        })
+        .find(|id| !taken(id))
+        .unwrap_or_default();
+    QualityGate {
+        id: Id::new(id),
+        name: "Quality gate".to_owned(),
+        applies_to: GateScope::Release,
+        check: gate_check("rest"),
+        timeout_minutes: 10,
+        interval_seconds: 60,
+        on_failure: GateFailure::RollBack,
+    }
+}
+
+/// A check of `kind` (`alerts`, `sonarqube` or `rest`) with placeholder settings to fill in.
+pub fn gate_check(kind: &str) -> GateCheck {
+    match kind {
+        "alerts" => GateCheck::AzureMonitorAlerts {
+            scope: "/subscriptions/SUBSCRIPTION-ID/resourceGroups/rg-{environment}".to_owned(),
+            alert_rules: vec!["http-5xx-rate".to_owned()],
+        },
+        "sonarqube" => GateCheck::SonarQube {
+            server_url: "https://sonarcloud.io".to_owned(),
+            project_key: "project-key".to_owned(),
+            token_secret: "SONAR_TOKEN".to_owned(),
+        },
+        _ => GateCheck::Rest {
+            url: "https://status.example.com/{environment}/health".to_owned(),
+            expected_status: 200,
+            json_path: String::new(),
+            json_equals: String::new(),
+        },
     }
 }
 

@@ -11,8 +11,8 @@
 use super::yaml::Yaml;
 use crate::plan::{AgentPool, PlatformSettings, TimeoutAction};
 use crate::release::{
-    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Phase, Pipeline, Stage, Step, Value,
-    Work,
+    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Phase, Pipeline, RunsWhen, Stage, Step,
+    Value, Work,
 };
 
 use super::shell::expression_string;
@@ -145,6 +145,10 @@ impl Azure<'_> {
             && let Some(pattern) = &pipeline.branch_guard
         {
             yaml = yaml.with("condition", branch_condition(pattern));
+        }
+        if let RunsWhen::AnyFailed(stages) = &stage.runs_when {
+            let quoted: Vec<String> = stages.iter().map(|id| format!("'{id}'")).collect();
+            yaml = yaml.with("condition", format!("failed({})", quoted.join(", ")));
         }
         let jobs = match &*stage.work {
             Work::Build {
@@ -520,6 +524,7 @@ fn expression(value: &Value) -> String {
         Value::Input(name) => format!("${{{{ parameters.{name} }}}}"),
         Value::RepositoryToken => "$(System.AccessToken)".to_owned(),
         Value::Platform => "azure".to_owned(),
+        Value::Secret(name) => format!("$({name})"),
     }
 }
 

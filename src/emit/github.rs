@@ -20,8 +20,8 @@ use crate::release::chain::{
     self, CHAIN_NEXT, INPUT_BUILD_RUN, INPUT_PREVIOUS_RUN, INPUT_RELEASE_SHA,
 };
 use crate::release::{
-    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Pipeline, PipelineKind, Stage, Step,
-    Value, Work,
+    DeployCall, DeployTemplate, Gate, Job, LibraryCommand, Pipeline, PipelineKind, RunsWhen, Stage,
+    Step, Value, Work,
 };
 
 /// The artifact every run uploads and deploys.
@@ -218,6 +218,9 @@ impl GitHub<'_> {
             );
         } else if let Some(pattern) = &pipeline.branch_guard {
             yaml = yaml.with("if", branch_condition(pattern));
+        }
+        if let RunsWhen::AnyFailed(stages) = &stage.runs_when {
+            yaml = yaml.with("if", any_failed(stages));
         }
         yaml
     }
@@ -565,6 +568,15 @@ fn dispatch_input(description: &str, required: bool) -> Yaml {
         .with("type", "string")
 }
 
+/// The job condition that runs a job only when one of `stages` (all among its `needs`) failed.
+fn any_failed(stages: &[String]) -> String {
+    let failed: Vec<String> = stages
+        .iter()
+        .map(|id| format!("needs.{id}.result == 'failure'"))
+        .collect();
+    format!("${{{{ failure() && ({}) }}}}", failed.join(" || "))
+}
+
 /// A value as the text of a workflow field.
 fn expression(value: &Value) -> String {
     match value {
@@ -576,6 +588,7 @@ fn expression(value: &Value) -> String {
         Value::Input(name) => format!("${{{{ inputs.{name} }}}}"),
         Value::RepositoryToken => "${{ github.token }}".to_owned(),
         Value::Platform => "github".to_owned(),
+        Value::Secret(name) => format!("${{{{ secrets.{name} }}}}"),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod actions;
 mod azure;
 mod comment;
 mod github;
+mod rollback_data;
 mod runbook;
 mod setup;
 mod shell;
@@ -16,6 +17,7 @@ pub mod yaml;
 pub use azure::Azure;
 pub use comment::comment_text;
 pub use github::GitHub;
+pub use rollback_data::rollback_data_file;
 pub use runbook::{RunbookPipelines, runbook_markdown};
 pub use setup::{ChainedPipeline, SetupNeeds, azure_script, github_script, shell_word};
 

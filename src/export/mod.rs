@@ -58,6 +58,8 @@ pub enum FileKind {
     EnvironmentSetup,
     /// A Markdown hotfix runbook.
     Runbook,
+    /// The release's rollback data (JSON lines) the script library reads after a failed gate.
+    RollbackData,
 }
 
 impl FileKind {
@@ -287,6 +289,13 @@ fn emit_support(
         FileKind::ScriptLibrary,
         emit::script_file(header, &library_body()),
     )];
+    if !ir.place_rollbacks.is_empty() {
+        files.push(file(
+            paths::rollback_data(&ir.stem),
+            FileKind::RollbackData,
+            emit::rollback_data_file(header, &ir.place_rollbacks),
+        ));
+    }
     if target.github() {
         files.push(file(
             paths::github_setup(&ir.stem),

@@ -70,6 +70,12 @@ pub fn library(stem: &str) -> String {
     format!("{LIBRARY_FOLDER}/{stem}.sh")
 }
 
+/// The release's rollback data beside the script library, which finds it by its own path: what each
+/// place undoes after a failed quality gate.
+pub fn rollback_data(stem: &str) -> String {
+    format!("{LIBRARY_FOLDER}/{stem}-rollbacks.jsonl")
+}
+
 /// The GitHub environment setup script.
 pub fn github_setup(stem: &str) -> String {
     format!("{GITHUB_SETUP_FOLDER}/{stem}-setup.sh")
@@ -83,4 +89,21 @@ pub fn azure_setup(stem: &str) -> String {
 /// The Markdown runbook of the runbook with this file stem.
 pub fn runbook(runbook_stem: &str) -> String {
     format!("{RUNBOOK_FOLDER}/{runbook_stem}.md")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rollback_data_is_where_the_library_looks_for_it() {
+        // The library reads `${0%.sh}-rollbacks.jsonl`, its own path with that ending.
+        let library = library("shop");
+        let expected = format!("{}-rollbacks.jsonl", library.trim_end_matches(".sh"));
+        assert_eq!(rollback_data("shop"), expected);
+        assert!(
+            crate::release::library_body().contains("\"${0%.sh}-rollbacks.jsonl\""),
+            "the library no longer finds its data beside itself"
+        );
+    }
 }

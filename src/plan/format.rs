@@ -14,7 +14,9 @@ use super::model::Plan;
 /// - 2: adds database engines and global databases, the Azure cloud, promotion through environments,
 ///   per-environment regions and per-platform approvers. Every new field has a default, so a version 1
 ///   file reads as the same plan; saving it writes version 2.
-pub const FORMAT_VERSION: u32 = 2;
+/// - 3: adds quality gates to the rollout (`gates`), with a default (none), so a version 2 file reads
+///   as the same plan; saving it writes version 3. A plan without gates is written without the field.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The oldest plan file-format version this build reads.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;

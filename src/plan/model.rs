@@ -506,6 +506,135 @@ pub struct RolloutPolicy {
     pub retry: RetryPolicy,
     /// What a non-transient failure in a region does.
     pub on_failure: FailureAction,
+    /// Quality gates the release waits on besides health checks: monitoring alerts, a code-quality
+    /// service's verdict, a custom REST check. Each is checked at the end of every environment and
+    /// region it applies to, beside the region's validation window.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<QualityGate>,
+}
+
+/// A signal the release waits on between stages. It is checked where [`GateScope`] says, polled every
+/// `interval_seconds` for at most `timeout_minutes`; when it fails, [`GateFailure`] says what happens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityGate {
+    /// The gate's id, unique among the gates; part of pipeline ids and of `--fault gate:ID`.
+    pub id: Id,
+    /// The name shown to people.
+    pub name: String,
+    /// Where the gate is checked.
+    pub applies_to: GateScope,
+    /// What is checked.
+    pub check: GateCheck,
+    /// Alerts: the window watched, in minutes. Other checks: how long to wait for a pass.
+    pub timeout_minutes: u32,
+    /// Seconds between two polls.
+    pub interval_seconds: u32,
+    /// What a failed gate does.
+    pub on_failure: GateFailure,
+}
+
+/// Where a quality gate is checked: at the end of each environment (and region) of the release it
+/// applies to, once that part of the release has deployed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GateScope {
+    /// At the end of every environment and region.
+    Release,
+    /// At the end of every environment and region the service is deployed in.
+    Service(Id),
+    /// At the end of this region (in every environment that deploys to it), beside its validation
+    /// window.
+    Region(Id),
+}
+
+/// What a quality gate checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum GateCheck {
+    /// No alert of the named Azure Monitor alert rules fires during the window.
+    AzureMonitorAlerts {
+        /// The Azure resource id the alerts are read under (`/subscriptions/…/resourceGroups/…`);
+        /// may hold placeholders.
+        scope: String,
+        /// The alert rules' names; an alert of any other rule does not fail the gate.
+        alert_rules: Vec<String>,
+    },
+    /// A SonarQube (or SonarCloud) project's quality gate is passed.
+    SonarQube {
+        /// The server's URL (`https://sonarcloud.io`).
+        server_url: String,
+        /// The project's key.
+        project_key: String,
+        /// The name of the secret (GitHub) or secret variable (Azure) holding the token.
+        token_secret: String,
+    },
+    /// A URL answers the expected status, and optionally a JSON field of its answer has a value.
+    Rest {
+        /// The URL; may hold placeholders.
+        url: String,
+        /// The HTTP status a passing answer has.
+        expected_status: u16,
+        /// A dotted path into the JSON answer (`status.overall`, `checks.0.state`); empty: the
+        /// status alone decides.
+        #[serde(default)]
+        json_path: String,
+        /// The text the field at `json_path` must equal.
+        #[serde(default)]
+        json_equals: String,
+    },
+}
+
+impl GateCheck {
+    /// A short human label of the kind of check.
+    pub fn label(&self) -> &'static str {
+        match self {
+            GateCheck::AzureMonitorAlerts { .. } => "Azure Monitor alerts",
+            GateCheck::SonarQube { .. } => "SonarQube quality gate",
+            GateCheck::Rest { .. } => "REST check",
+        }
+    }
+}
+
+/// One step of a REST gate's JSON path: an object's key or an array's index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonPathSegment {
+    /// An object's key.
+    Key(String),
+    /// An array's index, from 0.
+    Index(u32),
+}
+
+/// The segments of a REST gate's JSON path (`status.checks.0.state`): keys of ASCII letters, digits,
+/// `_` and `-`, and whole numbers as array indexes. `None` when the path is empty or not of that form.
+pub fn json_path_segments(path: &str) -> Option<Vec<JsonPathSegment>> {
+    if path.is_empty() {
+        return None;
+    }
+    path.split('.')
+        .map(|part| {
+            if part.is_empty()
+                || !part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                None
+            } else if let Ok(index) = part.parse::<u32>() {
+                Some(JsonPathSegment::Index(index))
+            } else {
+                Some(JsonPathSegment::Key(part.to_owned()))
+            }
+        })
+        .collect()
+}
+
+/// What a failed quality gate does. Either way the stage fails, so no later region or environment
+/// starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GateFailure {
+    /// Roll back what the environment or region deployed, as the rollout's failure action says
+    /// (automatically, or once a person approves when the rollout halts the wave).
+    RollBack,
+    /// Stop the release and leave what is deployed for a person to decide.
+    Stop,
 }
 
 /// Exponential backoff for transient failures.

@@ -167,6 +167,7 @@ pub fn starter(plan_name: &str) -> Plan {
                 max_delay_seconds: 300,
             },
             on_failure: FailureAction::RollbackRegion,
+            gates: Vec::new(),
         },
         runbooks: vec![HotfixRunbook {
             id: Id::new("api-hotfix"),

@@ -7,9 +7,10 @@
 use super::id::Id;
 use super::model::{
     AgentPool, Approval, AzureSettings, BatchSize, BuildSettings, Dependency, DeployTarget,
-    Environment, GitHubCredentials, GitHubSettings, HealthCheck, HotfixRunbook, Migration,
-    MigrationStep, Plan, PlatformSettings, Position, Probe, Probes, Region, RepositorySettings,
-    RetryPolicy, RolloutPolicy, Service, Strategy, TimedCommand,
+    Environment, GateCheck, GateScope, GitHubCredentials, GitHubSettings, HealthCheck,
+    HotfixRunbook, Migration, MigrationStep, Plan, PlatformSettings, Position, Probe, Probes,
+    QualityGate, Region, RepositorySettings, RetryPolicy, RolloutPolicy, Service, Strategy,
+    TimedCommand,
 };
 use super::reference::ObjectRef;
 
@@ -135,6 +136,7 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
         promote_through,
         retry,
         on_failure: _,
+        gates,
     } = rollout;
     let RetryPolicy {
         attempts: _,
@@ -149,6 +151,9 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
             TextKind::Reference,
             stage,
         );
+    }
+    for gate in gates {
+        owner.gate(gate);
     }
     for runbook in runbooks {
         owner.owner = ObjectRef::Runbook(runbook.id.clone());
@@ -411,6 +416,64 @@ impl Visitor<'_> {
         }
         for region in regions {
             self.id("a region", TextKind::Reference, region);
+        }
+    }
+
+    fn gate(&mut self, gate: &QualityGate) {
+        let QualityGate {
+            id,
+            name,
+            applies_to,
+            check,
+            timeout_minutes: _,
+            interval_seconds: _,
+            on_failure: _,
+        } = gate;
+        self.id("a quality gate's id", TextKind::Id, id);
+        self.text("a quality gate's name", TextKind::Name, name);
+        match applies_to {
+            GateScope::Release => {}
+            GateScope::Service(service) => {
+                self.id("a quality gate's service", TextKind::Reference, service)
+            }
+            GateScope::Region(region) => {
+                self.id("a quality gate's region", TextKind::Reference, region)
+            }
+        }
+        match check {
+            GateCheck::AzureMonitorAlerts { scope, alert_rules } => {
+                self.text("an alert gate's scope", TextKind::ResourceName, scope);
+                for rule in alert_rules {
+                    self.text("an alert gate's rule", TextKind::ResourceName, rule);
+                }
+            }
+            GateCheck::SonarQube {
+                server_url,
+                project_key,
+                token_secret,
+            } => {
+                self.text("a SonarQube gate's server URL", TextKind::Url, server_url);
+                self.text(
+                    "a SonarQube gate's project key",
+                    TextKind::ResourceName,
+                    project_key,
+                );
+                self.text(
+                    "a SonarQube gate's token secret",
+                    TextKind::VariableName,
+                    token_secret,
+                );
+            }
+            GateCheck::Rest {
+                url,
+                expected_status: _,
+                json_path,
+                json_equals,
+            } => {
+                self.text("a REST gate's URL", TextKind::Url, url);
+                self.text("a REST gate's JSON path", TextKind::Name, json_path);
+                self.text("a REST gate's expected value", TextKind::Name, json_equals);
+            }
         }
     }
 

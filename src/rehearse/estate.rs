@@ -7,7 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::plan::placeholder::{Place, resolve};
-use crate::plan::{DeployTarget, Plan, Region, Service};
+use crate::plan::{
+    DeployTarget, GateCheck, GateScope, Id, JsonPathSegment, Plan, Region, Service,
+    json_path_segments,
+};
 
 /// The build every service runs before the rehearsal.
 pub const PREVIOUS: &str = "previous";
@@ -27,6 +30,54 @@ pub struct Estate {
     pub api: ApiState,
     /// The suffix of App Service host names in the plan's cloud (`azurewebsites.net`).
     pub app_suffix: String,
+    /// The quality gates' signals: one per gate and place it can be checked at.
+    pub gates: Vec<GateSignal>,
+}
+
+/// What a quality gate reads at one place: the endpoint answering it, and whether a fault makes it
+/// answer failing.
+#[derive(Debug, Clone)]
+pub struct GateSignal {
+    /// The gate's id.
+    pub gate: String,
+    /// The environment id.
+    pub environment: String,
+    /// The region id, when the plan has regions.
+    pub region: Option<String>,
+    /// Where the answer comes from.
+    pub endpoint: GateEndpoint,
+    /// Whether the signal answers failing (an injected fault).
+    pub failing: bool,
+}
+
+/// The endpoint a quality gate asks, with its placeholders filled in for the signal's place.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GateEndpoint {
+    /// A URL answering a status and, optionally, a JSON field.
+    Rest {
+        /// The URL.
+        url: String,
+        /// The status of a passing answer.
+        status: u16,
+        /// Where the field is in the answer.
+        path: Vec<JsonPathSegment>,
+        /// The field's value when passing.
+        equals: String,
+    },
+    /// A SonarQube server's quality-gate status of a project.
+    Sonar {
+        /// The server URL.
+        server: String,
+        /// The project key.
+        project: String,
+    },
+    /// Azure Monitor alerts under a resource id.
+    Alerts {
+        /// The resource id.
+        scope: String,
+        /// The watched rules' names.
+        rules: Vec<String>,
+    },
 }
 
 /// A service in a region.
@@ -278,6 +329,13 @@ pub enum EventKind {
         /// The pipeline file.
         file: String,
     },
+    /// A quality gate's endpoint answered.
+    Gate {
+        /// The index of the signal that answered (in [`Estate::gates`]).
+        signal: usize,
+        /// Whether the answer passes the gate.
+        passing: bool,
+    },
     /// An injected fault made something fail.
     Fault {
         /// The target it hit, if any.
@@ -328,8 +386,36 @@ impl Estate {
             targets,
             branches,
             app_suffix: plan.platforms.cloud.app_service_suffix().to_owned(),
+            gates: gate_signals(plan),
             ..Estate::default()
         }
+    }
+
+    /// The answer of the gate signals whose endpoint `matches`: the signal answering (the first in
+    /// rollout order) and whether the answer passes. It fails when any of them is failing: a gate
+    /// whose endpoint names no placeholder answers alike everywhere. `None` when none matches.
+    pub fn gate_answer(&self, matches: impl Fn(&GateEndpoint) -> bool) -> Option<(usize, bool)> {
+        let found: Vec<usize> = (0..self.gates.len())
+            .filter(|i| matches(&self.gates[*i].endpoint))
+            .collect();
+        // Signals sharing an endpoint are asked in rollout order, so the first is where it is asked.
+        let first = *found.first()?;
+        Some((first, !found.iter().any(|i| self.gates[*i].failing)))
+    }
+
+    /// The signal of gate `gate` at `environment` and `region`; a place left out is the first one,
+    /// in rollout order, where the gate is checked.
+    pub fn gate_signal(
+        &self,
+        gate: &str,
+        environment: Option<&str>,
+        region: Option<&str>,
+    ) -> Option<usize> {
+        self.gates.iter().position(|s| {
+            s.gate == gate
+                && environment.is_none_or(|e| s.environment == e)
+                && region.is_none_or(|r| s.region.as_deref() == Some(r))
+        })
     }
 
     /// The index of the target of `service` in `environment` and `region` (a global database's
@@ -401,6 +487,62 @@ impl StaticSite {
             _ => "mixed".into(),
         }
     }
+}
+
+/// A signal per quality gate and place of the release's promotion path (every region of each
+/// environment, or the environment alone without regions).
+fn gate_signals(plan: &Plan) -> Vec<GateSignal> {
+    let mut signals = Vec::new();
+    for environment in plan.promotion_path() {
+        let regions: Vec<Option<&Id>> = match plan.regions_of(environment) {
+            regions if regions.is_empty() => vec![None],
+            regions => regions.into_iter().map(|r| Some(&r.id)).collect(),
+        };
+        for region in regions {
+            let place = Place {
+                environment: &environment.id,
+                region,
+            };
+            for gate in &plan.rollout.gates {
+                if matches!(&gate.applies_to, GateScope::Region(r) if Some(r) != region) {
+                    continue;
+                }
+                let endpoint = match &gate.check {
+                    GateCheck::Rest {
+                        url,
+                        expected_status,
+                        json_path,
+                        json_equals,
+                    } => GateEndpoint::Rest {
+                        url: resolve(url, place),
+                        status: *expected_status,
+                        path: json_path_segments(json_path).unwrap_or_default(),
+                        equals: json_equals.clone(),
+                    },
+                    GateCheck::SonarQube {
+                        server_url,
+                        project_key,
+                        ..
+                    } => GateEndpoint::Sonar {
+                        server: resolve(server_url, place).trim_end_matches('/').to_owned(),
+                        project: project_key.clone(),
+                    },
+                    GateCheck::AzureMonitorAlerts { scope, alert_rules } => GateEndpoint::Alerts {
+                        scope: resolve(scope, place),
+                        rules: alert_rules.clone(),
+                    },
+                };
+                signals.push(GateSignal {
+                    gate: gate.id.as_str().to_owned(),
+                    environment: environment.id.as_str().to_owned(),
+                    region: region.map(|r| r.as_str().to_owned()),
+                    endpoint,
+                    failing: false,
+                });
+            }
+        }
+    }
+    signals
 }
 
 /// The environments pipelines deploy to: the release's promotion path, then the runbooks'.

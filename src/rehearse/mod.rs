@@ -518,7 +518,7 @@ fn fault_tasks(
                         .as_ref()
                         .is_none_or(|e| pipeline.places.iter().any(|(pe, _)| pe == e))
             }
-            Fault::Migration { .. } => pipeline.runbook.is_none(),
+            Fault::Migration { .. } | Fault::Gate { .. } => pipeline.runbook.is_none(),
             Fault::Approval { .. } => true,
         });
         if applies {
@@ -770,6 +770,15 @@ fn resolve(scenario: &Scenario, estate: &Estate, pipeline: &PipelineRef) -> Faul
             Fault::Migration { migration, phase } => faults
                 .migrations
                 .push((migration.clone(), (*phase).to_owned())),
+            Fault::Gate {
+                gate,
+                environment,
+                region,
+            } => faults.gates.extend(estate.gate_signal(
+                gate,
+                environment.as_deref(),
+                region.as_deref(),
+            )),
         }
     }
     faults

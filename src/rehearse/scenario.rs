@@ -13,6 +13,8 @@ deploy:SERVICE@PLACE               the deploy command fails on every try
 transient:SERVICE@PLACE[:tries=K]  the deploy command fails K times, then works (default 1)
 approval:N|NAME:reject|timeout     the N-th approval of the run, or that of environment NAME
 expand:MIGRATION | contract:MIGRATION   the first step of the migration's phase fails
+gate:GATE[@PLACE]                  the quality gate answers failing there (default: where it is first
+                                   checked; a gate whose endpoint names no placeholder fails everywhere)
 PLACE is REGION (in the pipeline's last environment), ENVIRONMENT/REGION, or ENVIRONMENT alone
 for a plan without regions or a global database; `@PLACE` is left out when neither is needed";
 
@@ -62,6 +64,15 @@ pub enum Fault {
         /// `true` for a timeout, `false` for a rejection.
         timeout: bool,
     },
+    /// A quality gate's signal answers failing.
+    Gate {
+        /// The gate id.
+        gate: String,
+        /// The environment id; `None`: the first environment that checks the gate.
+        environment: Option<String>,
+        /// The region id; `None`: the first region that checks the gate.
+        region: Option<String>,
+    },
     /// A migration phase's first step fails.
     Migration {
         /// The migration id.
@@ -90,6 +101,16 @@ impl fmt::Display for Fault {
                 write!(f, "approval:{which}:{answer}")
             }
             Fault::Migration { migration, phase } => write!(f, "{phase}:{migration}"),
+            Fault::Gate {
+                gate,
+                environment,
+                region,
+            } => match (environment, region) {
+                (Some(e), Some(r)) => write!(f, "gate:{gate}@{e}/{r}"),
+                (None, Some(r)) => write!(f, "gate:{gate}@{r}"),
+                (Some(e), None) => write!(f, "gate:{gate}@{e}"),
+                (None, None) => write!(f, "gate:{gate}"),
+            },
         }
     }
 }
@@ -188,6 +209,27 @@ pub fn parse(spec: &str, plan: &Plan) -> Result<Fault, String> {
             Ok(Fault::Approval { which, timeout })
         }
         "expand" | "contract" => migration(spec, kind, subject, option, plan),
+        "gate" => {
+            if option.is_some() {
+                return Err(bad(spec, "a gate fault takes no option"));
+            }
+            let (gate, place) = match subject.split_once('@') {
+                Some((g, p)) => (g, Some(p)),
+                None => (subject, None),
+            };
+            if !plan.rollout.gates.iter().any(|g| g.id.as_str() == gate) {
+                return Err(bad(spec, &format!("the plan has no quality gate `{gate}`")));
+            }
+            let (environment, region) = match place {
+                Some(p) => place_of(spec, p, plan)?,
+                None => (None, None),
+            };
+            Ok(Fault::Gate {
+                gate: gate.to_owned(),
+                environment: environment.map(str::to_owned),
+                region: region.map(str::to_owned),
+            })
+        }
         _ => Err(bad(spec, &format!("`{kind}` is not a kind of fault"))),
     }
 }
@@ -230,27 +272,9 @@ fn spot(spec: &str, subject: &str, plan: &Plan) -> Result<Spot, String> {
     if plan.service(&service.into()).is_none() {
         return Err(bad(spec, &format!("the plan has no service `{service}`")));
     }
-    let is_region = |r: &str| plan.region(&r.into()).is_some();
-    let is_environment = |e: &str| plan.environment(&e.into()).is_some();
     let (environment, region) = match place {
         None => (None, None),
-        Some(p) => match p.split_once('/') {
-            Some((e, r)) if is_environment(e) && is_region(r) => (Some(e), Some(r)),
-            Some((e, r)) => {
-                return Err(bad(
-                    spec,
-                    &format!("`{e}/{r}` is not ENVIRONMENT/REGION of the plan"),
-                ));
-            }
-            None if is_region(p) => (None, Some(p)),
-            None if is_environment(p) => (Some(p), None),
-            None => {
-                return Err(bad(
-                    spec,
-                    &format!("the plan has no region or environment `{p}`"),
-                ));
-            }
-        },
+        Some(p) => place_of(spec, p, plan)?,
     };
     let global = plan
         .service(&service.into())
@@ -266,6 +290,30 @@ fn spot(spec: &str, subject: &str, plan: &Plan) -> Result<Spot, String> {
         environment: environment.map(str::to_owned),
         region: region.map(str::to_owned),
     })
+}
+
+/// The environment and region a PLACE of a fault spec names: `REGION`, `ENVIRONMENT/REGION` or
+/// `ENVIRONMENT`.
+fn place_of<'s>(
+    spec: &str,
+    place: &'s str,
+    plan: &Plan,
+) -> Result<(Option<&'s str>, Option<&'s str>), String> {
+    let is_region = |r: &str| plan.region(&r.into()).is_some();
+    let is_environment = |e: &str| plan.environment(&e.into()).is_some();
+    match place.split_once('/') {
+        Some((e, r)) if is_environment(e) && is_region(r) => Ok((Some(e), Some(r))),
+        Some((e, r)) => Err(bad(
+            spec,
+            &format!("`{e}/{r}` is not ENVIRONMENT/REGION of the plan"),
+        )),
+        None if is_region(place) => Ok((None, Some(place))),
+        None if is_environment(place) => Ok((Some(place), None)),
+        None => Err(bad(
+            spec,
+            &format!("the plan has no region or environment `{place}`"),
+        )),
+    }
 }
 
 /// Every single-fault scenario of a pipeline that deploys `services` at `places` (environment,
@@ -341,6 +389,14 @@ pub fn single_faults(
         }
     }
     if migrations {
+        // A failing gate where it is first checked: the release stops there (and rolls back).
+        for gate in &plan.rollout.gates {
+            faults.push(Fault::Gate {
+                gate: gate.id.as_str().to_owned(),
+                environment: None,
+                region: None,
+            });
+        }
         for migration in &plan.migrations {
             for (phase, steps) in [
                 ("expand", &migration.expand),

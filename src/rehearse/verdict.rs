@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use super::engine::{Outcome, Rehearsed};
 use super::estate::{Estate, Event, EventKind, Kind, PREVIOUS};
 use super::scenario::{Fault, Scenario, Spot};
-use crate::plan::{FailureAction, HotfixRunbook, Plan};
+use crate::plan::{FailureAction, GateFailure, HotfixRunbook, Plan};
 
 /// One verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +157,18 @@ impl Subject<'_> {
             Fault::Migration { migration, phase } => self.log().iter().any(|e| {
                 matches!(&e.kind, EventKind::Migration { migration: m, phase: p, ok: false, .. } if m == migration && p == phase)
             }),
+            Fault::Gate { .. } => self.failed_gate().is_some(),
+        })
+    }
+
+    /// The first failing answer of a quality gate: the event, and the gate's signal.
+    fn failed_gate(&self) -> Option<(&Event, usize)> {
+        self.log().iter().find_map(|e| match &e.kind {
+            EventKind::Gate {
+                signal,
+                passing: false,
+            } => Some((e, *signal)),
+            _ => None,
         })
     }
 
@@ -176,6 +188,9 @@ pub fn judge(subject: &Subject) -> Vec<Verdict> {
         verdicts.push(complete(subject));
     }
     if let Some(v) = containment(subject) {
+        verdicts.push(v);
+    }
+    if let Some(v) = gate_containment(subject) {
         verdicts.push(v);
     }
     if let Some(v) = approval_stops(subject) {
@@ -457,6 +472,95 @@ fn containment(s: &Subject) -> Option<Verdict> {
         problems.push("the contract phase ran after a failure".into());
     }
     Some(verdict("containment", problems, "earlier places untouched, the failing service back on its previous build, later places never started, no contract".into()))
+}
+
+/// After a failed quality gate: earlier places keep the new build, later places never start, and
+/// the place whose gate failed is rolled back to the previous build (after a person approved it, when
+/// the rollout halts the wave) or, for a gate that stops, left as it is.
+fn gate_containment(s: &Subject) -> Option<Verdict> {
+    let (failed, signal) = s.failed_gate()?;
+    let estate = s.estate();
+    let signal = estate.gates.get(signal)?;
+    let gate = s
+        .plan
+        .rollout
+        .gates
+        .iter()
+        .find(|g| g.id.as_str() == signal.gate)?;
+    let k = s
+        .places
+        .iter()
+        .position(|(e, r)| *e == signal.environment && *r == signal.region)?;
+    let rolls_back = gate.on_failure == GateFailure::RollBack;
+    let mut problems = Vec::new();
+    for (index, target) in estate.targets.iter().enumerate() {
+        if !s.in_pipeline(index) || matches!(target.kind, Kind::Database(_)) {
+            continue;
+        }
+        let global = target.region.is_none() && signal.region.is_some();
+        let place = s.place_index(index).unwrap_or(0);
+        let serving = estate.serving(index);
+        if place < k && !s.is_new(&serving) && !(global && target.environment == signal.environment)
+        {
+            problems.push(format!(
+                "{} at an earlier place was touched: it ends on {serving}",
+                s.label(index)
+            ));
+        }
+        let deployed_later = s
+            .deployments()
+            .any(|(t, e)| t == index && e.time > failed.time);
+        if place > k && deployed_later {
+            problems.push(format!("{} at a later place was deployed", s.label(index)));
+        }
+        if place == k && !global {
+            match (rolls_back, serving == PREVIOUS) {
+                (true, false) => problems.push(format!(
+                    "{} ends on {serving}: the failed gate `{}` did not roll it back",
+                    s.label(index),
+                    gate.id
+                )),
+                (false, true) => problems.push(format!(
+                    "{} was rolled back, but the gate `{}` only stops the release",
+                    s.label(index),
+                    gate.id
+                )),
+                _ => {}
+            }
+        }
+    }
+    if rolls_back && s.plan.rollout.on_failure == FailureAction::HaltWave {
+        let restored = s.log().iter().find(|e| {
+            e.time >= failed.time
+                && matches!(&e.kind, EventKind::Serving { build, .. } if build == PREVIOUS)
+        });
+        let approved = s.log().iter().any(|e| {
+            e.time >= failed.time
+                && restored.is_none_or(|r| e.time <= r.time)
+                && matches!(&e.kind, EventKind::Approval { decision, .. } if decision == "approved")
+        });
+        if restored.is_some() && !approved {
+            problems.push("the rollback ran without a person's approval (HaltWave)".into());
+        }
+    }
+    let place = match &signal.region {
+        Some(region) => format!("{}/{region}", signal.environment),
+        None => signal.environment.clone(),
+    };
+    let what = if rolls_back {
+        "rolled back"
+    } else {
+        "left for a person"
+    };
+    Some(verdict(
+        "gate",
+        problems,
+        format!(
+            "the gate `{}` failed at {place} at {}: earlier places kept, {place} {what}, later places never started",
+            gate.id,
+            minutes(failed.time)
+        ),
+    ))
 }
 
 /// With `HaltWave`, the failing service is restored only after a person approved the rollback.

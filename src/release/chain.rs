@@ -91,10 +91,19 @@ pub fn cut_points(
             }
             continue;
         }
-        let cut = match boundary.take() {
+        let mut cut = match boundary.take() {
             Some((at, size)) if at > start && size * 2 >= budget => at,
             _ => index,
         };
+        // A rollback after failed gates stays in the part of the gates it follows.
+        while cut > start + 1
+            && matches!(
+                stages[cut].role,
+                StageRole::QualityGate | StageRole::GateRollback
+            )
+        {
+            cut -= 1;
+        }
         cuts.push(cut);
         start = cut;
         index = cut;
@@ -165,6 +174,7 @@ pub fn start_stage(previous: &str, part: usize) -> Stage {
         role: StageRole::ChainStart,
         deploys: None,
         contract_of: None,
+        runs_when: Default::default(),
         work: std::sync::Arc::new(Work::ChainStart {
             previous: previous.to_owned(),
             previous_is_first: part == 2,
@@ -183,6 +193,7 @@ pub fn last_stages(pipeline: &Pipeline) -> Vec<&str> {
     pipeline
         .stages
         .iter()
+        .filter(|s| s.runs_when == super::ir::RunsWhen::AllSucceeded)
         .map(|s| s.id.as_str())
         .filter(|id| !awaited.contains(id))
         .collect()
@@ -201,6 +212,7 @@ mod tests {
             role,
             deploys: None,
             contract_of: None,
+            runs_when: Default::default(),
             work: std::sync::Arc::new(Work::Barrier),
         }
     }

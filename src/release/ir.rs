@@ -26,6 +26,32 @@ pub struct ReleaseIr {
     pub hotfixes: Vec<Pipeline>,
     /// Every environment any pipeline names, with the protection the platform must enforce.
     pub environments: Vec<EnvironmentSpec>,
+    /// What the release undoes at each place when a quality gate there fails: the data its
+    /// `rollback-place` steps read (written once beside the script library, so a place of any size
+    /// costs each pipeline one short job).
+    pub place_rollbacks: Vec<PlaceRollback>,
+}
+
+/// The deployments to undo at one place (an environment, or a region of it) after a failed quality
+/// gate, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceRollback {
+    /// The place's key: `ENVIRONMENT` or `ENVIRONMENT/REGION`.
+    pub place: String,
+    /// The library commands that undo each deployment, in order.
+    pub steps: Vec<RollbackStep>,
+}
+
+/// One library command of a place's rollback, with its environment: plan text and numbers only (the
+/// run's build id comes from the job).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollbackStep {
+    /// What it undoes, for the log.
+    pub title: String,
+    /// The command.
+    pub command: LibraryCommand,
+    /// Its environment variables.
+    pub env: Vec<(String, String)>,
 }
 
 /// One pipeline (an Azure pipeline file, a GitHub workflow file).
@@ -162,6 +188,19 @@ pub struct Stage {
     /// What the stage does; shared, so that cutting a release into parts copies its stages' order
     /// and dependencies, not their work.
     pub work: std::sync::Arc<Work>,
+    /// When the stage runs once what it depends on has finished.
+    pub runs_when: RunsWhen,
+}
+
+/// When a stage runs, once every stage it depends on has finished.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RunsWhen {
+    /// Only when every stage it depends on succeeded (the platforms' default).
+    #[default]
+    AllSucceeded,
+    /// Only when at least one of these stages (all among its dependencies) failed: the rollback
+    /// after a failed quality gate.
+    AnyFailed(Vec<String>),
 }
 
 /// Where a deployment happens: a service in an environment and (when the plan has regions, and the
@@ -208,6 +247,10 @@ pub enum StageRole {
     /// The first stage of a later part of a chained release: checks that the run continues the part
     /// before it, for the same commit, and brings over the first part's artifact.
     ChainStart,
+    /// Checks one quality gate at the end of an environment or region.
+    QualityGate,
+    /// Rolls back what an environment or region deployed when one of its quality gates failed.
+    GateRollback,
 }
 
 /// What a stage does.
@@ -395,6 +438,9 @@ pub enum Value {
     RepositoryToken,
     /// Which platform runs the step (`github` or `azure`), for library commands that differ.
     Platform,
+    /// A secret of the repository or pipeline, by its name (`[A-Za-z_][A-Za-z0-9_]*`, checked by the
+    /// analysis): GitHub `secrets.NAME`, an Azure secret variable `$(NAME)`.
+    Secret(String),
 }
 
 /// An environment a pipeline names, and the protection the platform must enforce on it.

@@ -58,11 +58,23 @@ pub enum LibraryCommand {
     /// `ARTIFACTS_DIR/site-files/`, so the deployments, which start from a fresh checkout, find them in
     /// the artifact.
     KeepSiteFiles,
+    /// Watches for `GATE_TIMEOUT_MINUTES` minutes that no alert of the `ALERT_RULES` (one per line)
+    /// fires under the Azure resource `ALERT_SCOPE`, polling every `GATE_INTERVAL_SECONDS`.
+    AlertsGate,
+    /// Waits until SonarQube at `SONAR_URL` reports project `SONAR_PROJECT`'s quality gate passed
+    /// (token `SONAR_TOKEN`); fails at once on a failed gate, or when `GATE_TIMEOUT_MINUTES` pass.
+    SonarQubeGate,
+    /// Waits until `GATE_URL` answers `GATE_EXPECTED_STATUS` and, when `GATE_JSON_PATH` (a JSON array of
+    /// keys and indexes) is not empty, the field there equals `GATE_JSON_EQUALS`.
+    RestGate,
+    /// Undoes the deployments of place `ROLLBACK_PLACE`, newest first, as the library's rollback data
+    /// file beside it lists them (`cutover/PLAN-rollbacks.jsonl`: JSON lines after `#` comments).
+    RollbackPlace,
 }
 
 impl LibraryCommand {
     /// Every command, in the library's order.
-    pub const ALL: [LibraryCommand; 23] = [
+    pub const ALL: [LibraryCommand; 27] = [
         LibraryCommand::RunPlanCommand,
         LibraryCommand::RunPlanCommandWithRetry,
         LibraryCommand::HealthGate,
@@ -86,6 +98,10 @@ impl LibraryCommand {
         LibraryCommand::ChainContinue,
         LibraryCommand::ChainNext,
         LibraryCommand::KeepSiteFiles,
+        LibraryCommand::AlertsGate,
+        LibraryCommand::SonarQubeGate,
+        LibraryCommand::RestGate,
+        LibraryCommand::RollbackPlace,
     ];
 
     /// The command's name on the library's command line (`bash cutover/PLAN.sh NAME`).
@@ -114,6 +130,10 @@ impl LibraryCommand {
             LibraryCommand::ChainContinue => "chain-continue",
             LibraryCommand::ChainNext => "chain-next",
             LibraryCommand::KeepSiteFiles => "keep-site-files",
+            LibraryCommand::AlertsGate => "alerts-gate",
+            LibraryCommand::SonarQubeGate => "sonarqube-gate",
+            LibraryCommand::RestGate => "rest-gate",
+            LibraryCommand::RollbackPlace => "rollback-place",
         }
     }
 
@@ -136,7 +156,9 @@ impl LibraryCommand {
             | LibraryCommand::StaticSiteDeploy
             | LibraryCommand::StaticSiteRollback
             | LibraryCommand::DatabaseCheck
-            | LibraryCommand::Migrate => true,
+            | LibraryCommand::Migrate
+            | LibraryCommand::AlertsGate
+            | LibraryCommand::RollbackPlace => true,
             LibraryCommand::RunPlanCommand
             | LibraryCommand::RunPlanCommandWithRetry
             | LibraryCommand::HealthGate
@@ -147,7 +169,9 @@ impl LibraryCommand {
             | LibraryCommand::WaveComplete
             | LibraryCommand::ChainContinue
             | LibraryCommand::ChainNext
-            | LibraryCommand::KeepSiteFiles => false,
+            | LibraryCommand::KeepSiteFiles
+            | LibraryCommand::SonarQubeGate
+            | LibraryCommand::RestGate => false,
         }
     }
 
@@ -177,6 +201,10 @@ impl LibraryCommand {
             LibraryCommand::ChainContinue => CHAIN_CONTINUE,
             LibraryCommand::ChainNext => CHAIN_NEXT,
             LibraryCommand::KeepSiteFiles => KEEP_SITE_FILES,
+            LibraryCommand::AlertsGate => ALERTS_GATE,
+            LibraryCommand::SonarQubeGate => SONARQUBE_GATE,
+            LibraryCommand::RestGate => REST_GATE,
+            LibraryCommand::RollbackPlace => ROLLBACK_PLACE,
         }
     }
 }
@@ -517,6 +545,131 @@ const KEEP_SITE_FILES: &str = r#"  local dir
   done <<< "$SITE_DIRS"
 "#;
 
+// The alerts of the last day under the scope, from the Alerts Management API; an alert counts when it
+// fired at or after the gate started and its rule's name is one of ALERT_RULES.
+const ALERTS_GATE: &str = r#"  local started deadline fired
+  started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  deadline=$(( $(date +%s) + GATE_TIMEOUT_MINUTES * 60 ))
+  echo "gate '$GATE_NAME': watching alert rules for $GATE_TIMEOUT_MINUTES minutes from $started"
+  while :; do
+    fired=$(retry az rest --method get --url "https://management.azure.com${ALERT_SCOPE}/providers/Microsoft.AlertsManagement/alerts?api-version=2019-05-05-preview&timeRange=1d&monitorCondition=Fired" --output json \
+      | jq --raw-output --arg since "$started" --arg rules "$ALERT_RULES" '
+          ($rules | split("\n") | map(select(length > 0))) as $names
+          | [.value[]?.properties.essentials
+             | select((.startDateTime // "") >= $since)
+             | select((.alertRule // "" | split("/") | last) as $rule | any($names[]; . == $rule))
+             | .alertRule | split("/") | last]
+          | unique | join(", ")')
+    if [ -n "$fired" ]; then
+      echo "gate '$GATE_NAME' failed: alert rules fired: $fired" >&2
+      return 1
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "gate '$GATE_NAME' passed: no watched alert fired in $GATE_TIMEOUT_MINUTES minutes"
+      return 0
+    fi
+    sleep "$GATE_INTERVAL_SECONDS"
+  done
+"#;
+
+const SONARQUBE_GATE: &str = r#"  local deadline answer status
+  deadline=$(( $(date +%s) + GATE_TIMEOUT_MINUTES * 60 ))
+  while :; do
+    answer=$(curl --silent --show-error --fail --max-time 30 --user "$SONAR_TOKEN:" --get --data-urlencode "projectKey=$SONAR_PROJECT" "${SONAR_URL%/}/api/qualitygates/project_status" || true)
+    status=$(printf '%s' "$answer" | jq --raw-output '.projectStatus.status // "NONE"' 2>/dev/null || true)
+    status="${status:-NONE}"
+    case "$status" in
+      OK | WARN)
+        echo "gate '$GATE_NAME' passed: the quality gate of $SONAR_PROJECT is $status"
+        return 0
+        ;;
+      ERROR)
+        echo "gate '$GATE_NAME' failed: the quality gate of $SONAR_PROJECT is ERROR" >&2
+        return 1
+        ;;
+    esac
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "gate '$GATE_NAME' failed: no quality-gate verdict for $SONAR_PROJECT in $GATE_TIMEOUT_MINUTES minutes (last: $status)" >&2
+      return 1
+    fi
+    echo "waiting for the quality gate of $SONAR_PROJECT (status $status)"
+    sleep "$GATE_INTERVAL_SECONDS"
+  done
+"#;
+
+const REST_GATE: &str = r#"  local deadline body status value
+  deadline=$(( $(date +%s) + GATE_TIMEOUT_MINUTES * 60 ))
+  body=$(mktemp)
+  while :; do
+    status=$(curl --silent --output "$body" --write-out '%{http_code}' --max-time 30 "$GATE_URL" || true)
+    if [ "$status" = "$GATE_EXPECTED_STATUS" ]; then
+      if [ -z "$GATE_JSON_PATH" ]; then
+        echo "gate '$GATE_NAME' passed: $GATE_URL answered $status"
+        return 0
+      fi
+      value=$(jq --raw-output --argjson path "$GATE_JSON_PATH" 'getpath($path) // "" | tostring' "$body" 2>/dev/null || true)
+      if [ "$value" = "$GATE_JSON_EQUALS" ]; then
+        echo "gate '$GATE_NAME' passed: $GATE_URL answered $status with '$value'"
+        return 0
+      fi
+      echo "gate '$GATE_NAME': the answer holds '$value', waiting for '$GATE_JSON_EQUALS'"
+    else
+      echo "gate '$GATE_NAME': $GATE_URL answered ${status:-nothing}, waiting for $GATE_EXPECTED_STATUS"
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "gate '$GATE_NAME' failed: no passing answer from $GATE_URL in $GATE_TIMEOUT_MINUTES minutes" >&2
+      return 1
+    fi
+    sleep "$GATE_INTERVAL_SECONDS"
+  done
+"#;
+
+/// The commands a place's rollback data may name (the deployment templates' rollback steps): what
+/// `rollback-place` dispatches, checked by the tests.
+#[cfg(test)]
+pub(crate) const ROLLBACK_COMMANDS: [LibraryCommand; 6] = [
+    LibraryCommand::AppServiceRollback,
+    LibraryCommand::KubernetesConnect,
+    LibraryCommand::KubernetesRollback,
+    LibraryCommand::StaticSiteRollback,
+    LibraryCommand::RunPlanCommand,
+    LibraryCommand::RunPlanCommandWithRetry,
+];
+
+// Each entry runs in a subshell with its own environment, decoded from base64 so that no value is
+// ever read as code; only the rollback commands above may run.
+const ROLLBACK_PLACE: &str = r#"  local entries entry command title
+  local data="${0%.sh}-rollbacks.jsonl"
+  mapfile -t entries < <(grep --invert-match '^#' "$data" | jq --compact-output --arg place "$ROLLBACK_PLACE" 'select(.place == $place)')
+  if [ "${#entries[@]}" -eq 0 ]; then
+    echo "nothing to roll back at $ROLLBACK_PLACE"
+    return 0
+  fi
+  for entry in "${entries[@]}"; do
+    command=$(jq --raw-output '.command' <<< "$entry")
+    title=$(jq --raw-output '.title' <<< "$entry")
+    echo "rolling back: $title"
+    (
+      local name value
+      while IFS='=' read -r name value; do
+        export "$name=$(printf '%s' "$value" | base64 --decode)"
+      done < <(jq --raw-output '.env | to_entries[] | "\(.key)=\(.value | @base64)"' <<< "$entry")
+      case "$command" in
+        app-service-rollback) app_service_rollback ;;
+        kubernetes-connect) kubernetes_connect ;;
+        kubernetes-rollback) kubernetes_rollback ;;
+        static-site-rollback) static_site_rollback ;;
+        run-plan-command) run_plan_command ;;
+        run-plan-command-with-retry) run_plan_command_with_retry ;;
+        *)
+          echo "'$command' is not a rollback command" >&2
+          exit 2
+          ;;
+      esac
+    )
+  done
+"#;
+
 const WAVE_COMPLETE: &str = r#"  echo "every step of the wave before $WAVE has finished"
 "#;
 
@@ -595,6 +748,18 @@ const CHAIN_NEXT: &str = r#"  retry gh workflow run "$NEXT_WORKFLOW" --repo "$GI
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_place_rollback_dispatches_exactly_the_rollback_commands() {
+        let dispatched: Vec<&str> = ROLLBACK_PLACE
+            .lines()
+            .filter_map(|line| line.trim().split_once(") "))
+            .filter(|(name, _)| !name.contains('*'))
+            .map(|(name, _)| name)
+            .collect();
+        let expected: Vec<&str> = ROLLBACK_COMMANDS.iter().map(|c| c.name()).collect();
+        assert_eq!(dispatched, expected);
+    }
 
     #[test]
     fn every_command_has_a_function_and_a_case() {

@@ -82,6 +82,7 @@ pub fn generate(options: &SynthOptions) -> Plan {
         environments.retain(|e| e.id.as_str() != operations::STAGING);
     }
     let runbooks = operations::runbooks(&services, &mut rng);
+    rollout.gates = operations::gates(&services, &regions, &mut rng);
     let name = format!(
         "synth-{}-services-{}-regions-seed-{}",
         options.services, options.regions, options.seed

@@ -5,9 +5,9 @@
 use super::names;
 use super::rng::SplitMix64;
 use crate::plan::{
-    Approval, BranchingModel, Environment, EnvironmentKind, FailureAction, HotfixRunbook, Id,
-    IncidentSeverity, Migration, MigrationStep, Region, ReleaseCheck, RetryPolicy, RolloutPolicy,
-    Service, Tier, TimedCommand, TimeoutAction,
+    Approval, BranchingModel, Environment, EnvironmentKind, FailureAction, GateCheck, GateFailure,
+    GateScope, HotfixRunbook, Id, IncidentSeverity, Migration, MigrationStep, QualityGate, Region,
+    ReleaseCheck, RetryPolicy, RolloutPolicy, Service, Tier, TimedCommand, TimeoutAction,
 };
 
 /// The id of the environment standard releases deploy to.
@@ -187,6 +187,67 @@ pub fn regions(count: usize, rng: &mut SplitMix64) -> Vec<Region> {
         .collect()
 }
 
+/// Quality gates: an alert gate on the whole release; often a REST probe of the first region and a
+/// SonarQube gate on one API.
+pub fn gates(services: &[Service], regions: &[Region], rng: &mut SplitMix64) -> Vec<QualityGate> {
+    let in_region = if regions.is_empty() { "" } else { "-{region}" };
+    let mut gates = vec![QualityGate {
+        id: Id::new("error-alerts"),
+        name: "No error alerts".into(),
+        applies_to: GateScope::Release,
+        check: GateCheck::AzureMonitorAlerts {
+            scope: format!(
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-monitoring-{{environment}}{in_region}"
+            ),
+            alert_rules: vec!["http-5xx-rate".into(), "latency-p95".into()],
+        },
+        timeout_minutes: *rng.choose(&[10, 15, 20]).unwrap_or(&10),
+        interval_seconds: 60,
+        on_failure: GateFailure::RollBack,
+    }];
+    if let Some(first) = regions.first()
+        && rng.chance(50)
+    {
+        gates.push(QualityGate {
+            id: Id::new("smoke-probe"),
+            name: "Smoke probe".into(),
+            applies_to: GateScope::Region(first.id.clone()),
+            check: GateCheck::Rest {
+                url: "https://probes.synth.example/{environment}/{region}/smoke".into(),
+                expected_status: 200,
+                json_path: "result.state".into(),
+                json_equals: "pass".into(),
+            },
+            timeout_minutes: 10,
+            interval_seconds: 30,
+            on_failure: if rng.chance(50) {
+                GateFailure::RollBack
+            } else {
+                GateFailure::Stop
+            },
+        });
+    }
+    let apis: Vec<&Service> = services.iter().filter(|s| s.tier == Tier::Api).collect();
+    if let Some(api) = rng.choose(&apis)
+        && rng.chance(50)
+    {
+        gates.push(QualityGate {
+            id: Id::new(format!("{}-quality", api.id)),
+            name: format!("{} quality gate", api.name),
+            applies_to: GateScope::Service(api.id.clone()),
+            check: GateCheck::SonarQube {
+                server_url: "https://sonarcloud.io".into(),
+                project_key: format!("synth_{}", api.id),
+                token_secret: "SONAR_TOKEN".into(),
+            },
+            timeout_minutes: 10,
+            interval_seconds: 30,
+            on_failure: GateFailure::Stop,
+        });
+    }
+    gates
+}
+
 /// Retries with exponential backoff within the platforms' limits, to production.
 pub fn rollout(rng: &mut SplitMix64) -> RolloutPolicy {
     RolloutPolicy {
@@ -203,6 +264,7 @@ pub fn rollout(rng: &mut SplitMix64) -> RolloutPolicy {
         } else {
             FailureAction::HaltWave
         },
+        gates: Vec::new(),
     }
 }
 

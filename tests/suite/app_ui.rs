@@ -1070,3 +1070,91 @@ fn the_rehearse_window_runs_a_rehearsal_and_a_bar_shows_its_job_in_the_preview()
         "the release workflow is shown"
     );
 }
+
+#[test]
+fn a_quality_gate_is_added_and_every_field_edited_in_the_rollout_inspector() {
+    use cutover::plan::{GateCheck, GateFailure, GateScope};
+    let mut h = starter();
+    h.get_by_label("Rollout policy").click();
+    h.run_steps(2);
+    assert_eq!(h.state().selection(), &Some(ObjectRef::Rollout));
+    click_button(&mut h, "+ Add quality gate");
+    assert_eq!(h.state().document().plan().rollout.gates.len(), 1);
+
+    // Type into a text field: select all, type, leave.
+    let retype = |h: &mut Harness<'_, CutoverApp>, label: &str, text: &str| {
+        h.get_by_role_and_label(Role::TextInput, label).focus();
+        h.run_steps(1);
+        h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+        h.run_steps(1);
+        h.get_by_role_and_label(Role::TextInput, label)
+            .type_text(text);
+        h.run_steps(2);
+    };
+    retype(&mut h, "Name", "Checkout probe");
+    retype(
+        &mut h,
+        "URL",
+        "https://probes.example.com/{environment}/checkout",
+    );
+    retype(&mut h, "JSON path", "summary.state");
+    retype(&mut h, "JSON value", "passing");
+    let gate = h.state().document().plan().rollout.gates[0].clone();
+    assert_eq!(gate.name, "Checkout probe");
+    assert_eq!(
+        gate.check,
+        GateCheck::Rest {
+            url: "https://probes.example.com/{environment}/checkout".to_owned(),
+            expected_status: 200,
+            json_path: "summary.state".to_owned(),
+            json_equals: "passing".to_owned(),
+        }
+    );
+
+    // Choose where it applies and what a failure does, with the dropdowns.
+    let choose = |h: &mut Harness<'_, CutoverApp>, label: &str, option: &str| {
+        h.get_by_label(label).click();
+        h.run_steps(2);
+        h.get_by_label(option).click();
+        h.run_steps(2);
+    };
+    choose(&mut h, "Applies to", "a service");
+    assert!(matches!(
+        h.state().document().plan().rollout.gates[0].applies_to,
+        GateScope::Service(_)
+    ));
+    choose(&mut h, "When it fails", "fail and stop");
+    assert_eq!(
+        h.state().document().plan().rollout.gates[0].on_failure,
+        GateFailure::Stop
+    );
+    // Another kind of check starts from its own settings, which the inspector then edits.
+    choose(&mut h, "Check", "SonarQube quality gate");
+    retype(&mut h, "Project key", "shop_api");
+    retype(&mut h, "Token secret", "SONAR_SHOP");
+    assert!(matches!(
+        &h.state().document().plan().rollout.gates[0].check,
+        GateCheck::SonarQube { project_key, token_secret, .. }
+            if project_key == "shop_api" && token_secret == "SONAR_SHOP"
+    ));
+    choose(&mut h, "Check", "Azure Monitor alerts");
+    retype(
+        &mut h,
+        "Alerts scope",
+        "/subscriptions/1/resourceGroups/rg-shop",
+    );
+    assert!(matches!(
+        &h.state().document().plan().rollout.gates[0].check,
+        GateCheck::AzureMonitorAlerts { scope, alert_rules }
+            if scope == "/subscriptions/1/resourceGroups/rg-shop" && alert_rules.len() == 1
+    ));
+
+    // The edited gate is a plan the analysis accepts, and undo takes the gate back out step by step.
+    assert!(!problem_shown(&h, Code::AlertGateIncomplete));
+    h.get_by_label("Plan settings").click();
+    h.run_steps(2);
+    for _ in 0..20 {
+        ctrl(&mut h, egui::Key::Z);
+    }
+    assert!(h.state().document().plan().rollout.gates.is_empty());
+}

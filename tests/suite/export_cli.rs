@@ -130,7 +130,7 @@ fn a_plan_with_errors_is_refused_and_nothing_is_written() {
 }
 
 #[test]
-fn a_single_target_writes_only_its_platform_the_library_and_the_runbooks() {
+fn a_single_target_writes_only_its_platform_the_library_its_data_and_the_runbooks() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().to_str().expect("utf-8 path");
     let output = cutover(&[
@@ -146,7 +146,8 @@ fn a_single_target_writes_only_its_platform_the_library_and_the_runbooks() {
     assert!(
         files.iter().all(|f| f.starts_with("azure-pipelines/")
             || f.starts_with("docs/runbooks/")
-            || f == "cutover/northwind-commerce.sh"),
+            || f == "cutover/northwind-commerce.sh"
+            || f == "cutover/northwind-commerce-rollbacks.jsonl"),
         "{files:?}"
     );
     assert!(files.iter().any(|f| f.starts_with("docs/runbooks/")));

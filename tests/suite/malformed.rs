@@ -90,7 +90,7 @@ fn a_missing_field_is_reported() {
 
 #[test]
 fn a_newer_version_says_so_and_points_at_the_version() {
-    let text = meridian_with("version: 2,", "version: 3,");
+    let text = meridian_with("version: 2,", "version: 99,");
     let ((line, column), stderr) = assert_unreadable("newer.ron", text.as_bytes());
     assert_eq!((line, column), (4, 5));
     assert!(stderr.contains("newer Cutover"), "{stderr}");

@@ -140,7 +140,7 @@ fn northwind_sample(fault: &Fault) -> bool {
                 && matches!(spot.service.as_str(), "storefront" | "storefront-bff");
             middle || staging_front
         }
-        Fault::Approval { .. } | Fault::Migration { .. } => true,
+        Fault::Approval { .. } | Fault::Migration { .. } | Fault::Gate { .. } => true,
     }
 }
 
@@ -166,6 +166,7 @@ fn northwind_holds_every_verdict_on_the_happy_path_and_a_sample_of_single_faults
         "approval:",
         "expand:",
         "contract:",
+        "gate:",
     ] {
         assert!(faults(kind) > 0, "the sample has no {kind} fault");
     }
@@ -266,6 +267,70 @@ fn an_inverted_rollback_condition_fails_containment() {
             platform,
             "health:claims-api@production/eastus:after=1",
             "containment",
+        );
+    }
+}
+
+fn gate_fault(gate: &str, environment: &str, region: &str) -> Fault {
+    Fault::Gate {
+        gate: gate.into(),
+        environment: Some(environment.into()),
+        region: Some(region.into()),
+    }
+}
+
+#[test]
+fn emptied_rollback_data_fails_the_gate_verdict() {
+    let plan = example("northwind-commerce");
+    let repo = exported(&plan);
+    let path = "cutover/northwind-commerce-rollbacks.jsonl";
+    let text = repo.get(path).expect("the rollback data is exported");
+    let header: String = text
+        .lines()
+        .filter(|line| line.starts_with('#'))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let mut repo = repo.clone();
+    repo.insert(path, &header);
+    let fault = gate_fault("error-alerts", "production", "northeurope");
+    let rehearsal = run(&plan, &repo, &options(Selection::Faults(vec![fault])));
+    for platform in Platform::BOTH {
+        assert_fails(
+            &rehearsal,
+            platform,
+            "gate:error-alerts@production/northeurope",
+            "gate",
+        );
+    }
+}
+
+#[test]
+fn a_later_region_that_ignores_its_gates_fails_the_gate_verdict() {
+    let plan = example("northwind-commerce");
+    let repo = exported(&plan);
+    // East US 2 starts after the end of North Europe's last wave, which waits for its validation
+    // window and its gates; drop the gates from it.
+    let gates = "\n      - gate_error_alerts_production_northeurope\n      - gate_orders_quality_production_northeurope";
+    let repo = tampered(
+        &repo,
+        ".github/workflows/northwind-commerce-release.yml",
+        &format!("needs:\n      - validate_production_northeurope{gates}"),
+        "needs:\n      - validate_production_northeurope",
+    );
+    let repo = tampered(
+        &repo,
+        "azure-pipelines/northwind-commerce-release.yml",
+        &format!("dependsOn:\n      - validate_production_northeurope{gates}"),
+        "dependsOn:\n      - validate_production_northeurope",
+    );
+    let fault = gate_fault("error-alerts", "production", "northeurope");
+    let rehearsal = run(&plan, &repo, &options(Selection::Faults(vec![fault])));
+    for platform in Platform::BOTH {
+        assert_fails(
+            &rehearsal,
+            platform,
+            "gate:error-alerts@production/northeurope",
+            "gate",
         );
     }
 }

@@ -19,6 +19,8 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     check_kind("region", ObjectRef::Region, regions, out);
     let runbooks = plan.runbooks.iter().map(|r| &r.id);
     check_kind("runbook", ObjectRef::Runbook, runbooks, out);
+    let gates = plan.rollout.gates.iter().map(|g| &g.id);
+    check_kind("quality gate", |_| ObjectRef::Rollout, gates, out);
 }
 
 /// Reports duplicate and colliding ids among `ids`, objects of the kind `noun` named by `reference`.

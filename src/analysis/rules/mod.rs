@@ -4,6 +4,7 @@ mod approvals;
 mod dependencies;
 mod environments;
 mod files;
+mod gates;
 mod hotfix;
 mod identity;
 mod limits;
@@ -52,6 +53,7 @@ pub(super) fn check_all(plan: &Plan, graph: &ServiceGraph) -> Vec<Diagnostic> {
         services::check,
         approvals::check,
         rollout::check,
+        gates::check,
         hotfix::check,
         text::check,
         targets::check,

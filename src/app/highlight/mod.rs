@@ -41,7 +41,10 @@ impl Language {
             | FileKind::AzureTemplate
             | FileKind::GitHubWorkflow
             | FileKind::GitHubReusableWorkflow => Language::Yaml,
-            FileKind::EnvironmentSetup | FileKind::ScriptLibrary => Language::Shell,
+            // The rollback data's `#` header and JSON strings read well as shell comments and quotes.
+            FileKind::EnvironmentSetup | FileKind::ScriptLibrary | FileKind::RollbackData => {
+                Language::Shell
+            }
             FileKind::Runbook => Language::Markdown,
         }
     }

@@ -2,6 +2,7 @@
 //! differs, issues one edit command; the analysis then validates the plan and the object's problems
 //! show at the top while the user types.
 
+mod gates;
 mod objects;
 mod service;
 mod widgets;
@@ -43,6 +44,11 @@ pub fn inspector_ui(
                         .environments
                         .iter()
                         .map(|e| widgets::Choice::named(&e.id, &e.name))
+                        .collect(),
+                    regions: plan
+                        .regions
+                        .iter()
+                        .map(|r| widgets::Choice::named(&r.id, &r.name))
                         .collect(),
                 },
             };
@@ -136,7 +142,7 @@ impl Editor<'_> {
         ui.heading("Rollout policy");
         problems_of(ui, analysis, &ObjectRef::Rollout, self.out);
         let mut rollout = self.plan.rollout.clone();
-        objects::rollout_ui(ui, &mut rollout, &self.choices);
+        objects::rollout_ui(ui, self.plan, &mut rollout, &self.choices);
         if rollout != self.plan.rollout {
             self.push(
                 ui,

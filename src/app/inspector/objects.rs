@@ -7,7 +7,7 @@ use super::widgets as w;
 use crate::edit::defaults;
 use crate::plan::{
     AgentPool, Approval, BranchingModel, Environment, EnvironmentKind, FailureAction,
-    HotfixRunbook, IncidentSeverity, Migration, MigrationStep, PlatformSettings, Region,
+    HotfixRunbook, IncidentSeverity, Migration, MigrationStep, Plan, PlatformSettings, Region,
     ReleaseCheck, RolloutPolicy, TimedCommand, TimeoutAction,
 };
 
@@ -17,6 +17,8 @@ pub struct Choices<'a> {
     pub services: Vec<w::Choice<'a>>,
     /// The environments.
     pub environments: Vec<w::Choice<'a>>,
+    /// The regions.
+    pub regions: Vec<w::Choice<'a>>,
 }
 
 /// Edits an environment (not its id).
@@ -328,8 +330,8 @@ pub fn platforms_ui(ui: &mut Ui, settings: &mut PlatformSettings) {
     );
 }
 
-/// Edits the rollout policy.
-pub fn rollout_ui(ui: &mut Ui, rollout: &mut RolloutPolicy, choices: &Choices) {
+/// Edits the rollout policy of `plan` (a copy of which is `rollout`).
+pub fn rollout_ui(ui: &mut Ui, plan: &Plan, rollout: &mut RolloutPolicy, choices: &Choices) {
     w::reference(
         ui,
         "Environment",
@@ -372,4 +374,5 @@ pub fn rollout_ui(ui: &mut Ui, rollout: &mut RolloutPolicy, choices: &Choices) {
             (FailureAction::HaltWave, "stop the wave, leave the region"),
         ],
     );
+    super::gates::gates_ui(ui, plan, &mut rollout.gates, choices);
 }

@@ -363,6 +363,7 @@ fn tab_label(path: &str, kind: FileKind, plan_stem: &str) -> String {
         FileKind::EnvironmentSetup if path.starts_with(".github/") => "GitHub".to_owned(),
         FileKind::EnvironmentSetup if path.starts_with("azure-pipelines/") => "Azure".to_owned(),
         FileKind::ScriptLibrary => "Script library".to_owned(),
+        FileKind::RollbackData => "Rollback data".to_owned(),
         FileKind::EnvironmentSetup | FileKind::Runbook => bare.to_owned(),
     }
 }
@@ -376,8 +377,9 @@ fn tab_order(kind: FileKind) -> u8 {
         FileKind::AzureTemplate => 2,
         FileKind::GitHubReusableWorkflow => 3,
         FileKind::ScriptLibrary => 4,
-        FileKind::EnvironmentSetup => 5,
-        FileKind::Runbook => 6,
+        FileKind::RollbackData => 5,
+        FileKind::EnvironmentSetup => 6,
+        FileKind::Runbook => 7,
     }
 }
 

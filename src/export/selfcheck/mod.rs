@@ -156,7 +156,12 @@ fn check_chain(
                 if started != next_file {
                     return Err(format!("{path} starts {started}, not {next_file}"));
                 }
-                let all = reach.set(names.iter().copied().filter(|id| id != job));
+                let all = reach.set(
+                    names
+                        .iter()
+                        .copied()
+                        .filter(|id| id != job && !read.on_failure.contains(*id)),
+                );
                 if let Some(early) = reach.missing_from(job, &all, &names) {
                     return Err(format!(
                         "`{job}` in {path} starts the next part before `{early}` finished"

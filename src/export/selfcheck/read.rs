@@ -26,6 +26,9 @@ pub(super) struct ReadBack {
     pub rolled_back: BTreeSet<String>,
     /// Stages that wait for a human approval.
     pub approvals: BTreeSet<String>,
+    /// Stages that run only when one they wait for failed (a rollback after failed quality gates):
+    /// the run has failed by then, so nothing after them needs to wait for them.
+    pub on_failure: BTreeSet<String>,
     /// How the pipeline continues a part of a chained release before it: the stage that checks it,
     /// and the part it names (GitHub: the workflow's path; Azure: the pipeline's name).
     pub continues: Option<(String, String)>,
@@ -220,6 +223,13 @@ pub(super) fn read_github(files: &mut Files<'_>, path: &str) -> Result<ReadBack,
         if environment.is_some_and(|e| e.ends_with("-approval")) {
             read.approvals.insert(id.clone());
         }
+        if job
+            .get("if")
+            .and_then(Value::as_str)
+            .is_some_and(|condition| condition.contains("failure() &&"))
+        {
+            read.on_failure.insert(id.clone());
+        }
         read.nodes.insert(id.clone(), string_list(job.get("needs")));
     }
     Ok(read)
@@ -325,6 +335,13 @@ pub(super) fn read_azure(files: &mut Files<'_>, path: &str) -> Result<ReadBack, 
             .ok_or("a stage has no `stage` id")?
             .to_owned();
         let depends_on = string_list(stage.get("dependsOn"));
+        if stage
+            .get("condition")
+            .and_then(Value::as_str)
+            .is_some_and(|condition| condition.starts_with("failed("))
+        {
+            read.on_failure.insert(id.clone());
+        }
         for job in stage
             .get("jobs")
             .and_then(Value::as_array)

@@ -135,6 +135,18 @@ impl Checkpoint {
         if faults.migrations.iter().any(|(m, p)| migrated(m, p)) {
             return false;
         }
+        // A gate fault changes every answer of its gate's endpoint: resume only from before the
+        // gate was first asked anywhere.
+        let gates = &self.saved.estate.gates;
+        let asked = |faulted: usize| {
+            log.iter().any(|e| {
+                matches!(&e.kind, EventKind::Gate { signal, .. }
+                if gates.get(*signal).map(|s| &s.gate) == gates.get(faulted).map(|s| &s.gate))
+            })
+        };
+        if faults.gates.iter().any(|g| asked(*g)) {
+            return false;
+        }
         faults.approvals.iter().all(|(which, _)| match which {
             ApprovalRef::Ordinal(n) => self.saved.runs.iter().all(|r| r.approvals < *n),
             ApprovalRef::Name(name) => !log

@@ -132,6 +132,8 @@ pub struct Faults {
     pub migrations: Vec<(String, String)>,
     /// Approvals answered otherwise than approved.
     pub approvals: Vec<(ApprovalRef, Decision)>,
+    /// Quality-gate signals answering failing (indices into the estate's gates).
+    pub gates: Vec<usize>,
 }
 
 /// What to rehearse: one pipeline on one platform from one estate.
@@ -551,6 +553,11 @@ pub fn rehearse(
     for (target, after) in &engine.faults.health {
         if let Some(t) = engine.estate.targets.get_mut(*target) {
             t.unhealthy_after = Some(*after);
+        }
+    }
+    for signal in &engine.faults.gates {
+        if let Some(s) = engine.estate.gates.get_mut(*signal) {
+            s.failing = true;
         }
     }
     engine.converge = request.converge.clone().map(|c| (c, 0));

@@ -33,6 +33,8 @@ pub fn handle(call: &Call, parsed: &Parsed, ctx: &mut Context) -> Reply {
             json!({"id": "00000000-0000-0000-0000-000000000000", "name": "rehearsal", "state": "Enabled"}),
         ),
         "cloud" => Ok(Json::Null),
+        "rest" => super::gates::alerts(parsed.value(&["--url"]).unwrap_or_default(), ctx)
+            .ok_or_else(|| "rehearsal: az rest: no API of the estate answers that URL".to_owned()),
         "webapp" => return webapp(call, parsed, ctx),
         "aks" => aks(parsed, ctx),
         "storage" => return storage(call, parsed, ctx),

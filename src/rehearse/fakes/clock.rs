@@ -34,6 +34,11 @@ pub fn handle(call: &Call, parsed: &Parsed, ctx: &mut Context) -> Reply {
     }
 }
 
+/// The virtual time `now` (seconds since [`EPOCH`]) as an ISO 8601 UTC time, as Azure APIs write it.
+pub fn iso_time(now: u64) -> String {
+    format(EPOCH + now, "%Y-%m-%dT%H:%M:%SZ")
+}
+
 /// Seconds of a `sleep` argument (`30`, `0.5`, `2m`, `1h`, `1d`), rounded up.
 pub fn seconds(text: &str) -> Option<u64> {
     let (number, unit) = match text.char_indices().last()? {

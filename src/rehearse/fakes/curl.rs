@@ -50,6 +50,10 @@ pub fn handle(call: &Call, parsed: &Parsed, ctx: &mut Context) -> Reply {
             request.user,
             ctx,
         )
+    } else if let Some(answer) =
+        super::gates::http(request.url, &parsed.values(&["--data-urlencode"]), ctx)
+    {
+        answer
     } else {
         match health(request.url, ctx) {
             Some(answer) => answer,

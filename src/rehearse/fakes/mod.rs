@@ -8,6 +8,7 @@ pub mod api;
 pub mod az;
 pub mod clock;
 pub mod curl;
+pub mod gates;
 pub mod gh;
 pub mod git;
 pub mod kubectl;

@@ -14,6 +14,7 @@
 //! Deployments are calls of deployment templates ([`templates`]), one per kind of target, written once
 //! per plan; migrations run through the script library against each region's database.
 
+mod gates;
 mod hotfix;
 mod migrations;
 mod release;
@@ -21,7 +22,9 @@ mod templates;
 
 use std::collections::BTreeSet;
 
-use super::ir::{EnvironmentSpec, Job, Pipeline, ReleaseIr, Stage, StageRole, Step, Value, Work};
+use super::ir::{
+    EnvironmentSpec, Job, Pipeline, PlaceRollback, ReleaseIr, Stage, StageRole, Step, Value, Work,
+};
 use super::library::LibraryCommand;
 use crate::analysis::{ServiceGraph, deployment_order};
 pub use crate::plan::file_stem;
@@ -57,7 +60,7 @@ pub fn lower(plan: &Plan) -> Result<ReleaseIr, LowerError> {
     let order = deployment_order(plan, &graph).ok_or(LowerError::Cycle)?;
     let mut environments = EnvironmentSet::default();
     let mut templates = TemplateSet::new(plan);
-    let release =
+    let (release, place_rollbacks) =
         release::release_pipeline(plan, &graph, &order, &mut environments, &mut templates)?;
     let hotfixes = plan
         .runbooks
@@ -80,6 +83,7 @@ pub fn lower(plan: &Plan) -> Result<ReleaseIr, LowerError> {
         release,
         hotfixes,
         environments: environments.specs,
+        place_rollbacks,
     })
 }
 
@@ -221,6 +225,8 @@ impl StageIds {
 struct Stages {
     ids: StageIds,
     stages: Vec<Stage>,
+    /// What each place undoes after a failed quality gate (the release's rollback data).
+    place_rollbacks: Vec<PlaceRollback>,
 }
 
 impl Stages {
@@ -241,6 +247,7 @@ impl Stages {
             role,
             deploys: None,
             contract_of: None,
+            runs_when: Default::default(),
             work: std::sync::Arc::new(work),
         });
         id

@@ -2,6 +2,7 @@
 //! environment of the promotion path, its approval and its waves (expand, deployments region by
 //! region, validation windows); then the contract approval and the contract phases.
 
+use super::gates::{BlockEnd, gate_stages, gates_at};
 use super::migrations::{MigrationPhase, migration_job};
 use super::templates::{CallSite, TemplateSet};
 use super::{EnvironmentSet, LowerError, Stages, environment_name, file_stem};
@@ -9,7 +10,7 @@ use crate::analysis::{DeploymentOrder, ServiceGraph, Step as OrderStep, Wave};
 use crate::plan::placeholder::Place;
 use crate::plan::{Approval, Environment, FailureAction, Id, Plan};
 use crate::release::ir::{
-    EnvironmentSpec, Gate, Pipeline, PipelineKind, Placement, StageRole, Work,
+    EnvironmentSpec, Gate, Pipeline, PipelineKind, PlaceRollback, Placement, StageRole, Work,
 };
 
 /// What the release needs of one environment of its promotion path.
@@ -30,13 +31,14 @@ pub(super) fn release_pipeline(
     order: &DeploymentOrder,
     environments: &mut EnvironmentSet,
     templates: &mut TemplateSet<'_>,
-) -> Result<Pipeline, LowerError> {
+) -> Result<(Pipeline, Vec<PlaceRollback>), LowerError> {
     let path = promotion(plan, environments)?;
     let last = path.last().ok_or(LowerError::NoEnvironment)?;
     let mut stages = Stages::default();
     let build = stages.build(plan, Vec::new());
     let mut wait = vec![build];
     let mut entered: Option<&Id> = None;
+    let mut block = Block::default();
     let (contracts, waves): (Vec<&Wave>, Vec<&Wave>) = order
         .waves
         .iter()
@@ -63,8 +65,31 @@ pub(super) fn release_pipeline(
             wait: &wait,
             graph,
         };
-        let ids = wave_stages(plan, wave, &site, &mut stages, templates);
-        wait = finish_wave(&mut stages, index + 1, ids);
+        let mut ids = wave_stages(plan, wave, &site, &mut stages, templates);
+        block.record(wave, &ids, &stages);
+        let ends_block = waves
+            .get(index + 1)
+            .is_none_or(|next| block.ends_before(next, &here.environment.id, plan, &path, last));
+        if !ends_block {
+            wait = finish_wave(&mut stages, index + 1, ids);
+            continue;
+        }
+        let is_validation = matches!(wave.steps.first(), Some(OrderStep::Validate { .. }));
+        if is_validation {
+            // The gates are checked during the region's validation window, beside it.
+            let gate_ids = block.gates(plan, &site, site.wait, &mut stages, templates);
+            ids.extend(gate_ids);
+            wait = finish_wave(&mut stages, index + 1, ids);
+        } else {
+            let wave_end = finish_wave(&mut stages, index + 1, ids);
+            let gate_ids = block.gates(plan, &site, &wave_end, &mut stages, templates);
+            wait = if gate_ids.is_empty() {
+                wave_end
+            } else {
+                finish_gates(&mut stages, &site, block.region.as_ref(), gate_ids)
+            };
+        }
+        block = Block::default();
     }
     let has_contracts = contracts.iter().any(|wave| !wave.steps.is_empty());
     let mut contract_wait = wait;
@@ -82,7 +107,7 @@ pub(super) fn release_pipeline(
             contract_stage(plan, step, &path, &contract_wait, &mut stages);
         }
     }
-    Ok(Pipeline {
+    let pipeline = Pipeline {
         file_stem: format!("{}-release", file_stem(&plan.name)),
         title: format!("{} release", plan.name),
         kind: PipelineKind::Release,
@@ -90,7 +115,8 @@ pub(super) fn release_pipeline(
         branch_guard: None,
         stages: stages.stages,
         chain: None,
-    })
+    };
+    Ok((pipeline, stages.place_rollbacks))
 }
 
 /// The environments of the promotion path, with the platform environments each one needs.
@@ -339,6 +365,118 @@ fn deploy_stage(
         });
     }
     Some(id)
+}
+
+/// The part of the release between two places where quality gates are checked: one environment, or
+/// one region of it when the plan has regions.
+#[derive(Default)]
+struct Block {
+    /// The block's region, once a wave of it names one.
+    region: Option<Id>,
+    /// The services it deployed.
+    services: Vec<Id>,
+    /// Its deployment stages, in order.
+    deploy_stages: Vec<String>,
+}
+
+impl Block {
+    /// Adds what `wave` (whose stages are `ids`) deployed.
+    fn record(&mut self, wave: &Wave, ids: &[String], stages: &Stages) {
+        if self.region.is_none() {
+            self.region = wave_region(wave).cloned();
+        }
+        for step in &wave.steps {
+            if let OrderStep::Deploy { service, .. } = step {
+                self.services.push(service.clone());
+            }
+        }
+        self.deploy_stages.extend(
+            ids.iter()
+                .filter(|id| {
+                    stages
+                        .stages
+                        .iter()
+                        .rev()
+                        .find(|s| &s.id == *id)
+                        .is_some_and(|s| s.role == StageRole::Deploy)
+                })
+                .cloned(),
+        );
+    }
+
+    /// Whether the block ends before `next`: it starts another environment, or another region.
+    fn ends_before(
+        &self,
+        next: &Wave,
+        environment: &Id,
+        plan: &Plan,
+        path: &[EnvironmentPlan<'_>],
+        last: &EnvironmentPlan<'_>,
+    ) -> bool {
+        let next_environment = &wave_environment(plan, next, path, last).environment.id;
+        next_environment != environment
+            || matches!(
+                (&self.region, wave_region(next)),
+                (Some(here), Some(there)) if here != there
+            )
+    }
+
+    /// The stages of the gates that apply at the end of this block, waiting for `wait`.
+    fn gates(
+        &self,
+        plan: &Plan,
+        site: &WaveSite<'_, '_>,
+        wait: &[String],
+        stages: &mut Stages,
+        templates: &TemplateSet<'_>,
+    ) -> Vec<String> {
+        let region = self.region.as_ref();
+        let end = BlockEnd {
+            place: site.place(region),
+            id_parts: [site.id_part(), region.map_or("", Id::as_str)],
+            title_suffix: site.title(String::new()) + &region_name(plan, region),
+            deployments: &site.here.deployments,
+            rollback_environment: site.here.rollback.as_deref(),
+            services: &self.services,
+            deploy_stages: &self.deploy_stages,
+        };
+        let gates = gates_at(plan, &end);
+        gate_stages(plan, &gates, &end, wait, stages, templates)
+    }
+}
+
+/// The region the steps of `wave` run in, if any names one.
+fn wave_region(wave: &Wave) -> Option<&Id> {
+    wave.steps.iter().find_map(|step| match step {
+        OrderStep::Expand { region, .. }
+        | OrderStep::Deploy { region, .. }
+        | OrderStep::Contract { region, .. } => region.as_ref(),
+        OrderStep::Validate { region, .. } => Some(region),
+    })
+}
+
+/// What follows a block's gates waits for: its one gate, or a barrier after its several gates.
+fn finish_gates(
+    stages: &mut Stages,
+    site: &WaveSite<'_, '_>,
+    region: Option<&Id>,
+    ids: Vec<String>,
+) -> Vec<String> {
+    if ids.len() <= 1 {
+        return ids;
+    }
+    vec![stages.push(
+        StageRole::WaveComplete,
+        &[
+            "gates",
+            site.id_part(),
+            region.map_or("", Id::as_str),
+            "complete",
+        ],
+        site.title("Quality gates complete".to_owned()),
+        ids,
+        Work::Barrier,
+    )]
 }
 
 /// What the next wave waits for: the wave's one stage, or a barrier after its several stages.

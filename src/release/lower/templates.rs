@@ -152,6 +152,51 @@ impl<'a> TemplateSet<'a> {
         }
     }
 
+    /// The rollback steps of `call`'s template with the call's arguments (or the parameters'
+    /// defaults) in place of its parameters, so a stage outside the template can undo that one
+    /// deployment. Steps for a parameter left empty are dropped, as the template skips them. Empty
+    /// when the template has no rollback.
+    pub fn rollback_steps(&self, call: &DeployCall) -> Vec<Step> {
+        let Some(template) = self.built.values().find(|t| t.name == call.template) else {
+            return Vec::new();
+        };
+        let Some(rollback) = &template.job.rollback else {
+            return Vec::new();
+        };
+        let value_of = |name: &str| -> Value {
+            if let Some((_, value)) = call.arguments.iter().find(|(n, _)| n == name) {
+                return value.clone();
+            }
+            let default = template
+                .parameters
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| p.default.clone())
+                .unwrap_or_default();
+            Value::Text(default)
+        };
+        let is_empty = |value: &Value| matches!(value, Value::Text(text) if text.is_empty());
+        rollback
+            .steps
+            .iter()
+            .filter(|step| {
+                step.only_if_set
+                    .as_deref()
+                    .is_none_or(|name| !is_empty(&value_of(name)))
+            })
+            .map(|step| {
+                let mut step = step.clone();
+                step.only_if_set = None;
+                for (_, value) in &mut step.env {
+                    if let Value::Parameter(name) = value {
+                        *value = value_of(name);
+                    }
+                }
+                step
+            })
+            .collect()
+    }
+
     /// The templates built, in a stable order.
     pub fn into_templates(self) -> Vec<DeployTemplate> {
         self.built.into_values().collect()
