@@ -7,6 +7,7 @@
 pub mod actions;
 mod azure;
 mod comment;
+mod gates_runbook;
 mod github;
 mod rollback_data;
 mod runbook;
@@ -16,6 +17,7 @@ pub mod yaml;
 
 pub use azure::Azure;
 pub use comment::comment_text;
+pub use gates_runbook::gates_runbook_markdown;
 pub use github::GitHub;
 pub use rollback_data::rollback_data_file;
 pub use runbook::{RunbookPipelines, runbook_markdown};

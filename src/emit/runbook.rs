@@ -394,7 +394,7 @@ fn example_branch(pattern: &str) -> String {
 }
 
 /// Plan text in running Markdown: on one line, with the characters Markdown acts on escaped.
-fn inline(text: &str) -> String {
+pub(super) fn inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -413,7 +413,7 @@ fn inline(text: &str) -> String {
 }
 
 /// Plan text inside a code span: backticks cannot be escaped there, so they become quotes.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '`' => '\''.to_string(),

@@ -319,6 +319,17 @@ fn emit_support(
             emit::azure_script(header, &ir.platforms, &ir.environments, needs, &chain),
         ));
     }
+    if !ir.gates.is_empty() {
+        let run = emit::RunbookPipelines {
+            github: target.github().then(|| paths::github_workflow(&ir.release)),
+            azure: target.azure().then(|| paths::azure_pipeline(&ir.release)),
+        };
+        files.push(file(
+            paths::gates_runbook(&ir.stem),
+            FileKind::Runbook,
+            emit::gates_runbook_markdown(&ir.plan_name, &ir.gates, &run),
+        ));
+    }
     for pipeline in &ir.hotfixes {
         let PipelineKind::Hotfix(hotfix) = &pipeline.kind else {
             continue;

@@ -86,6 +86,16 @@ pub fn azure_setup(stem: &str) -> String {
     format!("{AZURE_FOLDER}/environments/{stem}-setup.sh")
 }
 
+/// The Markdown runbook of the release's quality gates.
+pub fn gates_runbook(stem: &str) -> String {
+    format!("{RUNBOOK_FOLDER}/{}.md", gates_runbook_stem(stem))
+}
+
+/// The file stem of the quality-gate runbook: no hotfix runbook may have it (CUT100).
+pub fn gates_runbook_stem(stem: &str) -> String {
+    crate::plan::gates_runbook_stem(stem)
+}
+
 /// The Markdown runbook of the runbook with this file stem.
 pub fn runbook(runbook_stem: &str) -> String {
     format!("{RUNBOOK_FOLDER}/{runbook_stem}.md")

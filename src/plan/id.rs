@@ -71,6 +71,12 @@ const WINDOWS_RESERVED: [&str; 22] = [
     "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
 ];
 
+/// The file stem of the release's quality-gate runbook, for the plan with file stem `plan_stem`; a
+/// hotfix runbook whose file stem equals it would write the same file (CUT100).
+pub fn gates_runbook_stem(plan_stem: &str) -> String {
+    format!("{plan_stem}-quality-gates")
+}
+
 /// A name safe as a file stem on every platform: lowercase ASCII letters, digits and single `-`, at most
 /// 80 characters (a longer name keeps its start and ends in a stable hash of the whole text), never a
 /// name Windows reserves (`con`, `nul`...).

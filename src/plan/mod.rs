@@ -11,7 +11,7 @@ mod text;
 pub use format::{
     FORMAT_VERSION, FormatError, OLDEST_FORMAT_VERSION, TextPosition, parse_plan, plan_to_ron,
 };
-pub use id::{Id, file_stem, sanitise_identifier};
+pub use id::{Id, file_stem, gates_runbook_stem, sanitise_identifier};
 pub use model::*;
 pub use reference::{Collection, ObjectKind, ObjectRef};
 pub use text::{TextField, TextKind, visit_texts};

@@ -30,6 +30,27 @@ pub struct ReleaseIr {
     /// `rollback-place` steps read (written once beside the script library, so a place of any size
     /// costs each pipeline one short job).
     pub place_rollbacks: Vec<PlaceRollback>,
+    /// The release's quality gates as its runbook lists them.
+    pub gates: Vec<GateSummary>,
+}
+
+/// A quality gate as the release's runbook describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateSummary {
+    /// The gate's name.
+    pub name: String,
+    /// What it checks, in words ("Azure Monitor alerts: http-5xx-rate, latency-p95").
+    pub check: String,
+    /// The places (`ENVIRONMENT` or `ENVIRONMENT/REGION`) the release checks it at, in order.
+    pub places: Vec<String>,
+    /// Minutes it waits (alerts: the window watched).
+    pub timeout_minutes: u32,
+    /// Seconds between polls.
+    pub interval_seconds: u32,
+    /// Whether a failure rolls the place back (else it stops the release there).
+    pub rolls_back: bool,
+    /// The secret the gate reads, which the repository or pipeline must have.
+    pub secret: Option<String>,
 }
 
 /// The deployments to undo at one place (an environment, or a region of it) after a failed quality

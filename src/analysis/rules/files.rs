@@ -6,12 +6,26 @@ use std::collections::BTreeMap;
 
 use super::Context;
 use crate::analysis::{Code, Diagnostic};
-use crate::plan::{ObjectRef, file_stem};
+use crate::plan::{ObjectRef, file_stem, gates_runbook_stem};
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let mut by_stem: BTreeMap<String, &crate::plan::Id> = BTreeMap::new();
+    let gates_runbook =
+        (!cx.plan.rollout.gates.is_empty()).then(|| gates_runbook_stem(&file_stem(&cx.plan.name)));
     for runbook in &cx.plan.runbooks {
         let stem = file_stem(runbook.id.as_str());
+        if gates_runbook.as_ref() == Some(&stem) {
+            out.push(Diagnostic::new(
+                Code::OutputFileCollision,
+                ObjectRef::Runbook(runbook.id.clone()),
+                format!(
+                    "runbook `{}` would write docs/runbooks/{stem}.md, the release's quality-gate runbook",
+                    runbook.id
+                ),
+                "give the runbook another id",
+            ));
+            continue;
+        }
         match by_stem.get(&stem) {
             Some(first) if *first != &runbook.id => out.push(Diagnostic::new(
                 Code::OutputFileCollision,
@@ -42,6 +56,19 @@ mod tests {
         let mut twin = plan.runbooks[0].clone();
         twin.id = Id::new("API--Hotfix");
         plan.runbooks.push(twin);
+        single(&plan, Code::OutputFileCollision);
+    }
+
+    #[test]
+    fn a_runbook_named_like_the_quality_gate_runbook_is_refused_once_the_plan_has_gates() {
+        let mut plan = clean_plan();
+        plan.runbooks[0].id = Id::new(crate::plan::gates_runbook_stem(&crate::plan::file_stem(
+            &plan.name,
+        )));
+        none(&plan, Code::OutputFileCollision);
+        plan.rollout
+            .gates
+            .push(crate::edit::defaults::quality_gate(&plan));
         single(&plan, Code::OutputFileCollision);
     }
 }

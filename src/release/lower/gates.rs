@@ -13,7 +13,7 @@ use crate::plan::{
     GateCheck, GateFailure, GateScope, Id, JsonPathSegment, Plan, QualityGate, json_path_segments,
 };
 use crate::release::ir::{
-    Job, PlaceRollback, RollbackStep, RunsWhen, StageRole, Step, Value, Work,
+    GateSummary, Job, PlaceRollback, RollbackStep, RunsWhen, StageRole, Step, Value, Work,
 };
 use crate::release::library::LibraryCommand;
 
@@ -79,12 +79,79 @@ pub(super) fn gate_stages(
         if gate.on_failure == GateFailure::RollBack {
             rolling_back.push(id.clone());
         }
+        stages
+            .gate_places
+            .push((gate.id.clone(), block.place_key()));
         ids.push(id);
     }
     if !rolling_back.is_empty() {
         rollback_stage(block, rolling_back, stages, templates);
     }
     ids
+}
+
+/// The runbook's description of each gate of `plan`, with the places `gate_places` says it is
+/// checked at.
+pub(super) fn summaries(plan: &Plan, gate_places: &[(Id, String)]) -> Vec<GateSummary> {
+    plan.rollout
+        .gates
+        .iter()
+        .map(|gate| {
+            let (check, secret) = match &gate.check {
+                GateCheck::AzureMonitorAlerts { scope, alert_rules } => (
+                    format!(
+                        "{}: no alert of {} fires under {scope}",
+                        gate.check.label(),
+                        alert_rules.join(", ")
+                    ),
+                    None,
+                ),
+                GateCheck::SonarQube {
+                    server_url,
+                    project_key,
+                    token_secret,
+                } => (
+                    format!(
+                        "{}: project {project_key} on {server_url} passes",
+                        gate.check.label()
+                    ),
+                    Some(token_secret.clone()),
+                ),
+                GateCheck::Rest {
+                    url,
+                    expected_status,
+                    json_path,
+                    json_equals,
+                } => {
+                    let field = if json_path.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" with {json_path} = {json_equals}")
+                    };
+                    (
+                        format!(
+                            "{}: {url} answers {expected_status}{field}",
+                            gate.check.label()
+                        ),
+                        None,
+                    )
+                }
+            };
+            GateSummary {
+                name: gate.name.clone(),
+                check,
+                places: gate_places
+                    .iter()
+                    .filter(|(id, _)| *id == gate.id)
+                    .map(|(_, place)| place.clone())
+                    .collect(),
+                timeout_minutes: gate.timeout_minutes,
+                interval_seconds: gate.interval_seconds,
+                rolls_back: gate.on_failure == GateFailure::RollBack,
+                secret,
+            }
+        })
+        .collect()
 }
 
 /// The job checking `gate` at `block`.

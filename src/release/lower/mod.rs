@@ -28,7 +28,7 @@ use super::ir::{
 use super::library::LibraryCommand;
 use crate::analysis::{ServiceGraph, deployment_order};
 pub use crate::plan::file_stem;
-use crate::plan::{Environment, Plan, RetryPolicy, sanitise_identifier};
+use crate::plan::{Environment, Id, Plan, RetryPolicy, sanitise_identifier};
 use templates::{TemplateKind, TemplateSet};
 
 /// Seconds a canary observes each traffic increment before the health check.
@@ -60,8 +60,11 @@ pub fn lower(plan: &Plan) -> Result<ReleaseIr, LowerError> {
     let order = deployment_order(plan, &graph).ok_or(LowerError::Cycle)?;
     let mut environments = EnvironmentSet::default();
     let mut templates = TemplateSet::new(plan);
-    let (release, place_rollbacks) =
-        release::release_pipeline(plan, &graph, &order, &mut environments, &mut templates)?;
+    let release::LoweredRelease {
+        pipeline: release,
+        place_rollbacks,
+        gate_places,
+    } = release::release_pipeline(plan, &graph, &order, &mut environments, &mut templates)?;
     let hotfixes = plan
         .runbooks
         .iter()
@@ -84,6 +87,7 @@ pub fn lower(plan: &Plan) -> Result<ReleaseIr, LowerError> {
         hotfixes,
         environments: environments.specs,
         place_rollbacks,
+        gates: gates::summaries(plan, &gate_places),
     })
 }
 
@@ -227,6 +231,8 @@ struct Stages {
     stages: Vec<Stage>,
     /// What each place undoes after a failed quality gate (the release's rollback data).
     place_rollbacks: Vec<PlaceRollback>,
+    /// Each quality gate's id with a place it is checked at, in order.
+    gate_places: Vec<(Id, String)>,
 }
 
 impl Stages {

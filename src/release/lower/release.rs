@@ -24,6 +24,16 @@ struct EnvironmentPlan<'a> {
     rollback: Option<String>,
 }
 
+/// The release pipeline, with what its quality gates need beside it.
+pub(super) struct LoweredRelease {
+    /// The pipeline.
+    pub pipeline: Pipeline,
+    /// What each place undoes after a failed quality gate.
+    pub place_rollbacks: Vec<PlaceRollback>,
+    /// Each quality gate's id with a place it is checked at, in order.
+    pub gate_places: Vec<(Id, String)>,
+}
+
 /// The release pipeline of `plan`, following `order`.
 pub(super) fn release_pipeline(
     plan: &Plan,
@@ -31,7 +41,7 @@ pub(super) fn release_pipeline(
     order: &DeploymentOrder,
     environments: &mut EnvironmentSet,
     templates: &mut TemplateSet<'_>,
-) -> Result<(Pipeline, Vec<PlaceRollback>), LowerError> {
+) -> Result<LoweredRelease, LowerError> {
     let path = promotion(plan, environments)?;
     let last = path.last().ok_or(LowerError::NoEnvironment)?;
     let mut stages = Stages::default();
@@ -116,7 +126,11 @@ pub(super) fn release_pipeline(
         stages: stages.stages,
         chain: None,
     };
-    Ok((pipeline, stages.place_rollbacks))
+    Ok(LoweredRelease {
+        pipeline,
+        place_rollbacks: stages.place_rollbacks,
+        gate_places: stages.gate_places,
+    })
 }
 
 /// The environments of the promotion path, with the platform environments each one needs.
