@@ -158,7 +158,7 @@ pub fn straight_crossings(centres: &[Point], edges: &[Edge]) -> usize {
 }
 
 /// Whether the segments `p1 q1` and `p2 q2` cross at a point inside both.
-fn segments_cross(p1: Point, q1: Point, p2: Point, q2: Point) -> bool {
+pub(crate) fn segments_cross(p1: Point, q1: Point, p2: Point, q2: Point) -> bool {
     let orientation = |a: Point, b: Point, c: Point| {
         let value = (b.0 - a.0) * (c.1 - a.1) - (b.1 - a.1) * (c.0 - a.0);
         if value > 1e-9 {
