@@ -29,16 +29,35 @@ impl Default for Spacing {
     }
 }
 
+mod incremental;
 mod order;
 mod place;
 mod refine;
 mod sift;
+
+pub use incremental::relayout;
 
 /// Positions for every service of `plan`, by plan index.
 pub fn layout_plan(plan: &Plan, spacing: Spacing) -> Vec<Position> {
     let edges = dependency_edges(plan);
     let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
     layout(&tiers, &edges, spacing)
+}
+
+/// Positions for every service of `plan` after a small edit: each service for which `keep` is true
+/// stays at its position in the plan, and only the others are placed (see [`relayout`]). For the
+/// app's auto-layout of a plan that already has a layout, with `keep` false for the services added
+/// (or connected) since, so one edit moves no other service.
+pub fn relayout_plan(plan: &Plan, keep: &[bool], spacing: Spacing) -> Vec<Position> {
+    let edges = dependency_edges(plan);
+    let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
+    let previous: Vec<Option<Position>> = plan
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| keep.get(i).copied().unwrap_or(false).then_some(s.position))
+        .collect();
+    relayout(&tiers, &edges, &previous, spacing)
 }
 
 /// The plan's dependencies as `(dependent, dependency)` pairs of service indices (the first service
