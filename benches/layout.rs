@@ -2,7 +2,8 @@
 //! graphs, both measured by the same code: each layout's crossings (every edge drawn as the straight
 //! line between its services' centres, `diagram::straight_crossings`; dot's read back from its
 //! `plain` output) and its time (ours in process, the median of repeated runs; dot's as the whole
-//! `dot -Tplain` process, which is what a user would run).
+//! `dot -Tplain` process, which is what a user would run). Ours is also counted as drawn, each long
+//! edge through its bend points (`diagram::drawn_crossings`).
 //!
 //! `cargo bench --bench layout` (optionally `-- SERVICES...`, default 100 1000 2000). Needs `dot`
 //! (Debian package `graphviz`) for the comparison; without it, only Cutover's figures are printed.
@@ -12,8 +13,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cutover::analysis::analyse;
-use cutover::diagram::{Diagram, Format, plain, straight_crossings};
-use cutover::layout::{Spacing, layout_plan};
+use cutover::diagram::{Diagram, Format, drawn_crossings, plain, straight_crossings};
+use cutover::layout::{Spacing, draw_plan, layout_plan};
 use cutover::synth::{SynthOptions, generate};
 
 /// The median of `runs` timed runs of `work`, after one untimed run.
@@ -58,11 +59,11 @@ fn main() {
         sizes
     };
     println!(
-        "{:>8} {:>6} | {:>10} {:>10} | {:>10} {:>10} | {:>9} {:>9}",
-        "services", "edges", "ours", "crossings", "dot", "crossings", "crossings", "time"
+        "{:>8} {:>6} | {:>10} {:>10} {:>10} | {:>10} {:>10} | {:>9} {:>9}",
+        "services", "edges", "ours", "crossings", "drawn", "dot", "crossings", "crossings", "time"
     );
     println!(
-        "{:>8} {:>6} | {:>21} | {:>21} | {:>9} {:>9}",
+        "{:>8} {:>6} | {:>32} | {:>21} | {:>9} {:>9}",
         "", "", "Cutover", "Graphviz dot", "ours/dot", "ours/dot"
     );
     for services in sizes {
@@ -75,14 +76,15 @@ fn main() {
         let ours = measure(runs, || {
             std::hint::black_box(layout_plan(&plan, Spacing::default()));
         });
-        let positions = layout_plan(&plan, Spacing::default());
-        let diagram = Diagram::of_plan(&plan, &positions, analyse(&plan).order.as_ref());
+        let drawing = draw_plan(&plan, Spacing::default());
+        let diagram = Diagram::of_drawing(&plan, &drawing, analyse(&plan).order.as_ref());
         let centres: Vec<(f64, f64)> = diagram
             .nodes
             .iter()
             .map(|n| (f64::from(n.centre.x), f64::from(n.centre.y)))
             .collect();
         let our_crossings = straight_crossings(&centres, &diagram.edges);
+        let drawn = drawn_crossings(&diagram.polylines());
         let (dot_time, dot_crossings) = match dot_layout(&diagram.render(Format::Dot)) {
             Some((time, crossings)) => (
                 format!("{:.3} s", time.as_secs_f64()),
@@ -101,7 +103,7 @@ fn main() {
             },
         );
         println!(
-            "{services:>8} {:>6} | {:>7.1} ms {our_crossings:>10} | {dot_time:>10} {dot_count:>10} | {crossing_ratio:>9} {time_ratio:>9}",
+            "{services:>8} {:>6} | {:>7.1} ms {our_crossings:>10} {drawn:>10} | {dot_time:>10} {dot_count:>10} | {crossing_ratio:>9} {time_ratio:>9}",
             diagram.edges.len(),
             ours.as_secs_f64() * 1000.0,
         );

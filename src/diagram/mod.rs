@@ -50,6 +50,9 @@ pub struct Diagram {
     pub nodes: Vec<Node>,
     /// `(dependent, dependency)` pairs of node indices.
     pub edges: Vec<(usize, usize)>,
+    /// For each edge (same order), the points it bends at between its ends, from the dependent
+    /// down; an edge with none, or missing here, is drawn straight.
+    pub routes: Vec<Vec<Position>>,
 }
 
 impl Diagram {
@@ -74,7 +77,39 @@ impl Diagram {
             title: plan.name.clone(),
             nodes,
             edges,
+            routes: Vec::new(),
         }
+    }
+
+    /// The diagram of `plan` laid out by `drawing` (from [`crate::layout::draw_plan`]): its
+    /// positions, and its edges drawn through their bend points.
+    pub fn of_drawing(
+        plan: &Plan,
+        drawing: &crate::layout::Drawing,
+        order: Option<&DeploymentOrder>,
+    ) -> Self {
+        Self {
+            routes: drawing.routes.clone(),
+            ..Self::of_plan(plan, &drawing.positions, order)
+        }
+    }
+
+    /// Every edge as the points it is drawn through: its dependent's centre, its bend points, its
+    /// dependency's centre (edges naming a missing node are left out).
+    pub fn polylines(&self) -> Vec<(Edge, Vec<Point>)> {
+        let point = |p: Position| (f64::from(p.x), f64::from(p.y));
+        self.edges
+            .iter()
+            .enumerate()
+            .filter_map(|(index, &(a, b))| {
+                let (from, to) = (self.nodes.get(a)?, self.nodes.get(b)?);
+                let bends = self.routes.get(index).map_or(&[][..], Vec::as_slice);
+                let mut points = vec![point(from.centre)];
+                points.extend(bends.iter().map(|&p| point(p)));
+                points.push(point(to.centre));
+                Some(((a, b), points))
+            })
+            .collect()
     }
 
     /// The diagram as text in `format`.
@@ -127,9 +162,7 @@ pub type Edge = (usize, usize);
 /// one measure for any layout (Cutover's, or Graphviz's read back from `plain`), however it draws
 /// its edges. Edges that share a node never count as crossing.
 pub fn straight_crossings(centres: &[Point], edges: &[Edge]) -> usize {
-    // Each edge left end first, sorted by that end, so the inner loop stops at the first segment
-    // that starts right of this one's end.
-    let mut segments: Vec<(Edge, Point, Point)> = edges
+    let segments: Vec<(Edge, Point, Point)> = edges
         .iter()
         .filter(|&&(a, b)| a != b)
         .filter_map(|&(a, b)| {
@@ -141,10 +174,38 @@ pub fn straight_crossings(centres: &[Point], edges: &[Edge]) -> usize {
             })
         })
         .collect();
-    segments.sort_by(|x, y| x.1.0.total_cmp(&y.1.0));
+    crossing_pieces(segments)
+}
+
+/// How many pairs of edges cross where they are drawn: each edge as the polyline through its bend
+/// points (a pair whose polylines cross several times counts each time). Edges that share a node
+/// never count as crossing.
+pub fn drawn_crossings(polylines: &[(Edge, Vec<Point>)]) -> usize {
+    // Every piece of every polyline, left end first.
+    let pieces: Vec<(Edge, Point, Point)> = polylines
+        .iter()
+        .filter(|((a, b), _)| a != b)
+        .flat_map(|&(edge, ref points)| {
+            points.windows(2).map(move |w| {
+                if w[0].0 <= w[1].0 {
+                    (edge, w[0], w[1])
+                } else {
+                    (edge, w[1], w[0])
+                }
+            })
+        })
+        .collect();
+    crossing_pieces(pieces)
+}
+
+/// How many pairs of `pieces` (segments of edges, each left end first) cross, leaving out pairs of
+/// edges that share a node. Sorted by left end, so the inner loop stops at the first piece that
+/// starts right of this one's end.
+fn crossing_pieces(mut pieces: Vec<(Edge, Point, Point)>) -> usize {
+    pieces.sort_by(|x, y| x.1.0.total_cmp(&y.1.0));
     let mut count = 0;
-    for (i, &((a1, b1), p1, q1)) in segments.iter().enumerate() {
-        for &((a2, b2), p2, q2) in &segments[i + 1..] {
+    for (i, &((a1, b1), p1, q1)) in pieces.iter().enumerate() {
+        for &((a2, b2), p2, q2) in &pieces[i + 1..] {
             if p2.0 > q1.0 {
                 break;
             }
@@ -158,7 +219,7 @@ pub fn straight_crossings(centres: &[Point], edges: &[Edge]) -> usize {
 }
 
 /// Whether the segments `p1 q1` and `p2 q2` cross at a point inside both.
-fn segments_cross(p1: Point, q1: Point, p2: Point, q2: Point) -> bool {
+pub(crate) fn segments_cross(p1: Point, q1: Point, p2: Point, q2: Point) -> bool {
     let orientation = |a: Point, b: Point, c: Point| {
         let value = (b.0 - a.0) * (c.1 - a.1) - (b.1 - a.1) * (c.0 - a.0);
         if value > 1e-9 {

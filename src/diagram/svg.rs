@@ -1,6 +1,7 @@
 //! SVG of the service graph with the diagram's positions: a box per service in its tier's colours,
 //! labelled with its name, id and deployment wave, an arrow from each dependent to what it depends
-//! on, and a legend of the tiers. Every plan text is escaped for XML.
+//! on (a smooth curve through its bend points when the layout gave it some, so long edges go around
+//! the boxes between their ends), and a legend of the tiers. Every plan text is escaped for XML.
 
 use std::fmt::Write as _;
 
@@ -54,22 +55,34 @@ pub fn render(diagram: &Diagram) -> String {
         "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{width:.1}\" height=\"{height:.1}\" fill=\"#ffffff\"/>"
     );
     svg.push_str("<g stroke=\"#6b7280\" stroke-width=\"1.5\" fill=\"none\">\n");
-    for &(dependent, dependency) in &diagram.edges {
+    for (index, &(dependent, dependency)) in diagram.edges.iter().enumerate() {
         let (Some(from), Some(to)) = (diagram.nodes.get(dependent), diagram.nodes.get(dependency))
         else {
             continue;
         };
+        let bends = diagram.routes.get(index).map_or(&[][..], Vec::as_slice);
         let (a, b) = (from.centre, to.centre);
-        // From the dependent's box edge to the dependency's, so the arrowhead shows.
-        let (start, end) = (
-            box_exit(a.x, a.y, b.x, b.y, half_w, half_h),
-            box_exit(b.x, b.y, a.x, a.y, half_w, half_h),
-        );
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" marker-end=\"url(#arrow)\"/>",
-            start.0, start.1, end.0, end.1
-        );
+        // Towards the first bend (or the other end), from box edge to box edge, so the arrowhead
+        // shows.
+        let (first, last) = match (bends.first(), bends.last()) {
+            (Some(first), Some(last)) => (*first, *last),
+            _ => (b, a),
+        };
+        let start = box_exit(a.x, a.y, first.x, first.y, half_w, half_h);
+        let end = box_exit(b.x, b.y, last.x, last.y, half_w, half_h);
+        if bends.is_empty() {
+            let _ = writeln!(
+                svg,
+                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" marker-end=\"url(#arrow)\"/>",
+                start.0, start.1, end.0, end.1
+            );
+        } else {
+            let _ = writeln!(
+                svg,
+                "<path d=\"{}\" marker-end=\"url(#arrow)\"/>",
+                curve(start, bends, end)
+            );
+        }
     }
     svg.push_str("</g>\n");
     for node in &diagram.nodes {
@@ -132,6 +145,25 @@ fn box_exit(x: f32, y: f32, tx: f32, ty: f32, hw: f32, hh: f32) -> (f32, f32) {
     }
     let scale = (hw / dx.abs()).min(hh / dy.abs());
     (x + dx * scale, y + dy * scale)
+}
+
+/// SVG path data for a smooth curve from `start` through every bend to `end`: a cubic piece
+/// between each two points, leaving and reaching each point vertically (as layered drawings run
+/// top to bottom), so the curve passes every bend where the layout made room for it.
+fn curve(start: (f32, f32), bends: &[crate::plan::Position], end: (f32, f32)) -> String {
+    let mut points = vec![start];
+    points.extend(bends.iter().map(|p| (p.x, p.y)));
+    points.push(end);
+    let mut data = format!("M {:.1} {:.1}", start.0, start.1);
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let middle = (y0 + y1) / 2.0;
+        let _ = write!(
+            data,
+            " C {x0:.1} {middle:.1} {x1:.1} {middle:.1} {x1:.1} {y1:.1}"
+        );
+    }
+    data
 }
 
 /// A fill colour: the accent mixed with white, so dark text stays readable.

@@ -85,7 +85,10 @@ fn svg_shows_every_service_its_wave_and_every_dependency() {
     let diagram = meridian_diagram();
     let svg = diagram.render(Format::Svg);
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-    assert_eq!(svg.matches("<line ").count(), diagram.edges.len());
+    assert_eq!(
+        svg.matches("<line ").count() + curves(&svg),
+        diagram.edges.len()
+    );
     for node in &diagram.nodes {
         let wave = node.wave.expect("Meridian has an order") + 1;
         assert!(
@@ -94,4 +97,58 @@ fn svg_shows_every_service_its_wave_and_every_dependency() {
             node.id
         );
     }
+}
+
+/// How many edges `svg` draws as curves (the arrowhead's path is not one).
+fn curves(svg: &str) -> usize {
+    svg.lines()
+        .filter(|line| line.starts_with("<path d=\"M") && line.contains("marker-end"))
+        .count()
+}
+
+#[test]
+fn long_edges_are_drawn_as_curves_through_their_bends() {
+    let plan = crate::synth::generate(&crate::synth::SynthOptions {
+        services: 60,
+        regions: 1,
+        seed: 7,
+    });
+    let drawing = crate::layout::draw_plan(&plan, Spacing::default());
+    let diagram = Diagram::of_drawing(&plan, &drawing, None);
+    let long = drawing.routes.iter().filter(|r| !r.is_empty()).count();
+    assert!(long > 0, "a synthetic plan has edges that pass a layer");
+    let svg = diagram.render(Format::Svg);
+    assert_eq!(curves(&svg), long);
+    assert_eq!(svg.matches("<line ").count(), diagram.edges.len() - long);
+    // Each curve passes through its bends.
+    for bends in drawing.routes.iter().filter(|r| !r.is_empty()) {
+        for bend in bends {
+            assert!(
+                svg.contains(&format!(" {:.1} {:.1}", bend.x, bend.y)),
+                "{bend:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn drawn_crossings_follow_the_bends() {
+    // Two edges from the top corners of a square to the opposite bottom corners cross once drawn
+    // straight; one bent down the left side and the other round below it, they do not.
+    let centres = [(0.0, 0.0), (10.0, 0.0), (0.0, 10.0), (10.0, 10.0)];
+    let edges = [(0, 3), (1, 2)];
+    let straight: Vec<(Edge, Vec<Point>)> = edges
+        .iter()
+        .map(|&(a, b)| ((a, b), vec![centres[a], centres[b]]))
+        .collect();
+    assert_eq!(drawn_crossings(&straight), 1);
+    assert_eq!(
+        drawn_crossings(&straight),
+        straight_crossings(&centres, &edges)
+    );
+    let around = vec![
+        ((0, 3), vec![(0.0, 0.0), (0.0, 8.0), (10.0, 10.0)]),
+        ((1, 2), vec![(10.0, 0.0), (20.0, 20.0), (0.0, 10.0)]),
+    ];
+    assert_eq!(drawn_crossings(&around), 0);
 }

@@ -29,14 +29,35 @@ impl Default for Spacing {
     }
 }
 
+mod incremental;
 mod order;
 mod place;
+mod refine;
+mod sift;
+
+pub use incremental::relayout;
 
 /// Positions for every service of `plan`, by plan index.
 pub fn layout_plan(plan: &Plan, spacing: Spacing) -> Vec<Position> {
     let edges = dependency_edges(plan);
     let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
     layout(&tiers, &edges, spacing)
+}
+
+/// Positions for every service of `plan` after a small edit: each service for which `keep` is true
+/// stays at its position in the plan, and only the others are placed (see [`relayout`]). For the
+/// app's auto-layout of a plan that already has a layout, with `keep` false for the services added
+/// (or connected) since, so one edit moves no other service.
+pub fn relayout_plan(plan: &Plan, keep: &[bool], spacing: Spacing) -> Vec<Position> {
+    let edges = dependency_edges(plan);
+    let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
+    let previous: Vec<Option<Position>> = plan
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| keep.get(i).copied().unwrap_or(false).then_some(s.position))
+        .collect();
+    relayout(&tiers, &edges, &previous, spacing)
 }
 
 /// The plan's dependencies as `(dependent, dependency)` pairs of service indices (the first service
@@ -99,31 +120,100 @@ pub fn free_spot(plan: &Plan, near: Position, size: [f32; 2]) -> Position {
 /// A layer wider than [`row_width`] is staggered over several rows, so a big plan stays roughly as
 /// wide as it is tall instead of becoming a thin strip.
 pub fn layout(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> Vec<Position> {
+    draw(tiers, edges, spacing).positions
+}
+
+/// A layout with its edges: where each node goes, and the points each edge bends at.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Drawing {
+    /// The centre of every node, by index.
+    pub positions: Vec<Position>,
+    /// For every edge given, in the same order: the points between its two ends that it is drawn
+    /// through, from the dependent down to the dependency, one per layer it passes. Empty for an
+    /// edge between adjacent layers, and for one left out of the layout (a self-loop, an unknown
+    /// node, an edge closing a cycle).
+    pub routes: Vec<Vec<Position>>,
+}
+
+/// [`layout_plan`] with the bend points of every dependency, in the order of
+/// [`dependency_edges`].
+pub fn draw_plan(plan: &Plan, spacing: Spacing) -> Drawing {
+    let edges = dependency_edges(plan);
+    let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
+    draw(&tiers, &edges, spacing)
+}
+
+/// [`layout`] with the bend points of every edge: long edges pass their layers where their virtual
+/// nodes were placed, so they go around the boxes between their ends instead of behind them.
+pub fn draw(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> Drawing {
+    solve(tiers, edges, spacing).0
+}
+
+/// The drawing, and the layers (lowest first) of real nodes in their final left-to-right order.
+fn solve(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> (Drawing, Vec<Vec<usize>>) {
     let graph = Adjacency::new(tiers.len(), edges);
     let proper = order::Proper::new(&ranks(tiers, &graph), &graph.edges);
     let layers = order::order(&proper);
     let placement = place::place(&proper, &layers, spacing, row_width(tiers.len(), spacing));
-    let (min_x, max_x) = (0..tiers.len())
+    let mut at = coordinates(&proper, &layers, &placement, spacing);
+    let mut real_layers: Vec<Vec<usize>> = layers
+        .iter()
+        .map(|layer| layer.iter().copied().filter(|&n| n < tiers.len()).collect())
+        .collect();
+    refine::refine(
+        &mut real_layers,
+        &proper.rank[..tiers.len()],
+        &graph.edges,
+        &mut at,
+    );
+    let point = |node: usize| Position {
+        x: at[node].0 as f32,
+        y: at[node].1 as f32,
+    };
+    let mut routes = vec![Vec::new(); edges.len()];
+    for (chain, &original) in proper.chains.iter().zip(&graph.kept) {
+        routes[original] = chain.iter().map(|&node| point(node)).collect();
+    }
+    let drawing = Drawing {
+        positions: (0..tiers.len()).map(point).collect(),
+        routes,
+    };
+    (drawing, real_layers)
+}
+
+/// The centre of every node of `graph` (real and virtual), the drawing centred on x = 0 and its top
+/// layer at y = 0; a virtual node stands in the middle of its layer's rows.
+fn coordinates(
+    graph: &order::Proper,
+    layers: &[Vec<usize>],
+    placement: &place::Placement,
+    spacing: Spacing,
+) -> Vec<(f64, f64)> {
+    let (min_x, max_x) = (0..graph.real)
         .map(|node| placement.x[node])
         .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
-    let centre = if tiers.is_empty() {
+    let centre = if graph.real == 0 {
         0.0
     } else {
         (min_x + max_x) / 2.0
     };
-    let mut positions = vec![Position::default(); tiers.len()];
-    let mut y = 0.0;
+    let mut at = vec![(0.0, 0.0); graph.rank.len()];
+    let (row_gap, mut y) = (f64::from(spacing.row_gap), 0.0);
     // From the top layer down.
-    for (layer, rows) in layers.iter().zip(&placement.rows).rev() {
-        for &node in layer.iter().filter(|&&n| n < tiers.len()) {
-            positions[node] = Position {
-                x: (placement.x[node] - centre) as f32,
-                y: y + placement.row[node] as f32 * spacing.row_gap,
+    for (layer, &rows) in layers.iter().zip(&placement.rows).rev() {
+        for &node in layer {
+            let row = if graph.is_virtual(node) {
+                (rows - 1) as f64 / 2.0
+            } else {
+                placement.row[node] as f64
             };
+            // Rounded as the positions are stored, so the refinement counts what is drawn.
+            let x = f64::from((placement.x[node] - centre) as f32);
+            at[node] = (x, f64::from((y + row * row_gap) as f32));
         }
-        y += (rows - 1) as f32 * spacing.row_gap + spacing.layer_gap;
+        y += (rows - 1) as f64 * row_gap + f64::from(spacing.layer_gap);
     }
-    positions
+    at
 }
 
 /// The most nodes one row of a layer holds for a graph of `node_count` nodes: at least 12, and
@@ -134,14 +224,10 @@ pub fn row_width(node_count: usize, spacing: Spacing) -> usize {
 }
 
 /// The layers, lowest (rank 0, deployed first) first, each in left-to-right order (services only;
-/// the virtual nodes of long edges are left out).
+/// the virtual nodes of long edges are left out), as [`layout`] draws them with the default
+/// spacing.
 pub fn order_layers(tiers: &[Tier], edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
-    let graph = Adjacency::new(tiers.len(), edges);
-    let proper = order::Proper::new(&ranks(tiers, &graph), &graph.edges);
-    order::order(&proper)
-        .into_iter()
-        .map(|layer| layer.into_iter().filter(|&n| n < tiers.len()).collect())
-        .collect()
+    solve(tiers, edges, Spacing::default()).1
 }
 
 /// The number of crossing pairs among edges between adjacent layers (longer edges are not counted).
@@ -186,21 +272,25 @@ pub fn crossings(layers: &[Vec<usize>], edges: &[(usize, usize)]) -> usize {
 struct Adjacency {
     dependencies: Vec<Vec<usize>>,
     edges: Vec<(usize, usize)>,
+    /// The index among the edges given of each edge kept.
+    kept: Vec<usize>,
 }
 
 impl Adjacency {
     fn new(node_count: usize, edges: &[(usize, usize)]) -> Self {
         let mut dependencies = vec![Vec::new(); node_count];
-        let mut kept = Vec::new();
-        for &(from, to) in edges {
+        let (mut kept_edges, mut kept) = (Vec::new(), Vec::new());
+        for (index, &(from, to)) in edges.iter().enumerate() {
             if from < node_count && to < node_count && from != to {
                 dependencies[from].push(to);
-                kept.push((from, to));
+                kept_edges.push((from, to));
+                kept.push(index);
             }
         }
         Self {
             dependencies,
-            edges: kept,
+            edges: kept_edges,
+            kept,
         }
     }
 }

@@ -3,10 +3,14 @@
 //! ordering like any other. Layers are then ordered by weighted-median sweeps, up and down, each
 //! followed by transposition of neighbours, keeping the order with the fewest crossings seen.
 
+use super::sift::Ends;
+
 /// How many sweep pairs (one up, one down) the ordering makes at most.
-const SWEEPS: usize = 24;
+const SWEEPS: usize = 8;
 /// How many sweeps in a row may find nothing better before the sweeping stops.
 const PATIENCE: usize = 4;
+/// How many sifting sweeps (alternately upwards and downwards) follow the median sweeps at most.
+const SIFT_ROUNDS: usize = 12;
 /// How many transposition passes over a layer a sweep makes at most.
 const TRANSPOSE_PASSES: usize = 4;
 
@@ -21,6 +25,9 @@ pub struct Proper {
     pub below: Vec<Vec<usize>>,
     /// Each node's neighbours in the layer above.
     pub above: Vec<Vec<usize>>,
+    /// For each edge given, its virtual nodes from the upper end down (empty for an edge between
+    /// adjacent layers or one left out).
+    pub chains: Vec<Vec<usize>>,
 }
 
 impl Proper {
@@ -33,8 +40,9 @@ impl Proper {
             rank: rank.to_vec(),
             below: vec![Vec::new(); real],
             above: vec![Vec::new(); real],
+            chains: vec![Vec::new(); edges.len()],
         };
-        for &(upper, lower) in edges {
+        for (index, &(upper, lower)) in edges.iter().enumerate() {
             if upper >= real || lower >= real || rank[upper] <= rank[lower] {
                 continue;
             }
@@ -45,6 +53,7 @@ impl Proper {
                 graph.below.push(Vec::new());
                 graph.above.push(Vec::new());
                 graph.join(from, virtual_node);
+                graph.chains[index].push(virtual_node);
                 from = virtual_node;
             }
             graph.join(from, lower);
@@ -64,9 +73,9 @@ impl Proper {
 }
 
 /// The layers of `graph`, lowest first, each in left-to-right order (real and virtual nodes), with as
-/// few crossings as the sweeps found: sweeps starting upwards and downwards, each from the nodes'
-/// index order and from its reverse, and the best result is kept. Deterministic: ties keep the
-/// earlier order.
+/// few crossings as the sweeps found: median sweeps starting upwards and downwards, each from the
+/// nodes' index order and from its reverse; the best result is then sifted until sifting gains
+/// little. Deterministic: ties keep the earlier order.
 pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
     let layer_count = graph.rank.iter().copied().max().map_or(0, |r| r + 1);
     let mut initial: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
@@ -90,7 +99,29 @@ pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
             best = Some((layers, count));
         }
     }
-    best.map(|(layers, _)| layers).unwrap_or_default()
+    let Some((mut layers, count)) = best else {
+        return Vec::new();
+    };
+    sift_until_settled(graph, &mut layers, count);
+    layers
+}
+
+/// Sifting sweeps, alternately upwards and downwards, over `layers` (which have `count`
+/// crossings) until a sweep saves less than a two-hundredth of the crossings.
+fn sift_until_settled(graph: &Proper, layers: &mut [Vec<usize>], mut count: usize) {
+    let mut slot = vec![0usize; graph.rank.len()];
+    refresh_slots(layers, &mut slot);
+    for round in 0..SIFT_ROUNDS {
+        if count == 0 || !super::sift::sift_sweep(graph, layers, &mut slot, round % 2 == 0) {
+            break;
+        }
+        let now = total_crossings(graph, layers, &slot);
+        let saved = count.saturating_sub(now);
+        count = now;
+        if saved * 200 < count {
+            break;
+        }
+    }
 }
 
 /// Median sweeps with transpositions from `layers`, first upwards or first downwards; the best
@@ -145,10 +176,12 @@ fn refresh_slots(layers: &[Vec<usize>], slot: &mut [usize]) {
 /// Stable-sorts `layer` by the weighted median slot of each node's `neighbours`; a node without
 /// any keeps its own slot as its key.
 fn sort_by_median(layer: &mut [usize], slot: &mut [usize], neighbours: &[Vec<usize>]) {
+    let mut places: Vec<usize> = Vec::new();
     let mut keyed: Vec<(f64, usize)> = layer
         .iter()
         .map(|&node| {
-            let mut places: Vec<usize> = neighbours[node].iter().map(|&n| slot[n]).collect();
+            places.clear();
+            places.extend(neighbours[node].iter().map(|&n| slot[n]));
             places.sort_unstable();
             let key = weighted_median(&places).unwrap_or(slot[node] as f64);
             (key, node)
@@ -185,16 +218,18 @@ fn weighted_median(places: &[usize]) -> Option<f64> {
 /// Swaps neighbours in `layer` while a swap lowers the crossings of their edges with both adjacent
 /// layers.
 fn transpose(graph: &Proper, layer: &mut [usize], slot: &mut [usize]) {
+    let ends = Ends::of(graph, layer, slot);
+    // Which of the ends each slot of the layer holds now.
+    let mut index: Vec<usize> = (0..layer.len()).collect();
     for _ in 0..TRANSPOSE_PASSES {
         let mut improved = false;
         for i in 1..layer.len() {
-            let (left, right) = (layer[i - 1], layer[i]);
-            let keep = pair_crossings(graph, left, right, slot);
-            let swap = pair_crossings(graph, right, left, slot);
+            let (keep, swap) = ends.pair(index[i - 1], index[i]);
             if swap < keep {
                 layer.swap(i - 1, i);
-                slot[left] = i;
-                slot[right] = i - 1;
+                index.swap(i - 1, i);
+                slot[layer[i - 1]] = i - 1;
+                slot[layer[i]] = i;
                 improved = true;
             }
         }
@@ -204,26 +239,19 @@ fn transpose(graph: &Proper, layer: &mut [usize], slot: &mut [usize]) {
     }
 }
 
-/// Crossings between the edges of `left` and those of `right` if `left` stands left of `right`.
-fn pair_crossings(graph: &Proper, left: usize, right: usize, slot: &[usize]) -> usize {
-    let count = |a: &[usize], b: &[usize]| {
-        a.iter()
-            .map(|&x| b.iter().filter(|&&y| slot[y] < slot[x]).count())
-            .sum::<usize>()
-    };
-    count(&graph.below[left], &graph.below[right]) + count(&graph.above[left], &graph.above[right])
-}
-
 /// Crossings between every pair of adjacent layers, counted in O(E log V) per pair: the edges sorted
 /// by their upper end, then the inversions among their lower ends (a Fenwick tree).
 pub fn total_crossings(graph: &Proper, layers: &[Vec<usize>], slot: &[usize]) -> usize {
     let mut total = 0;
+    let (mut tree, mut ends) = (Vec::new(), Vec::new());
     for pair in layers.windows(2) {
         let (lower, upper) = (&pair[0], &pair[1]);
-        let mut tree = vec![0usize; lower.len() + 1];
+        tree.clear();
+        tree.resize(lower.len() + 1, 0usize);
         let mut seen = 0;
         for &node in upper {
-            let mut ends: Vec<usize> = graph.below[node].iter().map(|&n| slot[n]).collect();
+            ends.clear();
+            ends.extend(graph.below[node].iter().map(|&n| slot[n]));
             ends.sort_unstable();
             for &end in &ends {
                 // Edges seen so far (further left above) that end right of this one cross it.
