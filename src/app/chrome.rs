@@ -124,6 +124,7 @@ impl CutoverApp {
             Command::ToggleInspector => self.settings.show_inspector,
             Command::ToggleProblems => self.settings.show_problems,
             Command::TogglePreview => self.settings.show_preview,
+            Command::ToggleFocus => self.canvas.lens().focus,
             Command::ThemeSystem => theme == egui::ThemePreference::System,
             Command::ThemeLight => theme == egui::ThemePreference::Light,
             Command::ThemeDark => theme == egui::ThemePreference::Dark,

@@ -59,6 +59,10 @@ pub enum Command {
     RenameSelection,
     /// Delete the selected object.
     DeleteSelection,
+    /// Put the keyboard in the canvas's find field.
+    Find,
+    /// Fade every service but the selected one's dependencies and dependents, or stop.
+    ToggleFocus,
     /// Zoom and pan so every service is visible.
     Fit,
     /// Zoom in around the canvas centre by [`ZOOM_STEP`].
@@ -207,7 +211,7 @@ impl Shortcut {
 
 impl Command {
     /// Every command: menus list them in this order within each group, and so does the toolbar.
-    pub const ALL: [Command; 32] = [
+    pub const ALL: [Command; 34] = [
         Command::New,
         Command::Open,
         Command::OpenTypedPath,
@@ -228,6 +232,8 @@ impl Command {
         Command::Redo,
         Command::RenameSelection,
         Command::DeleteSelection,
+        Command::Find,
+        Command::ToggleFocus,
         Command::Fit,
         Command::ZoomIn,
         Command::ZoomOut,
@@ -265,6 +271,8 @@ impl Command {
             Command::Redo => "Redo",
             Command::RenameSelection => "Rename service…",
             Command::DeleteSelection => "Delete",
+            Command::Find => "Find service…",
+            Command::ToggleFocus => "Focus on selection",
             Command::Fit => "Fit to view",
             Command::ZoomIn => "Zoom in",
             Command::ZoomOut => "Zoom out",
@@ -306,7 +314,13 @@ impl Command {
             Command::Undo => "Undo the last change",
             Command::Redo => "Redo the last undone change",
             Command::RenameSelection => "Give the selected service a new name",
-            Command::DeleteSelection => "Delete the selected object",
+            Command::DeleteSelection => {
+                "Delete the selected object, or every service selected together"
+            }
+            Command::Find => "Find a service by name or id; Enter selects and centres the next",
+            Command::ToggleFocus => {
+                "Show only the selected service's dependencies and dependents, fading the rest"
+            }
             Command::Fit => "Show every service",
             Command::ZoomIn => "Zoom in",
             Command::ZoomOut => "Zoom out",
@@ -339,6 +353,7 @@ impl Command {
                 .not_while_typing(),
             Command::RenameSelection => Shortcut::key(Key::F2),
             Command::DeleteSelection => Shortcut::key(Key::Delete),
+            Command::Find => Shortcut::ctrl(Key::F),
             Command::Fit => Shortcut::key(Key::F),
             Command::AutoLayout => Shortcut::key(Key::L),
             Command::TogglePreview => Shortcut::ctrl_shift(Key::Y),
@@ -363,6 +378,8 @@ impl Command {
             | Command::AddRegion => (Menu::Insert, 0),
             Command::Undo | Command::Redo => (Menu::Edit, 0),
             Command::RenameSelection | Command::DeleteSelection => (Menu::Edit, 1),
+            Command::Find => (Menu::Edit, 2),
+            Command::ToggleFocus => (Menu::View, 1),
             Command::Fit | Command::ZoomIn | Command::ZoomOut | Command::AutoLayout => {
                 (Menu::View, 0)
             }
@@ -382,7 +399,8 @@ impl Command {
             Command::ToggleOutline
             | Command::ToggleInspector
             | Command::ToggleProblems
-            | Command::TogglePreview => ItemKind::Toggle,
+            | Command::TogglePreview
+            | Command::ToggleFocus => ItemKind::Toggle,
             Command::ThemeSystem | Command::ThemeLight | Command::ThemeDark => ItemKind::Choice,
             _ => ItemKind::Action,
         }

@@ -325,8 +325,17 @@ impl CutoverApp {
             self.answer(&ctx, answer);
         }
         self.handle_close_request(&ctx);
+        // Nothing asks for frames continuously: what the user did this frame changes the state
+        // after the panels drew, so one more frame shows it (then the app is idle again). The
+        // inspector reports the id being typed every frame; that alone changes nothing on screen.
+        if messages.iter().any(|m| !matches!(m, Message::IdDraft(_))) {
+            ctx.request_repaint();
+        }
         for message in messages {
             self.execute(&ctx, message);
+        }
+        if self.canvas.wants_frame() {
+            ctx.request_repaint();
         }
         self.document.refresh();
         self.autosave(&ctx);
