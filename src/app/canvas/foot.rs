@@ -108,9 +108,7 @@ fn minimap(ui: &mut egui::Ui, scene: &Scene, view: View, graph: Rect, rect: Rect
         visuals.widgets.noninteractive.bg_stroke,
         StrokeKind::Inside,
     );
-    let Some(bounds) = scene.bounds else {
-        return None;
-    };
+    let bounds = scene.bounds?;
     let shown = view.visible(graph.size());
     let world = bounds.union(shown);
     let inner = rect.shrink(4.0);
