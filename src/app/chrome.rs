@@ -309,6 +309,18 @@ fn shortcut_list_ui(ui: &mut Ui) {
                 ui.end_row();
             }
         });
+    ui.add_space(8.0);
+    ui.strong("On the canvas");
+    egui::Grid::new("gestures")
+        .striped(true)
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (keys, what) in super::canvas::GESTURES {
+                ui.monospace(keys);
+                ui.label(what);
+                ui.end_row();
+            }
+        });
 }
 
 /// The keys of a command's shortcut as this platform writes them ("Ctrl+S", "⌘S"), if it has one.

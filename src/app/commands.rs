@@ -31,6 +31,10 @@ pub enum Command {
     SaveAs,
     /// Ask for a path to save to by typing it.
     SaveAsTypedPath,
+    /// Save the service graph as an SVG picture (the one `cutover graph` draws).
+    SaveGraph,
+    /// Save the service graph as SVG, asking for the path by typing it.
+    SaveGraphTypedPath,
     /// Refuse a plan with errors, else ask for the repository folder and review what would change.
     Export,
     /// Export, asking for the repository folder by typing it.
@@ -211,13 +215,15 @@ impl Shortcut {
 
 impl Command {
     /// Every command: menus list them in this order within each group, and so does the toolbar.
-    pub const ALL: [Command; 34] = [
+    pub const ALL: [Command; 36] = [
         Command::New,
         Command::Open,
         Command::OpenTypedPath,
         Command::Save,
         Command::SaveAs,
         Command::SaveAsTypedPath,
+        Command::SaveGraph,
+        Command::SaveGraphTypedPath,
         Command::Export,
         Command::ExportTypedPath,
         Command::Rehearse,
@@ -257,6 +263,8 @@ impl Command {
             Command::Save => "Save",
             Command::SaveAs => "Save As…",
             Command::SaveAsTypedPath => "Save as path…",
+            Command::SaveGraph => "Save graph as SVG…",
+            Command::SaveGraphTypedPath => "Save graph as SVG to path…",
             Command::Export => "Export…",
             Command::ExportTypedPath => "Export to path…",
             Command::Rehearse => "Rehearse…",
@@ -297,6 +305,10 @@ impl Command {
             Command::Save => "Save the plan to its file, or ask where when it has none",
             Command::SaveAs => "Save the plan to another file",
             Command::SaveAsTypedPath => "Save the plan to a file by typing its path",
+            Command::SaveGraph => {
+                "Save the service graph as an SVG picture, for design documents and pull requests"
+            }
+            Command::SaveGraphTypedPath => "Save the service graph as SVG by typing its path",
             Command::Export => {
                 "Write the pipelines into a repository folder, after showing what changes"
             }
@@ -368,6 +380,7 @@ impl Command {
             Command::New => (Menu::File, 0),
             Command::Open | Command::OpenTypedPath => (Menu::File, 1),
             Command::Save | Command::SaveAs | Command::SaveAsTypedPath => (Menu::File, 2),
+            Command::SaveGraph | Command::SaveGraphTypedPath => (Menu::File, 2),
             Command::Export | Command::ExportTypedPath | Command::Rehearse => (Menu::File, 3),
             Command::Quit => (Menu::File, 4),
             Command::AddService

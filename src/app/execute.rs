@@ -71,8 +71,11 @@ impl CutoverApp {
                 self.settings.show_inspector = true;
                 inspector::focus_field(ctx, "Name");
             }
-            Message::WriteExport => self.write_export(),
-            Message::CloseExport => self.export = None,
+            Message::WriteExport => self.write_export(ctx),
+            Message::CloseExport => {
+                self.export = None;
+                self.export_job = None;
+            }
             Message::RevealJob { file, find } => {
                 self.settings.show_preview = true;
                 self.preview.reveal(&file, &find);
@@ -89,8 +92,10 @@ impl CutoverApp {
             Command::Save => self.save(),
             Command::SaveAs => self.save_as_dialog(),
             Command::SaveAsTypedPath => self.ask_save_path(),
-            Command::Export => self.show_export(false),
-            Command::ExportTypedPath => self.show_export(true),
+            Command::SaveGraph => self.save_graph(false),
+            Command::SaveGraphTypedPath => self.save_graph(true),
+            Command::Export => self.show_export(ctx, false),
+            Command::ExportTypedPath => self.show_export(ctx, true),
             Command::Rehearse => self.rehearse.open(),
             Command::Quit => self.guard(ctx, Pending::Quit),
             Command::AddService => self.add_service(ctx, None),

@@ -355,3 +355,19 @@ fn a_click_on_the_minimap_moves_the_view_there() {
     );
     assert_eq!(settle(&mut h), 1, "idle after");
 }
+
+#[test]
+fn the_readme_lists_every_canvas_gesture_help_shows() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    for (keys, what) in cutover::app::canvas::GESTURES {
+        let row = format!("| {keys} | {what} |");
+        assert!(readme.contains(&row), "README.md lacks the row `{row}`");
+    }
+    let mut h = meridian();
+    super::app_ui::menu(&mut h, "Help", "Keyboard shortcuts");
+    assert!(
+        h.query_by_label("Select every service in the box")
+            .is_some()
+    );
+}

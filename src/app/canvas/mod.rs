@@ -32,6 +32,46 @@ use pointer::Gesture;
 use scene::{NODE_SIZE, Scene};
 use view::View;
 
+/// What the mouse and keys do on the canvas, for Help → Keyboard shortcuts and the README.
+pub const GESTURES: [(&str, &str); 12] = [
+    ("Click", "Select a service or a dependency"),
+    (
+        "Ctrl+click",
+        "Add a service to the selection, or take it out",
+    ),
+    (
+        "Drag a service",
+        "Move it, or every selected service together (one undo step)",
+    ),
+    ("Drag empty space", "Pan"),
+    (
+        "Shift+drag from a service to another",
+        "The first depends on the second",
+    ),
+    (
+        "Shift+drag on empty space",
+        "Select every service in the box",
+    ),
+    ("Wheel or Ctrl+wheel", "Zoom around the pointer"),
+    (
+        "Double-click",
+        "Rename a service; on empty space, add one there",
+    ),
+    (
+        "Tab, Shift+Tab, arrow keys",
+        "Step through the services (after a click on the canvas)",
+    ),
+    (
+        "Ctrl+F, then Enter",
+        "Find by name or id; Enter selects and centres the next match",
+    ),
+    (
+        "Focus, Depth",
+        "Fade all but the selection's dependencies and dependents",
+    ),
+    ("Minimap", "Click or drag to move the view there"),
+];
+
 /// A pending change of zoom and pan, applied before the next draw.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum ViewRequest {
