@@ -330,6 +330,29 @@ fn a_thousand_services_fit_without_unreadable_text_and_overlays_cover_none() {
     );
     // Zoomed out that far, the tiers' bands are named instead.
     assert!(texts.iter().any(|(t, _)| t == "frontend"), "{texts:?}");
+    // A found service, and with focus on what it depends on and what depends on it, keep a
+    // readable name.
+    let (found, dependency) = plan
+        .dependencies
+        .first()
+        .map(|d| (d.service.clone(), d.on.clone()))
+        .expect("dependencies");
+    ctrl(&mut h, Key::F);
+    h.event(Event::Text(found.as_str().to_owned()));
+    h.run_steps(2);
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::CheckBox, "Focus").click();
+    h.run_steps(2);
+    let name = |id: &Id| plan.service(id).map(|s| s.name.clone()).unwrap_or_default();
+    let texts = texts_in(&h, canvas);
+    for id in [&found, &dependency] {
+        assert!(
+            texts.iter().any(|(t, size)| *t == name(id) && *size >= 6.0),
+            "{id} is named: {texts:?}"
+        );
+    }
+    click_button(&mut h, "Fit");
     // Zoomed in, the names are back, and the bands' names gone.
     for _ in 0..16 {
         click_button(&mut h, "Zoom in");

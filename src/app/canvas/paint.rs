@@ -15,7 +15,8 @@ pub const MIN_TEXT: f32 = 6.0;
 const NAME_SIZE: f32 = 15.0;
 /// The tier-and-wave line's size in canvas units.
 const DETAIL_SIZE: f32 = 11.5;
-/// How many labels are drawn at a readable size over a zoomed-out view (selection and matches).
+/// How many labels are drawn at a readable size over a zoomed-out view (selection, matches, and
+/// what focus or a filter leaves lit).
 const MAX_CALLOUTS: usize = 40;
 /// How much a faded service keeps of its colour.
 const FADED: f32 = 0.18;
@@ -84,7 +85,10 @@ pub fn paint(painter: &Painter, look: &Look<'_>) {
         let selected = look.selected.contains(&node);
         let found = look.highlight.matches.contains(&node);
         box_shapes(painter, look, node, centre, selected, found, &mut shapes);
-        if (selected || found) && NAME_SIZE * zoom < MIN_TEXT && callouts.len() < MAX_CALLOUTS {
+        // Zoomed out, the services that stand out keep a readable name: the selected ones, the
+        // ones found, and those focus or a filter leaves lit.
+        let stands_out = selected || found || (look.highlight.fading && look.lit(node));
+        if stands_out && NAME_SIZE * zoom < MIN_TEXT && callouts.len() < MAX_CALLOUTS {
             callouts.push((node, centre));
         }
     }
@@ -199,7 +203,13 @@ fn box_shapes(
             c.gamma_multiply(FADED)
         }
     };
-    let radius = (8.0 * zoom).min(8.0);
+    // Rounded corners cost a fan of vertices each; on a box a few points high nobody sees them, and
+    // thousands of them make a software-rendered frame slow.
+    let radius = if rect.height() >= 12.0 {
+        (8.0 * zoom).min(8.0)
+    } else {
+        0.0
+    };
     shapes.push(Shape::rect_filled(
         rect,
         radius,
