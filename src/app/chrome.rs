@@ -124,6 +124,7 @@ impl CutoverApp {
             Command::ToggleInspector => self.settings.show_inspector,
             Command::ToggleProblems => self.settings.show_problems,
             Command::TogglePreview => self.settings.show_preview,
+            Command::ToggleFocus => self.canvas.lens().focus,
             Command::ThemeSystem => theme == egui::ThemePreference::System,
             Command::ThemeLight => theme == egui::ThemePreference::Light,
             Command::ThemeDark => theme == egui::ThemePreference::Dark,
@@ -305,6 +306,18 @@ fn shortcut_list_ui(ui: &mut Ui) {
                 ui.label(style::drawable(ui.ctx(), &command.menu_path()))
                     .on_hover_text(command.description());
                 ui.label(typing_note(shortcut.while_typing));
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    ui.strong("On the canvas");
+    egui::Grid::new("gestures")
+        .striped(true)
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (keys, what) in super::canvas::GESTURES {
+                ui.monospace(keys);
+                ui.label(what);
                 ui.end_row();
             }
         });

@@ -31,6 +31,10 @@ pub enum Command {
     SaveAs,
     /// Ask for a path to save to by typing it.
     SaveAsTypedPath,
+    /// Save the service graph as an SVG picture (the one `cutover graph` draws).
+    SaveGraph,
+    /// Save the service graph as SVG, asking for the path by typing it.
+    SaveGraphTypedPath,
     /// Refuse a plan with errors, else ask for the repository folder and review what would change.
     Export,
     /// Export, asking for the repository folder by typing it.
@@ -59,6 +63,10 @@ pub enum Command {
     RenameSelection,
     /// Delete the selected object.
     DeleteSelection,
+    /// Put the keyboard in the canvas's find field.
+    Find,
+    /// Fade every service but the selected one's dependencies and dependents, or stop.
+    ToggleFocus,
     /// Zoom and pan so every service is visible.
     Fit,
     /// Zoom in around the canvas centre by [`ZOOM_STEP`].
@@ -207,13 +215,15 @@ impl Shortcut {
 
 impl Command {
     /// Every command: menus list them in this order within each group, and so does the toolbar.
-    pub const ALL: [Command; 32] = [
+    pub const ALL: [Command; 36] = [
         Command::New,
         Command::Open,
         Command::OpenTypedPath,
         Command::Save,
         Command::SaveAs,
         Command::SaveAsTypedPath,
+        Command::SaveGraph,
+        Command::SaveGraphTypedPath,
         Command::Export,
         Command::ExportTypedPath,
         Command::Rehearse,
@@ -228,6 +238,8 @@ impl Command {
         Command::Redo,
         Command::RenameSelection,
         Command::DeleteSelection,
+        Command::Find,
+        Command::ToggleFocus,
         Command::Fit,
         Command::ZoomIn,
         Command::ZoomOut,
@@ -251,6 +263,8 @@ impl Command {
             Command::Save => "Save",
             Command::SaveAs => "Save As…",
             Command::SaveAsTypedPath => "Save as path…",
+            Command::SaveGraph => "Save graph as SVG…",
+            Command::SaveGraphTypedPath => "Save graph as SVG to path…",
             Command::Export => "Export…",
             Command::ExportTypedPath => "Export to path…",
             Command::Rehearse => "Rehearse…",
@@ -265,6 +279,8 @@ impl Command {
             Command::Redo => "Redo",
             Command::RenameSelection => "Rename service…",
             Command::DeleteSelection => "Delete",
+            Command::Find => "Find service…",
+            Command::ToggleFocus => "Focus on selection",
             Command::Fit => "Fit to view",
             Command::ZoomIn => "Zoom in",
             Command::ZoomOut => "Zoom out",
@@ -289,6 +305,10 @@ impl Command {
             Command::Save => "Save the plan to its file, or ask where when it has none",
             Command::SaveAs => "Save the plan to another file",
             Command::SaveAsTypedPath => "Save the plan to a file by typing its path",
+            Command::SaveGraph => {
+                "Save the service graph as an SVG picture, for design documents and pull requests"
+            }
+            Command::SaveGraphTypedPath => "Save the service graph as SVG by typing its path",
             Command::Export => {
                 "Write the pipelines into a repository folder, after showing what changes"
             }
@@ -306,7 +326,13 @@ impl Command {
             Command::Undo => "Undo the last change",
             Command::Redo => "Redo the last undone change",
             Command::RenameSelection => "Give the selected service a new name",
-            Command::DeleteSelection => "Delete the selected object",
+            Command::DeleteSelection => {
+                "Delete the selected object, or every service selected together"
+            }
+            Command::Find => "Find a service by name or id; Enter selects and centres the next",
+            Command::ToggleFocus => {
+                "Show only the selected service's dependencies and dependents, fading the rest"
+            }
             Command::Fit => "Show every service",
             Command::ZoomIn => "Zoom in",
             Command::ZoomOut => "Zoom out",
@@ -339,6 +365,7 @@ impl Command {
                 .not_while_typing(),
             Command::RenameSelection => Shortcut::key(Key::F2),
             Command::DeleteSelection => Shortcut::key(Key::Delete),
+            Command::Find => Shortcut::ctrl(Key::F),
             Command::Fit => Shortcut::key(Key::F),
             Command::AutoLayout => Shortcut::key(Key::L),
             Command::TogglePreview => Shortcut::ctrl_shift(Key::Y),
@@ -353,6 +380,7 @@ impl Command {
             Command::New => (Menu::File, 0),
             Command::Open | Command::OpenTypedPath => (Menu::File, 1),
             Command::Save | Command::SaveAs | Command::SaveAsTypedPath => (Menu::File, 2),
+            Command::SaveGraph | Command::SaveGraphTypedPath => (Menu::File, 2),
             Command::Export | Command::ExportTypedPath | Command::Rehearse => (Menu::File, 3),
             Command::Quit => (Menu::File, 4),
             Command::AddService
@@ -363,6 +391,8 @@ impl Command {
             | Command::AddRegion => (Menu::Insert, 0),
             Command::Undo | Command::Redo => (Menu::Edit, 0),
             Command::RenameSelection | Command::DeleteSelection => (Menu::Edit, 1),
+            Command::Find => (Menu::Edit, 2),
+            Command::ToggleFocus => (Menu::View, 1),
             Command::Fit | Command::ZoomIn | Command::ZoomOut | Command::AutoLayout => {
                 (Menu::View, 0)
             }
@@ -382,7 +412,8 @@ impl Command {
             Command::ToggleOutline
             | Command::ToggleInspector
             | Command::ToggleProblems
-            | Command::TogglePreview => ItemKind::Toggle,
+            | Command::TogglePreview
+            | Command::ToggleFocus => ItemKind::Toggle,
             Command::ThemeSystem | Command::ThemeLight | Command::ThemeDark => ItemKind::Choice,
             _ => ItemKind::Action,
         }

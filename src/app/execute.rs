@@ -56,12 +56,26 @@ impl CutoverApp {
                 self.selection = selection;
             }
             Message::Reveal(subject) => self.reveal(&subject),
+            Message::Locate(subject) => {
+                if let Some(service) = subject
+                    .services()
+                    .first()
+                    .and_then(|id| self.document.plan().service(id))
+                {
+                    self.canvas.request_locate(service.position);
+                }
+                self.document.seal();
+                self.selection = Some(subject);
+            }
             Message::Inspect => {
                 self.settings.show_inspector = true;
                 inspector::focus_field(ctx, "Name");
             }
-            Message::WriteExport => self.write_export(),
-            Message::CloseExport => self.export = None,
+            Message::WriteExport => self.write_export(ctx),
+            Message::CloseExport => {
+                self.export = None;
+                self.export_job = None;
+            }
             Message::RevealJob { file, find } => {
                 self.settings.show_preview = true;
                 self.preview.reveal(&file, &find);
@@ -78,8 +92,10 @@ impl CutoverApp {
             Command::Save => self.save(),
             Command::SaveAs => self.save_as_dialog(),
             Command::SaveAsTypedPath => self.ask_save_path(),
-            Command::Export => self.show_export(false),
-            Command::ExportTypedPath => self.show_export(true),
+            Command::SaveGraph => self.save_graph(false),
+            Command::SaveGraphTypedPath => self.save_graph(true),
+            Command::Export => self.show_export(ctx, false),
+            Command::ExportTypedPath => self.show_export(ctx, true),
             Command::Rehearse => self.rehearse.open(),
             Command::Quit => self.guard(ctx, Pending::Quit),
             Command::AddService => self.add_service(ctx, None),
@@ -91,6 +107,7 @@ impl CutoverApp {
             Command::Undo => self.undo(),
             Command::Redo => self.redo(),
             Command::RenameSelection => self.rename_selection(),
+            Command::DeleteSelection if self.canvas.group().len() > 1 => self.delete_group(),
             Command::DeleteSelection => {
                 if let Some((kind, index)) = self
                     .selection
@@ -100,6 +117,8 @@ impl CutoverApp {
                     self.remove(kind, index);
                 }
             }
+            Command::Find => self.canvas.start_find(),
+            Command::ToggleFocus => toggle(&mut self.canvas.lens_mut().focus),
             Command::Fit => self.canvas.request_fit(),
             Command::ZoomIn => self.canvas.request_zoom(ZOOM_STEP),
             Command::ZoomOut => self.canvas.request_zoom(1.0 / ZOOM_STEP),
@@ -329,6 +348,19 @@ impl CutoverApp {
                 .is_none()
         {
             self.selection = None;
+        }
+    }
+
+    /// Deletes every service selected together, and their dependencies, as one undoable step.
+    fn delete_group(&mut self) {
+        let ids = self.canvas.group().to_vec();
+        let Some(edit) = Edit::remove_services(self.document.plan(), &ids) else {
+            return;
+        };
+        if self.apply(edit, &format!("Remove {} services", ids.len()), None) {
+            self.canvas.clear_group();
+            self.selection = None;
+            self.set_status(format!("Removed {} services", ids.len()), false);
         }
     }
 

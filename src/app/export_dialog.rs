@@ -36,6 +36,8 @@ const REMOVED: Color32 = Color32::from_rgb(210, 70, 60);
 /// Where the export stands.
 #[derive(Debug, Clone)]
 pub enum Stage {
+    /// The files are being generated and compared with the folder, on a worker thread.
+    Preparing,
     /// The plan has errors; nothing can be exported.
     Refused(Vec<Diagnostic>),
     /// The files could not be generated, or the folder not read.
@@ -88,6 +90,16 @@ impl ExportDialog {
             revision,
             Stage::Unavailable(message),
         )
+    }
+
+    /// The window while the review of `folder` is being prepared from the plan at `revision`.
+    pub fn preparing(plan_name: String, revision: Revision, folder: PathBuf) -> Self {
+        Self::new(plan_name, Some(folder), revision, Stage::Preparing)
+    }
+
+    /// Whether the review is still being prepared.
+    pub fn is_preparing(&self) -> bool {
+        matches!(self.stage, Stage::Preparing)
     }
 
     /// The `review` of `folder`, made from the plan at `revision`.
@@ -183,6 +195,14 @@ impl ExportDialog {
             ui.add_space(6.0);
             let max_list = (ctx.content_rect().height() - 300.0).max(160.0);
             match &self.stage {
+                Stage::Preparing => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Generating the pipelines and comparing them with the folder…");
+                    });
+                    ui.add_space(6.0);
+                    close(ui, "Cancel", out);
+                }
                 Stage::Refused(errors) => refused_ui(ui, errors, out),
                 Stage::Unavailable(message) => {
                     ui.label(RichText::new(message).color(ui.visuals().error_fg_color));

@@ -5,15 +5,16 @@
 
 use std::path::{Path, PathBuf};
 
+use super::CutoverApp;
 use super::export_dialog::ExportDialog;
+use super::export_job::ReviewJob;
+use super::export_review;
 use super::files::{self, PathPurpose};
-use super::{CutoverApp, export_review};
 use crate::analysis::Severity;
-use crate::export::{ExportError, Target, export};
 
 impl CutoverApp {
     /// Starts an export: a refusal for a plan with errors, else the folder question.
-    pub(super) fn show_export(&mut self, typed: bool) {
+    pub(super) fn show_export(&mut self, ctx: &egui::Context, typed: bool) {
         self.export = None;
         let analysis = self.document.current_analysis();
         if analysis.has_errors() {
@@ -33,7 +34,7 @@ impl CutoverApp {
         let start = self.export_folder_suggestion();
         if !typed {
             match files::pick_export_folder(start.as_deref()) {
-                Ok(Some(folder)) => return self.review_export(folder),
+                Ok(Some(folder)) => return self.review_export(ctx, folder),
                 Ok(None) => return,
                 Err(files::NoDialog) => {}
             }
@@ -49,43 +50,50 @@ impl CutoverApp {
         self.dialogs.ask_path(PathPurpose::ExportInto, initial);
     }
 
-    /// Exports the plan and shows what writing it into `folder` would do.
-    pub(super) fn review_export(&mut self, folder: PathBuf) {
+    /// Shows the Export… window preparing the review of writing the plan into `folder`, and starts
+    /// the worker that prepares it.
+    pub(super) fn review_export(&mut self, ctx: &egui::Context, folder: PathBuf) {
         let plan = self.document.plan();
-        let name = plan.name.clone();
         let revision = self.document.content_revision();
-        let dialog = match export(plan, Target::All) {
-            Err(ExportError::PlanHasErrors(errors)) => {
-                ExportDialog::refused(name, revision, errors)
+        match ReviewJob::spawn(ctx, plan, revision, folder.clone()) {
+            Ok(job) => {
+                self.export = Some(ExportDialog::preparing(plan.name.clone(), revision, folder));
+                self.export_job = Some(job);
             }
-            Err(error) => ExportDialog::unavailable(
-                name,
-                revision,
-                folder,
-                format!("The pipelines could not be generated: {error}"),
-            ),
-            Ok(export) => match export_review::review(&folder, &name, export.files) {
-                Ok(review) => ExportDialog::review(name, revision, folder, review),
-                Err(error) => ExportDialog::unavailable(
-                    name,
-                    revision,
-                    folder,
-                    format!("The folder could not be read: {error}"),
-                ),
-            },
+            Err(dialog) => {
+                self.export = Some(*dialog);
+                self.export_job = None;
+            }
+        }
+    }
+
+    /// Shows the review once its worker is done (unless the window was closed or another review
+    /// started meanwhile).
+    pub(super) fn collect_review(&mut self) {
+        let Some(job) = &self.export_job else {
+            return;
         };
-        self.export = Some(dialog);
+        let Some(dialog) = job.poll(&self.document.plan().name) else {
+            return;
+        };
+        let waiting = self.export.as_ref().is_some_and(|d| {
+            d.is_preparing() && d.folder().is_some_and(|f| job.is_for(d.revision(), f))
+        });
+        if waiting {
+            self.export = Some(dialog);
+        }
+        self.export_job = None;
     }
 
     /// Writes the reviewed files, all or nothing, and shows what happened.
-    pub(super) fn write_export(&mut self) {
+    pub(super) fn write_export(&mut self, ctx: &egui::Context) {
         let Some(dialog) = &self.export else {
             return;
         };
         if dialog.revision() != self.document.content_revision() {
             // The plan changed since the review: show the new review rather than write unseen files.
             if let Some(folder) = dialog.folder().map(Path::to_path_buf) {
-                self.review_export(folder);
+                self.review_export(ctx, folder);
             }
             return;
         }

@@ -158,7 +158,8 @@ impl CutoverApp {
                         .ask_path(PathPurpose::SaveAs, path.display().to_string());
                 }
             }
-            Answer::Path(PathPurpose::ExportInto, folder) => self.review_export(folder),
+            Answer::Path(PathPurpose::ExportInto, folder) => self.review_export(ctx, folder),
+            Answer::Path(PathPurpose::SaveGraph, path) => self.write_graph(&path),
             Answer::PathCancelled => self.after_save = None,
             Answer::SaveFirst(pending) => {
                 self.after_save = Some(pending);

@@ -26,6 +26,8 @@ pub enum PathPurpose {
     SaveAs,
     /// Export into the folder.
     ExportInto,
+    /// Save the service graph as SVG to the file.
+    SaveGraph,
 }
 
 /// Something to do once unsaved changes are dealt with.
@@ -246,6 +248,12 @@ impl PathPurpose {
                 "/path/to/repository",
                 "Review",
             ),
+            PathPurpose::SaveGraph => (
+                "Save the service graph as SVG",
+                "File path",
+                "/path/to/graph.svg",
+                "Save",
+            ),
         }
     }
 }
@@ -299,6 +307,18 @@ pub fn pick_plan_to_save(file_name: &str) -> Result<Option<PathBuf>, NoDialog> {
     let picked = rfd::FileDialog::new()
         .set_title("Save plan as")
         .add_filter("Cutover plan", &["ron"])
+        .set_file_name(file_name)
+        .save_file();
+    shown_or_missing(picked, started)
+}
+
+/// The native save dialog for the service graph's picture, suggesting `file_name`: the file chosen,
+/// `None` on Cancel, [`NoDialog`] when none could be shown.
+pub fn pick_graph_to_save(file_name: &str) -> Result<Option<PathBuf>, NoDialog> {
+    let started = Instant::now();
+    let picked = rfd::FileDialog::new()
+        .set_title("Save the service graph as SVG")
+        .add_filter("SVG picture", &["svg"])
         .set_file_name(file_name)
         .save_file();
     shown_or_missing(picked, started)

@@ -54,6 +54,9 @@ pub enum Message {
     Inspect,
     /// Select the object a diagnostic names and bring it into view.
     Reveal(ObjectRef),
+    /// Select an object from a list (the outline) and, if its service is out of view, centre the
+    /// canvas on it; a service already in view stays where it is.
+    Locate(ObjectRef),
     /// Export: write the reviewed files, all or nothing.
     WriteExport,
     /// Close the Export… window.

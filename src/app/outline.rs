@@ -204,7 +204,11 @@ fn row(
                     .on_hover_text(format!("{text}\n{} `{id}`", kind.name()))
                     .clicked()
                 {
-                    out.push(Message::Select(target));
+                    // A service out of view is also centred on the canvas, however big the plan.
+                    out.push(match target {
+                        Some(service) if kind == Collection::Service => Message::Locate(service),
+                        other => Message::Select(other),
+                    });
                 }
             });
         });

@@ -30,6 +30,9 @@ pub fn tier_accent(tier: Tier) -> Color32 {
     }
 }
 
+/// The ring around services that match the canvas's find text (a colour no tier uses).
+pub const FIND_COLOUR: Color32 = Color32::from_rgb(255, 200, 0);
+
 /// The icon of a button that removes or dismisses something.
 pub const REMOVE_ICON: &str = "✖";
 

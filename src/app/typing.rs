@@ -49,6 +49,11 @@ impl TypingGuard {
             self.last_key = now;
         }
         self.deliberate_last_frame = deliberate;
+        if self.held {
+            // The app draws no frames when idle: come back once the keyboard has been quiet long
+            // enough to let shortcuts through again.
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(QUIET_SECONDS));
+        }
         typing || self.held
     }
 

@@ -265,6 +265,23 @@ impl Edit {
         }
     }
 
+    /// Removes every service named in `ids` as [`Edit::remove_service`] does, as one batch (one undo
+    /// step). Each removal is worked out on the plan as the ones before it leave it, so the indices
+    /// hold when the batch is applied in order. `None` when no id names a service.
+    pub fn remove_services(plan: &Plan, ids: &[Id]) -> Option<Edit> {
+        let mut after = plan.clone();
+        let mut edits = Vec::new();
+        for id in ids {
+            let Some(index) = after.services.iter().position(|s| &s.id == id) else {
+                continue;
+            };
+            let edit = Edit::remove_service(&after, index);
+            edit.apply(&mut after).ok()?;
+            edits.push(edit);
+        }
+        (!edits.is_empty()).then_some(Edit::Batch(edits))
+    }
+
     /// Removes the service at `index` together with its dependencies, and takes it out of migration
     /// consumer lists and runbook service lists, so no reference is left dangling where a list allows
     /// removal. (A migration's database is required and stays; the analysis then reports it.)

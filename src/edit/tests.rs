@@ -173,6 +173,27 @@ fn removing_a_service_takes_its_dependencies_and_list_references_with_it() {
 }
 
 #[test]
+fn removing_several_services_is_one_batch_that_round_trips() {
+    let plan = meridian();
+    let ids = [
+        Id::new("claims-portal"),
+        Id::new("claims-api"),
+        Id::new("no-such"),
+    ];
+    let edit = Edit::remove_services(&plan, &ids).expect("two services to remove");
+    assert!(matches!(&edit, Edit::Batch(steps) if steps.len() == 2));
+    let changed = round_trip(edit);
+    assert_eq!(changed.services.len(), plan.services.len() - 2);
+    assert!(
+        changed
+            .dependencies
+            .iter()
+            .all(|d| !ids.contains(&d.service) && !ids.contains(&d.on))
+    );
+    assert!(Edit::remove_services(&plan, &[Id::new("no-such")]).is_none());
+}
+
+#[test]
 fn changing_an_id_rewrites_every_reference() {
     let plan = meridian();
     let mut renamed = plan.services[0].clone();

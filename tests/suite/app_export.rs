@@ -361,7 +361,25 @@ fn review_export_into(h: &mut Harness<'_, CutoverApp>, folder: &Path) {
     menu(h, "File", "Export to path…");
     set_field(h, "Folder path", &folder.display().to_string());
     click_button(h, "Review");
-    h.run_steps(3);
+    wait_for_review(h);
+}
+
+/// Steps until the review, prepared on a worker thread, is shown.
+fn wait_for_review(h: &mut Harness<'_, CutoverApp>) {
+    for _ in 0..2_400 {
+        if !h.state().export_dialog().is_some_and(|d| d.is_preparing()) {
+            // The window grows from "preparing" to the review over a few frames.
+            if let Some(Stage::Review { .. }) = h.state().export_dialog().map(|d| d.stage()) {
+                settle(h, "Export");
+            } else {
+                h.run_steps(3);
+            }
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        h.run_steps(1);
+    }
+    panic!("the review is still being prepared after a minute");
 }
 
 /// Steps until the button labelled `label` stops moving: a window that grows (a diff opening) takes
@@ -442,7 +460,7 @@ fn export_into_a_folder_then_again_after_an_edit_shows_exactly_the_changed_files
         .expect("a value");
     assert_eq!(Path::new(remembered.trim_end_matches('/')), repo);
     click_button(&mut h, "Review");
-    h.run_steps(3);
+    wait_for_review(&mut h);
     for (path, status) in review_statuses(&h) {
         let expected = if changed.contains(&path) {
             FileStatus::Changed
@@ -583,4 +601,58 @@ fn files_an_earlier_export_wrote_and_this_one_does_not_are_shown_then_removed() 
     assert!(h.query_by_label_contains("1 removed").is_some());
     assert!(!repo.join(stray).exists());
     assert!(repo.join(hand_written).exists());
+}
+
+#[test]
+fn the_review_of_a_large_plan_is_prepared_off_the_ui_thread() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.ron");
+    let plan = cutover::synth::generate(&cutover::synth::SynthOptions {
+        services: 300,
+        regions: 3,
+        seed: 5,
+    });
+    cutover::storage::save_plan(&path, &plan).expect("saved");
+    let mut h = super::app_ui::harness(cutover::app::Startup {
+        plan: Some(path),
+        ..cutover::app::Startup::default()
+    });
+    menu(&mut h, "File", "Export to path…");
+    set_field(
+        &mut h,
+        "Folder path",
+        &dir.path().join("repo").display().to_string(),
+    );
+    click_button(&mut h, "Review");
+    // The frames go on while the files are generated (seconds for 300 services in a debug build):
+    // the window says what it is doing and can be cancelled.
+    assert!(h.state().export_dialog().is_some_and(|d| d.is_preparing()));
+    assert!(
+        h.query_by_label_contains("comparing them with the folder")
+            .is_some()
+    );
+    wait_for_review(&mut h);
+    let statuses = review_statuses(&h);
+    assert!(!statuses.is_empty());
+    assert!(statuses.iter().all(|(_, s)| *s == FileStatus::Created));
+}
+
+#[test]
+fn the_service_graph_is_saved_as_svg_from_the_file_menu() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("meridian-graph.svg");
+    let mut h = meridian();
+    menu(&mut h, "File", "Save graph as SVG to path…");
+    set_field(&mut h, "File path", &path.display().to_string());
+    click_button(&mut h, "Save");
+    let svg = std::fs::read_to_string(&path).expect("the picture is written");
+    assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"));
+    for service in &plan(&h).services {
+        assert!(svg.contains(&service.name), "{} is drawn", service.name);
+    }
+    let status = h.state().status().expect("a status").clone();
+    assert!(
+        !status.is_error && status.text.contains("meridian-graph.svg"),
+        "{status:?}"
+    );
 }

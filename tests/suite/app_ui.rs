@@ -340,7 +340,7 @@ fn save_then_reopen_through_typed_paths_with_title_and_unsaved_prompt() {
     assert_eq!(h.state().document().path(), Some(path.as_path()));
 }
 
-trait DeleteKey {
+pub(super) trait DeleteKey {
     fn press_delete_on_selection(&mut self);
 }
 

@@ -7,6 +7,8 @@ mod common;
 
 // The desktop app's tests; a CLI-only build (`--no-default-features`) has no app to drive.
 #[cfg(feature = "gui")]
+mod app_canvas;
+#[cfg(feature = "gui")]
 mod app_export;
 #[cfg(feature = "gui")]
 mod app_ui;
