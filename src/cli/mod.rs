@@ -604,15 +604,19 @@ fn graph(
 ) -> Result<u8, Failure> {
     let plan = storage::load_plan(path)?;
     let analysis = analyse(&plan);
-    let positions = match layout {
+    let order = analysis.order.as_ref();
+    let diagram = match layout {
+        // Saved positions have no bend points: their edges are straight.
         GraphLayout::Saved if !crate::layout::needs_layout(&plan) => {
-            plan.services.iter().map(|s| s.position).collect()
+            let positions: Vec<_> = plan.services.iter().map(|s| s.position).collect();
+            crate::diagram::Diagram::of_plan(&plan, &positions, order)
         }
+        // Cutover's own layout: long edges curve through their bend points, around the boxes.
         GraphLayout::Auto | GraphLayout::Saved => {
-            crate::layout::layout_plan(&plan, crate::layout::Spacing::default())
+            let drawing = crate::layout::draw_plan(&plan, crate::layout::Spacing::default());
+            crate::diagram::Diagram::of_drawing(&plan, &drawing, order)
         }
     };
-    let diagram = crate::diagram::Diagram::of_plan(&plan, &positions, analysis.order.as_ref());
     let text = diagram.render(match format {
         GraphFormat::Svg => crate::diagram::Format::Svg,
         GraphFormat::Dot => crate::diagram::Format::Dot,
