@@ -8,7 +8,9 @@
 //! (what `cutover export` does before writing); each also as a multiple of parsing. Then the files'
 //! total size, the largest GitHub workflow and the largest Azure pipeline, and the release's parts.
 
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Duration;
 
 use cutover::analysis::analyse;
 use cutover::export::{FileKind, Target, export, render};
@@ -16,35 +18,8 @@ use cutover::plan::{parse_plan, plan_to_ron};
 use cutover::release::lower;
 use cutover::synth::{SynthOptions, generate};
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-/// The median of `runs` timed runs of `work`, after one untimed run.
-fn measure(runs: usize, mut work: impl FnMut()) -> Duration {
-    work();
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                work();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
-
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![100, 1000, 5000, 10_000]
-    } else {
-        sizes
-    };
+    let sizes = support::sizes(&[100, 1000, 5000, 10_000]);
     println!(
         "{:>8} {:>10} {:>16} {:>16} {:>16} {:>16} {:>9} {:>10} {:>10} {:>6}",
         "services",
@@ -70,22 +45,22 @@ fn main() {
             1000..=4999 => 7,
             _ => 3,
         };
-        let parse = measure(runs, || {
+        let parse = support::measure(runs, || {
             std::hint::black_box(
                 parse_plan(&text, "synthetic.ron").expect("synthetic plans parse"),
             );
         });
-        let analysis = measure(runs, || {
+        let analysis = support::measure(runs, || {
             std::hint::black_box(analyse(&plan));
         });
-        let lowered = measure(runs, || {
+        let lowered = support::measure(runs, || {
             std::hint::black_box(lower(&plan).expect("synthetic plans lower"));
         });
-        let rendered = measure(runs, || {
+        let rendered = support::measure(runs, || {
             std::hint::black_box(render(&plan, Target::All).expect("synthetic plans render"));
         });
         let exported = export(&plan, Target::All).expect("synthetic plans export");
-        let checked = measure(runs, || {
+        let checked = support::measure(runs, || {
             std::hint::black_box(export(&plan, Target::All).expect("synthetic plans export"));
         });
         let bytes: usize = exported.files.iter().map(|f| f.contents.len()).sum();

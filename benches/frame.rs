@@ -13,6 +13,8 @@
 //!
 //! Goals (issue 12): a frame ≤ 16 ms at 2,000 services; an edit ≤ 5 ms at 1,000.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use cutover::app::{CutoverApp, Document, Message, Settings, Startup};
@@ -22,11 +24,6 @@ use egui::{Event, PointerButton, Pos2, RawInput, Rect, Vec2};
 
 /// The window's size in points.
 const WINDOW: Vec2 = Vec2::new(1440.0, 900.0);
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
 
 /// The app on a plan file, and the egui context it draws into.
 struct Bench {
@@ -84,7 +81,7 @@ fn hover(bench: &mut Bench, runs: usize) -> Duration {
             bench.frame(vec![Event::PointerMoved(at)])
         })
         .collect();
-    median(samples)
+    support::median(samples)
 }
 
 fn drag(bench: &mut Bench, runs: usize) -> Duration {
@@ -114,7 +111,7 @@ fn drag(bench: &mut Bench, runs: usize) -> Duration {
         pressed: false,
         modifiers: egui::Modifiers::NONE,
     }]);
-    median(samples)
+    support::median(samples)
 }
 
 /// Renames service `index` to `name`, as the inspector's name field does.
@@ -141,7 +138,7 @@ fn edit_frame(bench: &mut Bench, runs: usize) -> Duration {
             start.elapsed() + bench.frame(Vec::new())
         })
         .collect();
-    median(samples)
+    support::median(samples)
 }
 
 fn edit_core(plan: &cutover::plan::Plan, runs: usize) -> Duration {
@@ -162,19 +159,11 @@ fn edit_core(plan: &cutover::plan::Plan, runs: usize) -> Duration {
             start.elapsed()
         })
         .collect();
-    median(samples)
+    support::median(samples)
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![100, 1000, 2000]
-    } else {
-        sizes
-    };
+    let sizes = support::sizes(&[100, 1000, 2000]);
     let dir = std::env::temp_dir().join(format!("cutover-frame-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     println!(

@@ -10,26 +10,14 @@
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
+mod support;
+
 use std::time::{Duration, Instant};
 
 use cutover::analysis::analyse;
 use cutover::diagram::{Diagram, Format, drawn_crossings, plain, straight_crossings};
 use cutover::layout::{Spacing, draw_plan, layout_plan};
 use cutover::synth::{SynthOptions, generate};
-
-/// The median of `runs` timed runs of `work`, after one untimed run.
-fn measure(runs: usize, mut work: impl FnMut()) -> Duration {
-    work();
-    let mut samples: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    samples.sort();
-    samples[samples.len() / 2]
-}
 
 /// Runs `dot -Tplain` on `source`; its wall time and crossings, or `None` without Graphviz.
 fn dot_layout(source: &str) -> Option<(Duration, usize)> {
@@ -49,15 +37,7 @@ fn dot_layout(source: &str) -> Option<(Duration, usize)> {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![100, 1000, 2000]
-    } else {
-        sizes
-    };
+    let sizes = support::sizes(&[100, 1000, 2000]);
     println!(
         "{:>8} {:>6} | {:>10} {:>10} {:>10} | {:>10} {:>10} | {:>9} {:>9}",
         "services", "edges", "ours", "crossings", "drawn", "dot", "crossings", "crossings", "time"
@@ -73,7 +53,7 @@ fn main() {
             seed: 7,
         });
         let runs = if services > 1000 { 5 } else { 11 };
-        let ours = measure(runs, || {
+        let ours = support::measure(runs, || {
             std::hint::black_box(layout_plan(&plan, Spacing::default()));
         });
         let drawing = draw_plan(&plan, Spacing::default());
