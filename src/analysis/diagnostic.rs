@@ -118,7 +118,7 @@ codes! {
     InvalidSetting = "CUT099", Error, "A platform setting (runner label, agent pool, service connection, repository...) is not one the platform accepts.";
     OutputFileCollision = "CUT100", Error, "Two runbooks would write the same generated files (ids that differ only in case or punctuation).";
     AlertGateIncomplete = "CUT110", Error, "An Azure Monitor alert gate names no alert rule, or no scope to read alerts under.";
-    GateTimingInvalid = "CUT111", Error, "A quality gate's timeout is zero or longer than the 6 hours a job may run, or its poll interval is zero or longer than its timeout.";
+    GateTimingInvalid = "CUT111", Error, "A quality gate's timeout is zero or longer than a job can wait (340 minutes of GitHub's 6 hours), or its poll interval is zero or longer than its timeout.";
     GateSettingInvalid = "CUT112", Error, "A quality gate's URL is not an http(s) URL, or a SonarQube gate lacks its project key or token secret.";
     GateJsonPathInvalid = "CUT113", Error, "A REST gate's JSON path is not dot-separated keys and indexes, or it expects a value without saying where.";
 }

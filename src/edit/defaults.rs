@@ -4,9 +4,9 @@
 use crate::plan::Collection;
 use crate::plan::{
     Approval, BatchSize, BranchingModel, DeployTarget, Environment, EnvironmentKind, GateCheck,
-    GateFailure, GateScope, HealthCheck, HotfixRunbook, Id, IncidentSeverity, Migration, Plan,
-    Position, Probe, Probes, QualityGate, Region, ReleaseCheck, Service, Strategy, Tier,
-    TimedCommand, TimeoutAction,
+    GateCheckKind, GateFailure, GateScope, HealthCheck, HotfixRunbook, Id, IncidentSeverity,
+    Migration, Plan, Position, Probe, Probes, QualityGate, Region, ReleaseCheck, Service, Strategy,
+    Tier, TimedCommand, TimeoutAction,
 };
 
 /// A health check of `/health` expecting 200, retried for a few minutes.
@@ -64,26 +64,26 @@ pub fn quality_gate(plan: &Plan) -> QualityGate {
         id: Id::new(id),
         name: "Quality gate".to_owned(),
         applies_to: GateScope::Release,
-        check: gate_check("rest"),
+        check: gate_check(GateCheckKind::Rest),
         timeout_minutes: 10,
         interval_seconds: 60,
         on_failure: GateFailure::RollBack,
     }
 }
 
-/// A check of `kind` (`alerts`, `sonarqube` or `rest`) with placeholder settings to fill in.
-pub fn gate_check(kind: &str) -> GateCheck {
+/// A check of `kind` with placeholder settings to fill in.
+pub fn gate_check(kind: GateCheckKind) -> GateCheck {
     match kind {
-        "alerts" => GateCheck::AzureMonitorAlerts {
+        GateCheckKind::AzureMonitorAlerts => GateCheck::AzureMonitorAlerts {
             scope: "/subscriptions/SUBSCRIPTION-ID/resourceGroups/rg-{environment}".to_owned(),
             alert_rules: vec!["http-5xx-rate".to_owned()],
         },
-        "sonarqube" => GateCheck::SonarQube {
+        GateCheckKind::SonarQube => GateCheck::SonarQube {
             server_url: "https://sonarcloud.io".to_owned(),
             project_key: "project-key".to_owned(),
             token_secret: "SONAR_TOKEN".to_owned(),
         },
-        _ => GateCheck::Rest {
+        GateCheckKind::Rest => GateCheck::Rest {
             url: "https://status.example.com/{environment}/health".to_owned(),
             expected_status: 200,
             json_path: String::new(),

@@ -584,12 +584,46 @@ pub enum GateCheck {
 }
 
 impl GateCheck {
+    /// Which kind of check this is.
+    pub fn kind(&self) -> GateCheckKind {
+        match self {
+            GateCheck::AzureMonitorAlerts { .. } => GateCheckKind::AzureMonitorAlerts,
+            GateCheck::SonarQube { .. } => GateCheckKind::SonarQube,
+            GateCheck::Rest { .. } => GateCheckKind::Rest,
+        }
+    }
+
     /// A short human label of the kind of check.
     pub fn label(&self) -> &'static str {
+        self.kind().label()
+    }
+}
+
+/// The kinds of check a quality gate can make, without their settings (for choosing one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateCheckKind {
+    /// [`GateCheck::AzureMonitorAlerts`].
+    AzureMonitorAlerts,
+    /// [`GateCheck::SonarQube`].
+    SonarQube,
+    /// [`GateCheck::Rest`].
+    Rest,
+}
+
+impl GateCheckKind {
+    /// Every kind, in the order pickers show them.
+    pub const ALL: [GateCheckKind; 3] = [
+        GateCheckKind::AzureMonitorAlerts,
+        GateCheckKind::SonarQube,
+        GateCheckKind::Rest,
+    ];
+
+    /// A short human label.
+    pub fn label(self) -> &'static str {
         match self {
-            GateCheck::AzureMonitorAlerts { .. } => "Azure Monitor alerts",
-            GateCheck::SonarQube { .. } => "SonarQube quality gate",
-            GateCheck::Rest { .. } => "REST check",
+            GateCheckKind::AzureMonitorAlerts => "Azure Monitor alerts",
+            GateCheckKind::SonarQube => "SonarQube quality gate",
+            GateCheckKind::Rest => "REST check",
         }
     }
 }

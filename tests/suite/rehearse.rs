@@ -279,6 +279,20 @@ fn gate_fault(gate: &str, environment: &str, region: &str) -> Fault {
     }
 }
 
+/// With North Europe's alert gate failing, the gate verdict fails on both platforms.
+fn assert_north_europe_alerts_fail_the_gate_verdict(plan: &Plan, repo: &Repository) {
+    let fault = gate_fault("error-alerts", "production", "northeurope");
+    let rehearsal = run(plan, repo, &options(Selection::Faults(vec![fault])));
+    for platform in Platform::BOTH {
+        assert_fails(
+            &rehearsal,
+            platform,
+            "gate:error-alerts@production/northeurope",
+            "gate",
+        );
+    }
+}
+
 #[test]
 fn emptied_rollback_data_fails_the_gate_verdict() {
     let plan = example("northwind-commerce");
@@ -292,16 +306,7 @@ fn emptied_rollback_data_fails_the_gate_verdict() {
         .collect();
     let mut repo = repo.clone();
     repo.insert(path, &header);
-    let fault = gate_fault("error-alerts", "production", "northeurope");
-    let rehearsal = run(&plan, &repo, &options(Selection::Faults(vec![fault])));
-    for platform in Platform::BOTH {
-        assert_fails(
-            &rehearsal,
-            platform,
-            "gate:error-alerts@production/northeurope",
-            "gate",
-        );
-    }
+    assert_north_europe_alerts_fail_the_gate_verdict(&plan, &repo);
 }
 
 #[test]
@@ -323,16 +328,7 @@ fn a_later_region_that_ignores_its_gates_fails_the_gate_verdict() {
         &format!("dependsOn:\n      - validate_production_northeurope{gates}"),
         "dependsOn:\n      - validate_production_northeurope",
     );
-    let fault = gate_fault("error-alerts", "production", "northeurope");
-    let rehearsal = run(&plan, &repo, &options(Selection::Faults(vec![fault])));
-    for platform in Platform::BOTH {
-        assert_fails(
-            &rehearsal,
-            platform,
-            "gate:error-alerts@production/northeurope",
-            "gate",
-        );
-    }
+    assert_north_europe_alerts_fail_the_gate_verdict(&plan, &repo);
 }
 
 #[test]

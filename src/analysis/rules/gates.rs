@@ -8,8 +8,9 @@ use crate::analysis::{Code, Diagnostic};
 use crate::plan::placeholder::REGION;
 use crate::plan::{GateCheck, GateScope, ObjectRef, QualityGate, json_path_segments};
 
-/// A gate job may run at most this long (GitHub-hosted runners stop a job after six hours).
-const MAX_GATE_MINUTES: u32 = 360;
+/// A gate waits at most as long as any window inside one job: its job adds sign-in and a last poll,
+/// and a GitHub-hosted job stops after six hours.
+const MAX_GATE_MINUTES: u32 = super::environments::MAX_WINDOW_MINUTES;
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for gate in &cx.plan.rollout.gates {
@@ -63,7 +64,7 @@ fn timing(gate: &QualityGate, report: &mut impl FnMut(Code, String, &str)) {
                 "a timeout of {} minutes: a gate waits between 1 and {MAX_GATE_MINUTES} minutes",
                 gate.timeout_minutes
             ),
-            "give the gate a timeout of at least a minute and at most 6 hours",
+            "give the gate a timeout of at least a minute and at most 340 minutes (a job runs at most 6 hours)",
         );
     } else if gate.interval_seconds == 0
         || u64::from(gate.interval_seconds) > u64::from(gate.timeout_minutes) * 60
@@ -219,7 +220,11 @@ mod tests {
             Code::GateTimingInvalid,
         );
         single(
-            &with_gate(|g| g.timeout_minutes = 361),
+            &with_gate(|g| g.timeout_minutes = super::MAX_GATE_MINUTES + 1),
+            Code::GateTimingInvalid,
+        );
+        none(
+            &with_gate(|g| g.timeout_minutes = super::MAX_GATE_MINUTES),
             Code::GateTimingInvalid,
         );
         single(

@@ -6,7 +6,7 @@ use egui::Ui;
 use super::objects::Choices;
 use super::widgets as w;
 use crate::edit::defaults;
-use crate::plan::{GateCheck, GateFailure, GateScope, Id, Plan, QualityGate};
+use crate::plan::{GateCheck, GateCheckKind, GateFailure, GateScope, Id, Plan, QualityGate};
 
 /// Edits `gates` (the rollout's) in place; `plan` gives new gates unique ids.
 pub fn gates_ui(ui: &mut Ui, plan: &Plan, gates: &mut Vec<QualityGate>, choices: &Choices) {
@@ -62,12 +62,20 @@ fn gate_ui(ui: &mut Ui, gate: &mut QualityGate, choices: &Choices) {
     );
 }
 
+/// The kinds of scope, for the picker.
+#[derive(Clone, Copy, PartialEq)]
+enum ScopeKind {
+    Release,
+    Service,
+    Region,
+}
+
 /// Where the gate applies: the kind of scope, then the service or region.
 fn scope_ui(ui: &mut Ui, scope: &mut GateScope, choices: &Choices) {
     let kind = match scope {
-        GateScope::Release => "release",
-        GateScope::Service(_) => "service",
-        GateScope::Region(_) => "region",
+        GateScope::Release => ScopeKind::Release,
+        GateScope::Service(_) => ScopeKind::Service,
+        GateScope::Region(_) => ScopeKind::Region,
     };
     let mut chosen = kind;
     w::choice(
@@ -75,17 +83,17 @@ fn scope_ui(ui: &mut Ui, scope: &mut GateScope, choices: &Choices) {
         "Applies to",
         &mut chosen,
         &[
-            ("release", "the whole release"),
-            ("service", "a service"),
-            ("region", "a region"),
+            (ScopeKind::Release, "the whole release"),
+            (ScopeKind::Service, "a service"),
+            (ScopeKind::Region, "a region"),
         ],
     );
     if chosen != kind {
         let first = |list: &[w::Choice]| list.first().map_or_else(|| Id::new(""), |c| c.id.clone());
         *scope = match chosen {
-            "service" => GateScope::Service(first(&choices.services)),
-            "region" => GateScope::Region(first(&choices.regions)),
-            _ => GateScope::Release,
+            ScopeKind::Service => GateScope::Service(first(&choices.services)),
+            ScopeKind::Region => GateScope::Region(first(&choices.regions)),
+            ScopeKind::Release => GateScope::Release,
         };
     }
     match scope {
@@ -101,22 +109,10 @@ fn scope_ui(ui: &mut Ui, scope: &mut GateScope, choices: &Choices) {
 
 /// What the gate checks: the kind of check, then its settings.
 fn check_ui(ui: &mut Ui, check: &mut GateCheck) {
-    let kind = match check {
-        GateCheck::AzureMonitorAlerts { .. } => "alerts",
-        GateCheck::SonarQube { .. } => "sonarqube",
-        GateCheck::Rest { .. } => "rest",
-    };
+    let kind = check.kind();
     let mut chosen = kind;
-    w::choice(
-        ui,
-        "Check",
-        &mut chosen,
-        &[
-            ("alerts", "Azure Monitor alerts"),
-            ("sonarqube", "SonarQube quality gate"),
-            ("rest", "REST check"),
-        ],
-    );
+    let options = GateCheckKind::ALL.map(|k| (k, k.label()));
+    w::choice(ui, "Check", &mut chosen, &options);
     if chosen != kind {
         *check = defaults::gate_check(chosen);
     }

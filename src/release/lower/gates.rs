@@ -21,8 +21,6 @@ use crate::release::library::LibraryCommand;
 const GATE_JOB_SLACK_MINUTES: u32 = 10;
 /// Minutes a rollback after a failed gate may take.
 const ROLLBACK_MINUTES: u32 = 60;
-/// The longest job the platforms run (GitHub-hosted runners stop a job after six hours).
-const MAX_JOB_MINUTES: u32 = 360;
 
 /// One environment's (or one region's) end, where its gates are checked.
 pub(super) struct BlockEnd<'a> {
@@ -38,8 +36,8 @@ pub(super) struct BlockEnd<'a> {
     pub rollback_environment: Option<&'a str>,
     /// The services the block deployed.
     pub services: &'a [Id],
-    /// The ids of the block's deployment stages, in the order they were added.
-    pub deploy_stages: &'a [String],
+    /// The block's deployment stages, by their index in the pipeline's stages, in order.
+    pub deploy_stages: &'a [usize],
 }
 
 /// The gates of `plan` that apply at `block`.
@@ -204,16 +202,12 @@ fn gate_job(plan: &Plan, gate: &QualityGate, block: &BlockEnd<'_>) -> Job {
         env,
         command,
     );
+    // `plain_job` caps the timeout at the longest job the platforms run.
     let mut job = plain_job(
         vec![step],
         gate.timeout_minutes.saturating_add(GATE_JOB_SLACK_MINUTES),
     );
     job.environment = Some(text(block.deployments));
-    job.timeout_minutes = Value::Number(
-        gate.timeout_minutes
-            .saturating_add(GATE_JOB_SLACK_MINUTES)
-            .min(MAX_JOB_MINUTES),
-    );
     job
 }
 
@@ -245,12 +239,7 @@ fn rollback_stage(
 ) {
     let mut job_env: Vec<(String, Value)> = Vec::new();
     let mut steps = Vec::new();
-    for stage in block
-        .deploy_stages
-        .iter()
-        .rev()
-        .filter_map(|id| stages.stages.iter().find(|s| &s.id == id))
-    {
+    for stage in block.deploy_stages.iter().rev().map(|&i| &stages.stages[i]) {
         let Work::Deploy(call) = &*stage.work else {
             continue;
         };
@@ -280,11 +269,10 @@ fn rollback_stage(
     }
     let signs_in = steps.iter().any(|s| s.command.signs_in());
     let place = block.place_key();
-    let mut env: Vec<(&str, Value)> = vec![("ROLLBACK_PLACE", text(&place))];
     let mut step = Step::new(
         format!("Roll back what {place} deployed"),
         crate::release::Phase::Deploy,
-        std::mem::take(&mut env),
+        vec![("ROLLBACK_PLACE", text(&place))],
         LibraryCommand::RollbackPlace,
     );
     step.env.extend(job_env);

@@ -389,8 +389,8 @@ struct Block {
     region: Option<Id>,
     /// The services it deployed.
     services: Vec<Id>,
-    /// Its deployment stages, in order.
-    deploy_stages: Vec<String>,
+    /// Its deployment stages, in order, by their index in the pipeline's stages.
+    deploy_stages: Vec<usize>,
 }
 
 impl Block {
@@ -404,17 +404,10 @@ impl Block {
                 self.services.push(service.clone());
             }
         }
+        // The wave's stages are the last ones added, one per id.
+        let first = stages.stages.len() - ids.len();
         self.deploy_stages.extend(
-            ids.iter()
-                .filter(|id| {
-                    stages
-                        .stages
-                        .iter()
-                        .rev()
-                        .find(|s| &s.id == *id)
-                        .is_some_and(|s| s.role == StageRole::Deploy)
-                })
-                .cloned(),
+            (first..stages.stages.len()).filter(|&i| stages.stages[i].role == StageRole::Deploy),
         );
     }
 
