@@ -630,12 +630,32 @@ fn hotfix_gates(s: &Subject) -> Verdict {
     let Some(runbook) = s.hotfix else {
         return verdict("hotfix-gates", Vec::new(), String::new());
     };
-    let id = runbook.id.as_str();
+    // A check's command is known by its text alone, so a runbook whose check runs the same command
+    // as another runbook's is logged under whichever the fakes found first: either one counts.
+    let command = |runbook: &HotfixRunbook, what: &str| {
+        match what {
+            "critical tests" => runbook.critical_tests.as_ref(),
+            _ => runbook.security_scan.as_ref(),
+        }
+        .map(|c| c.command.clone())
+    };
     let passed = |what: &str| {
+        let own = command(runbook, what);
+        let same = |logged: &str| {
+            logged == runbook.id.as_str()
+                || s.plan
+                    .runbooks
+                    .iter()
+                    .any(|r| r.id.as_str() == logged && own.is_some() && command(r, what) == own)
+        };
         s.log().iter().find_map(|e| match &e.kind {
             EventKind::PlanCommand {
                 what: w, ok: true, ..
-            } if *w == format!("{what} of {id}") => Some(e.time),
+            } => w
+                .strip_prefix(what)
+                .and_then(|rest| rest.strip_prefix(" of "))
+                .filter(|logged| same(logged))
+                .map(|_| e.time),
             _ => None,
         })
     };

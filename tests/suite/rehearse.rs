@@ -398,3 +398,18 @@ fn a_chained_release_is_refused_naming_its_second_part() {
     );
     assert!(error.to_string().contains("not support"), "{error}");
 }
+
+#[test]
+fn runbooks_whose_checks_run_the_same_command_each_pass_the_hotfix_gates_verdict() {
+    let mut plan = example("northwind-commerce");
+    assert!(plan.runbooks.len() >= 2, "Northwind has two runbooks");
+    // The fakes know a command by its text: with one scan shared by both runbooks, each hotfix
+    // pipeline's scan is logged under the first runbook; each must still count as scanned.
+    let shared = plan.runbooks[0].security_scan.clone();
+    assert!(shared.is_some(), "the first runbook scans");
+    for runbook in &mut plan.runbooks {
+        runbook.security_scan = shared.clone();
+    }
+    let rehearsal = run(&plan, &exported(&plan), &options(Selection::HappyPath));
+    assert_all_hold(&rehearsal);
+}
