@@ -81,7 +81,7 @@ codes! {
     HotfixCheckSkippedAndKept = "CUT036", Error, "A hotfix runbook both skips and keeps the same check.";
     HotfixWithoutServices = "CUT037", Error, "A hotfix runbook deploys no service.";
     MissingHealthCheck = "CUT040", Error, "A production service has no health check, so its stage cannot be gated.";
-    WebSocketWithoutDraining = "CUT041", Warning, "A WebSocket service is swapped or rolled without connection draining.";
+    WebSocketWithoutDraining = "CUT041", Warning, "A WebSocket service is swapped, rolled or switched between regions by a traffic route without connection draining.";
     CanaryIncrementsInvalid = "CUT042", Error, "Canary increments do not rise strictly to 100.";
     StrategyTargetMismatch = "CUT043", Error, "The deployment strategy cannot be carried out on the service's target.";
     RollingBatchInvalid = "CUT044", Error, "A rolling update's batch is zero, or a percentage outside 1-100.";
@@ -121,6 +121,10 @@ codes! {
     GateTimingInvalid = "CUT111", Error, "A quality gate's timeout is zero or longer than a job can wait (340 minutes of GitHub's 6 hours), or its poll interval is zero or longer than its timeout.";
     GateSettingInvalid = "CUT112", Error, "A quality gate's URL is not an http(s) URL, or a SonarQube gate lacks its project key or token secret.";
     GateJsonPathInvalid = "CUT113", Error, "A REST gate's JSON path is not dot-separated keys and indexes, or it expects a value without saying where.";
+    TrafficRouteUnplaced = "CUT120", Error, "A traffic route fronts an environment the release does not deploy to, or one with fewer than two regions, so no region keeps the old version to switch back to.";
+    TrafficEndpointsMismatch = "CUT121", Error, "A traffic route does not name exactly one endpoint for each region of its environment, or names one endpoint for two regions.";
+    TrafficStepsInvalid = "CUT122", Error, "A weighted traffic route names no steps, steps that do not increase from 1 to 99 %, or a step soak that is zero or longer than a job can wait.";
+    TrafficRouterSettingInvalid = "CUT123", Error, "A traffic switch waits longer than a job can (the DNS TTL plus the longest connection draining), or an endpoint's weight is outside the router's 1–1,000.";
 }
 
 impl fmt::Display for Code {

@@ -104,8 +104,9 @@ pub enum Command {
         platform: PlatformArg,
         /// A fault to inject (repeatable): health:SERVICE@PLACE[:after=N], deploy:SERVICE@PLACE,
         /// transient:SERVICE@PLACE[:tries=K], approval:N|ENVIRONMENT:reject|timeout,
-        /// expand:MIGRATION, contract:MIGRATION; PLACE is REGION (in the pipeline's last
-        /// environment), ENVIRONMENT/REGION, or ENVIRONMENT alone.
+        /// expand:MIGRATION, contract:MIGRATION, gate:GATE[@PLACE], traffic:ROUTE[@REGION]; PLACE
+        /// is REGION (in the pipeline's last environment), ENVIRONMENT/REGION, or ENVIRONMENT
+        /// alone.
         #[arg(long = "fault", value_name = "SPEC")]
         faults: Vec<String>,
         /// Rehearse the happy path and every single-fault scenario the plan allows.

@@ -5,8 +5,9 @@ use crate::plan::Collection;
 use crate::plan::{
     Approval, BatchSize, BranchingModel, DeployTarget, Environment, EnvironmentKind, GateCheck,
     GateCheckKind, GateFailure, GateScope, HealthCheck, HotfixRunbook, Id, IncidentSeverity,
-    Migration, Plan, Position, Probe, Probes, QualityGate, Region, ReleaseCheck, Service, Strategy,
-    Tier, TimedCommand, TimeoutAction,
+    Migration, Plan, Position, Probe, Probes, QualityGate, Region, RegionEndpoint, ReleaseCheck,
+    Service, Strategy, Tier, TimedCommand, TimeoutAction, TrafficRoute, TrafficRouter,
+    TrafficShift,
 };
 
 /// A health check of `/health` expecting 200, retried for a few minutes.
@@ -43,6 +44,65 @@ pub fn approval(approver: &str, timeout_minutes: u32) -> Approval {
         on_timeout: TimeoutAction::Reject,
         prevent_self_review: true,
         instructions: String::new(),
+    }
+}
+
+/// A new traffic route of `plan`'s rollout: a blue-green Traffic Manager profile in front of the
+/// rollout environment's regions, one endpoint each, with an id no other route has.
+pub fn traffic_route(plan: &Plan) -> TrafficRoute {
+    let taken = |id: &str| plan.rollout.traffic.iter().any(|r| r.id.as_str() == id);
+    let id = (1..)
+        .map(|n| {
+            if n == 1 {
+                "edge".to_owned()
+            } else {
+                format!("edge-{n}")
+            }
+        })
+        .find(|id| !taken(id))
+        .unwrap_or_default();
+    let environment = plan.rollout.environment.clone();
+    let endpoints = plan
+        .environment(&environment)
+        .map(|e| plan.regions_of(e))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|region| traffic_endpoint(&region.id))
+        .collect();
+    TrafficRoute {
+        name: "Edge".to_owned(),
+        environment,
+        router: traffic_router(false),
+        endpoints,
+        shift: TrafficShift::BlueGreen,
+        id: Id::new(id),
+    }
+}
+
+/// A new endpoint of a route for `region`, at the default weight.
+pub fn traffic_endpoint(region: &Id) -> RegionEndpoint {
+    RegionEndpoint {
+        region: region.clone(),
+        endpoint: format!("app-{region}"),
+        weight: 1,
+    }
+}
+
+/// A router with placeholder names to fill in: Front Door when `front_door`, else Traffic Manager with
+/// a one-minute DNS TTL.
+pub fn traffic_router(front_door: bool) -> TrafficRouter {
+    if front_door {
+        TrafficRouter::FrontDoor {
+            resource_group: "rg-edge".to_owned(),
+            profile: "fd-edge".to_owned(),
+            origin_group: "app".to_owned(),
+        }
+    } else {
+        TrafficRouter::TrafficManager {
+            resource_group: "rg-edge".to_owned(),
+            profile: "tm-edge".to_owned(),
+            dns_ttl_seconds: 60,
+        }
     }
 }
 

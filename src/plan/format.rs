@@ -16,7 +16,9 @@ use super::model::Plan;
 ///   file reads as the same plan; saving it writes version 2.
 /// - 3: adds quality gates to the rollout (`gates`), with a default (none), so a version 2 file reads
 ///   as the same plan; saving it writes version 3. A plan without gates is written without the field.
-pub const FORMAT_VERSION: u32 = 3;
+/// - 4: adds traffic routes to the rollout (`traffic`), with a default (none), so a version 3 file
+///   reads as the same plan; saving it writes version 4. A plan without routes is written without it.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest plan file-format version this build reads.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;

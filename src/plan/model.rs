@@ -511,6 +511,141 @@ pub struct RolloutPolicy {
     /// region it applies to, beside the region's validation window.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<QualityGate>,
+    /// Routers in front of an environment's regions (Azure Traffic Manager or Front Door), and how the
+    /// release moves users onto each region it has deployed and verified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traffic: Vec<TrafficRoute>,
+}
+
+/// A router in front of one environment's regions, and how the release moves users between them.
+///
+/// The first region the release deploys in the environment (its lead) is taken out of rotation,
+/// deployed and verified with no users on it, then given the traffic: all at once ([`TrafficShift::
+/// BlueGreen`]) or in soaked, gated steps ([`TrafficShift::Weighted`]). The other regions keep the old
+/// version, out of rotation, so switching back is one router change. Each later region is deployed
+/// while out of rotation and put back once verified. A failed traffic step, or a failed gate of a
+/// region that took traffic, switches back before anything is rolled back, and no later region starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficRoute {
+    /// The route's id, unique among the routes; part of pipeline ids and of `--fault traffic:ID`.
+    pub id: Id,
+    /// The name shown to people.
+    pub name: String,
+    /// The environment whose regions the router fronts.
+    pub environment: Id,
+    /// The router.
+    pub router: TrafficRouter,
+    /// The router's endpoint (Traffic Manager) or origin (Front Door) of each of the environment's
+    /// regions.
+    pub endpoints: Vec<RegionEndpoint>,
+    /// How users move onto the lead region.
+    pub shift: TrafficShift,
+}
+
+impl TrafficRoute {
+    /// Seconds every change of the route waits after telling the router: the DNS TTL (clients keep a
+    /// previous answer that long), then the longest connection draining of the services deployed per
+    /// region among `services`, so requests and connections on a region leaving rotation can finish.
+    pub fn switch_wait_seconds(&self, services: &[Service]) -> u32 {
+        let draining = services
+            .iter()
+            .filter(|s| !s.is_global())
+            .filter_map(|s| s.draining_timeout_seconds)
+            .max()
+            .unwrap_or(0);
+        self.router.dns_ttl_seconds().saturating_add(draining)
+    }
+}
+
+/// The Azure service that routes users between regions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TrafficRouter {
+    /// An Azure Traffic Manager profile: DNS-based, so clients keep a previous answer for the DNS TTL,
+    /// which every switch waits out.
+    TrafficManager {
+        /// The profile's resource group.
+        resource_group: String,
+        /// The profile's name.
+        profile: String,
+        /// The profile's DNS time-to-live in seconds; the pipeline refuses to switch when the
+        /// profile's own TTL is longer.
+        dns_ttl_seconds: u32,
+    },
+    /// An Azure Front Door (Standard or Premium) origin group: each region is one origin.
+    FrontDoor {
+        /// The profile's resource group.
+        resource_group: String,
+        /// The Front Door profile's name.
+        profile: String,
+        /// The origin group holding the regions' origins.
+        origin_group: String,
+    },
+}
+
+impl TrafficRouter {
+    /// A short human label of the kind of router.
+    pub fn label(&self) -> &'static str {
+        match self {
+            TrafficRouter::TrafficManager { .. } => "Azure Traffic Manager",
+            TrafficRouter::FrontDoor { .. } => "Azure Front Door",
+        }
+    }
+
+    /// Seconds clients may keep reaching a region after the router stops sending them there.
+    pub fn dns_ttl_seconds(&self) -> u32 {
+        match self {
+            TrafficRouter::TrafficManager {
+                dns_ttl_seconds, ..
+            } => *dns_ttl_seconds,
+            TrafficRouter::FrontDoor { .. } => 0,
+        }
+    }
+}
+
+/// One region's endpoint or origin in a router.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionEndpoint {
+    /// The region.
+    pub region: Id,
+    /// The Traffic Manager endpoint's or Front Door origin's name.
+    pub endpoint: String,
+    /// The weight (1–1,000) the endpoint carries when the release is not moving traffic; every
+    /// switch back restores it.
+    #[serde(default = "default_endpoint_weight")]
+    pub weight: u32,
+}
+
+/// The weight of an endpoint whose plan gives none: all endpoints equal.
+fn default_endpoint_weight() -> u32 {
+    1
+}
+
+/// How users move onto a route's lead region once it is deployed and verified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TrafficShift {
+    /// All users at once: the lead region is put in rotation and the others are taken out.
+    BlueGreen,
+    /// In weighted steps: the lead region takes each share of users in turn (`[10, 50]` percent),
+    /// each held for `soak_minutes` while the region's gates are checked, then all users. One step
+    /// held for a fixed time is an A/B comparison of the two versions.
+    Weighted {
+        /// The lead region's shares before it takes all users, in percent, increasing, each 1–99.
+        steps: Vec<u32>,
+        /// Minutes each step is held (after the DNS TTL) before the next.
+        soak_minutes: u32,
+    },
+}
+
+impl TrafficShift {
+    /// A short human label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            TrafficShift::BlueGreen => "Blue-green",
+            TrafficShift::Weighted { .. } => "Weighted steps",
+        }
+    }
 }
 
 /// A signal the release waits on between stages. It is checked where [`GateScope`] says, polled every

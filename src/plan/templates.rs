@@ -168,6 +168,7 @@ pub fn starter(plan_name: &str) -> Plan {
             },
             on_failure: FailureAction::RollbackRegion,
             gates: Vec::new(),
+            traffic: Vec::new(),
         },
         runbooks: vec![HotfixRunbook {
             id: Id::new("api-hotfix"),

@@ -9,8 +9,8 @@ use super::model::{
     AgentPool, Approval, AzureSettings, BatchSize, BuildSettings, Dependency, DeployTarget,
     Environment, GateCheck, GateScope, GitHubCredentials, GitHubSettings, HealthCheck,
     HotfixRunbook, Migration, MigrationStep, Plan, PlatformSettings, Position, Probe, Probes,
-    QualityGate, Region, RepositorySettings, RetryPolicy, RolloutPolicy, Service, Strategy,
-    TimedCommand,
+    QualityGate, Region, RegionEndpoint, RepositorySettings, RetryPolicy, RolloutPolicy, Service,
+    Strategy, TimedCommand, TrafficRoute, TrafficRouter, TrafficShift,
 };
 use super::reference::ObjectRef;
 
@@ -29,6 +29,9 @@ pub enum TextKind {
     Command,
     /// The name of a cloud resource (app, resource group, slot, cluster, server…); may hold placeholders.
     ResourceName,
+    /// The name of a traffic router's resource, or of one of its endpoints or origins: a plain name
+    /// of letters, digits, `-`, `_` and `.` (no placeholders), passed to the Azure CLI as one argument.
+    RouterName,
     /// A URL (a health check's base URL); may hold placeholders.
     Url,
     /// The path part of a URL (a health check's path).
@@ -137,6 +140,7 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
         retry,
         on_failure: _,
         gates,
+        traffic,
     } = rollout;
     let RetryPolicy {
         attempts: _,
@@ -154,6 +158,9 @@ pub fn visit_texts(plan: &Plan, visit: &mut dyn FnMut(TextField<'_>)) {
     }
     for gate in gates {
         owner.gate(gate);
+    }
+    for route in traffic {
+        owner.route(route);
     }
     for runbook in runbooks {
         owner.owner = ObjectRef::Runbook(runbook.id.clone());
@@ -416,6 +423,71 @@ impl Visitor<'_> {
         }
         for region in regions {
             self.id("a region", TextKind::Reference, region);
+        }
+    }
+
+    fn route(&mut self, route: &TrafficRoute) {
+        let TrafficRoute {
+            id,
+            name,
+            environment,
+            router,
+            endpoints,
+            shift,
+        } = route;
+        self.id("a traffic route's id", TextKind::Id, id);
+        self.text("a traffic route's name", TextKind::Name, name);
+        self.id(
+            "a traffic route's environment",
+            TextKind::Reference,
+            environment,
+        );
+        match router {
+            TrafficRouter::TrafficManager {
+                resource_group,
+                profile,
+                dns_ttl_seconds: _,
+            } => {
+                self.text(
+                    "a traffic route's resource group",
+                    TextKind::RouterName,
+                    resource_group,
+                );
+                self.text("a traffic route's profile", TextKind::RouterName, profile);
+            }
+            TrafficRouter::FrontDoor {
+                resource_group,
+                profile,
+                origin_group,
+            } => {
+                self.text(
+                    "a traffic route's resource group",
+                    TextKind::RouterName,
+                    resource_group,
+                );
+                self.text("a traffic route's profile", TextKind::RouterName, profile);
+                self.text(
+                    "a traffic route's origin group",
+                    TextKind::RouterName,
+                    origin_group,
+                );
+            }
+        }
+        for endpoint in endpoints {
+            let RegionEndpoint {
+                region,
+                endpoint,
+                weight: _,
+            } = endpoint;
+            self.id("a traffic endpoint's region", TextKind::Reference, region);
+            self.text("a traffic endpoint's name", TextKind::RouterName, endpoint);
+        }
+        match shift {
+            TrafficShift::BlueGreen => {}
+            TrafficShift::Weighted {
+                steps: _,
+                soak_minutes: _,
+            } => {}
         }
     }
 

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::plan::placeholder::{Place, resolve};
 use crate::plan::{
-    DeployTarget, GateCheck, GateScope, Id, JsonPathSegment, Plan, Region, Service,
-    json_path_segments,
+    DeployTarget, GateCheck, GateScope, Id, JsonPathSegment, Plan, Region, Service, TrafficRouter,
+    TrafficShift, json_path_segments,
 };
 
 /// The build every service runs before the rehearsal.
@@ -32,6 +32,49 @@ pub struct Estate {
     pub app_suffix: String,
     /// The quality gates' signals: one per gate and place it can be checked at.
     pub gates: Vec<GateSignal>,
+    /// The traffic routers in front of routed environments' regions, one per route.
+    pub routers: Vec<Router>,
+}
+
+/// A traffic router of the estate (a Traffic Manager profile, or a Front Door origin group) with the
+/// state of each region's endpoint. Every endpoint starts in rotation at its home weight.
+#[derive(Debug, Clone)]
+pub struct Router {
+    /// The route's id.
+    pub route: String,
+    /// The environment whose regions it fronts.
+    pub environment: String,
+    /// The environment's first region: the release's lead there.
+    pub lead: String,
+    /// The resource group.
+    pub resource_group: String,
+    /// The Traffic Manager or Front Door profile.
+    pub profile: String,
+    /// Front Door's origin group; `None` for Traffic Manager.
+    pub origin_group: Option<String>,
+    /// The profile's DNS TTL (Traffic Manager).
+    pub dns_ttl_seconds: u32,
+    /// Whether the profile routes by weight.
+    pub weighted: bool,
+    /// The regions' endpoints.
+    pub endpoints: Vec<RouterEndpoint>,
+}
+
+/// One region's endpoint (or origin) in a [`Router`].
+#[derive(Debug, Clone)]
+pub struct RouterEndpoint {
+    /// Its name.
+    pub name: String,
+    /// Its region.
+    pub region: String,
+    /// Whether users are sent to it.
+    pub in_rotation: bool,
+    /// Its weight.
+    pub weight: u32,
+    /// The weight the plan gives it outside a release.
+    pub home_weight: u32,
+    /// Whether a fault makes it unhealthy, as the router sees it, once it serves the new version.
+    pub faulty: bool,
 }
 
 /// What a quality gate reads at one place: the endpoint answering it, and whether a fault makes it
@@ -329,6 +372,26 @@ pub enum EventKind {
         /// The pipeline file.
         file: String,
     },
+    /// A router's endpoint was put in or out of rotation, or given a weight.
+    Traffic {
+        /// The router's index (in [`Estate::routers`]).
+        router: usize,
+        /// The endpoint's index in the router.
+        endpoint: usize,
+        /// Whether users are sent to it now.
+        in_rotation: bool,
+        /// Its weight now.
+        weight: u32,
+    },
+    /// A router reported an endpoint's health.
+    RouterHealth {
+        /// The router's index.
+        router: usize,
+        /// The endpoint's index in the router.
+        endpoint: usize,
+        /// Whether the router sees it healthy.
+        healthy: bool,
+    },
     /// A quality gate's endpoint answered.
     Gate {
         /// The index of the signal that answered (in [`Estate::gates`]).
@@ -387,8 +450,29 @@ impl Estate {
             branches,
             app_suffix: plan.platforms.cloud.app_service_suffix().to_owned(),
             gates: gate_signals(plan),
+            routers: routers(plan),
             ..Estate::default()
         }
+    }
+
+    /// Whether some target at `environment`'s `region` serves or stages a build of this rehearsal
+    /// (not the previous one): the region runs the new version, wholly or in part.
+    pub fn region_is_new(&self, environment: &str, region: &str) -> bool {
+        self.targets.iter().enumerate().any(|(index, target)| {
+            target.environment == environment
+                && target.region.as_deref() == Some(region)
+                && self.serving(index) != PREVIOUS
+        })
+    }
+
+    /// The router of route `route` and the index of its endpoint in `region`.
+    pub fn router_endpoint(&self, route: &str, region: &str) -> Option<(usize, usize)> {
+        let router = self.routers.iter().position(|r| r.route == route)?;
+        let endpoint = self.routers[router]
+            .endpoints
+            .iter()
+            .position(|e| e.region == region)?;
+        Some((router, endpoint))
     }
 
     /// The answer of the gate signals whose endpoint `matches`: the signal answering (the first in
@@ -543,6 +627,54 @@ fn gate_signals(plan: &Plan) -> Vec<GateSignal> {
         }
     }
     signals
+}
+
+/// The estate's routers: one per traffic route of the plan, every endpoint in rotation at its weight.
+fn routers(plan: &Plan) -> Vec<Router> {
+    plan.rollout
+        .traffic
+        .iter()
+        .map(|route| {
+            let (resource_group, profile, origin_group) = match &route.router {
+                TrafficRouter::TrafficManager {
+                    resource_group,
+                    profile,
+                    ..
+                } => (resource_group, profile, None),
+                TrafficRouter::FrontDoor {
+                    resource_group,
+                    profile,
+                    origin_group,
+                } => (resource_group, profile, Some(origin_group.clone())),
+            };
+            let lead = plan
+                .environment(&route.environment)
+                .and_then(|e| plan.regions_of(e).first().map(|r| r.id.as_str().to_owned()))
+                .unwrap_or_default();
+            Router {
+                route: route.id.as_str().to_owned(),
+                environment: route.environment.as_str().to_owned(),
+                lead,
+                resource_group: resource_group.clone(),
+                profile: profile.clone(),
+                origin_group,
+                dns_ttl_seconds: route.router.dns_ttl_seconds(),
+                weighted: matches!(route.shift, TrafficShift::Weighted { .. }),
+                endpoints: route
+                    .endpoints
+                    .iter()
+                    .map(|e| RouterEndpoint {
+                        name: e.endpoint.clone(),
+                        region: e.region.as_str().to_owned(),
+                        in_rotation: true,
+                        weight: e.weight,
+                        home_weight: e.weight,
+                        faulty: false,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The environments pipelines deploy to: the release's promotion path, then the runbooks'.

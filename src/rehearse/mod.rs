@@ -518,7 +518,9 @@ fn fault_tasks(
                         .as_ref()
                         .is_none_or(|e| pipeline.places.iter().any(|(pe, _)| pe == e))
             }
-            Fault::Migration { .. } | Fault::Gate { .. } => pipeline.runbook.is_none(),
+            Fault::Migration { .. } | Fault::Gate { .. } | Fault::Traffic { .. } => {
+                pipeline.runbook.is_none()
+            }
             Fault::Approval { .. } => true,
         });
         if applies {
@@ -779,6 +781,13 @@ fn resolve(scenario: &Scenario, estate: &Estate, pipeline: &PipelineRef) -> Faul
                 environment.as_deref(),
                 region.as_deref(),
             )),
+            Fault::Traffic { route, region } => {
+                let lead = estate.routers.iter().find(|r| r.route == *route);
+                let region = region.as_deref().or(lead.map(|r| r.lead.as_str()));
+                if let Some(region) = region {
+                    faults.traffic.extend(estate.router_endpoint(route, region));
+                }
+            }
         }
     }
     faults

@@ -15,6 +15,8 @@ approval:N|NAME:reject|timeout     the N-th approval of the run, or that of envi
 expand:MIGRATION | contract:MIGRATION   the first step of the migration's phase fails
 gate:GATE[@PLACE]                  the quality gate answers failing there (default: where it is first
                                    checked; a gate whose endpoint names no placeholder fails everywhere)
+traffic:ROUTE[@REGION]             the route's router sees REGION (default: the lead, the first region of
+                                   the route's environment) unhealthy once it runs the new version
 PLACE is REGION (in the pipeline's last environment), ENVIRONMENT/REGION, or ENVIRONMENT alone
 for a plan without regions or a global database; `@PLACE` is left out when neither is needed";
 
@@ -73,6 +75,13 @@ pub enum Fault {
         /// The region id; `None`: the first region that checks the gate.
         region: Option<String>,
     },
+    /// A traffic router sees a region unhealthy once it runs the new version.
+    Traffic {
+        /// The route id.
+        route: String,
+        /// The region id; `None`: the route's lead region.
+        region: Option<String>,
+    },
     /// A migration phase's first step fails.
     Migration {
         /// The migration id.
@@ -101,6 +110,14 @@ impl fmt::Display for Fault {
                 write!(f, "approval:{which}:{answer}")
             }
             Fault::Migration { migration, phase } => write!(f, "{phase}:{migration}"),
+            Fault::Traffic {
+                route,
+                region: Some(region),
+            } => write!(f, "traffic:{route}@{region}"),
+            Fault::Traffic {
+                route,
+                region: None,
+            } => write!(f, "traffic:{route}"),
             Fault::Gate {
                 gate,
                 environment,
@@ -230,6 +247,33 @@ pub fn parse(spec: &str, plan: &Plan) -> Result<Fault, String> {
                 region: region.map(str::to_owned),
             })
         }
+        "traffic" => {
+            if option.is_some() {
+                return Err(bad(spec, "a traffic fault takes no option"));
+            }
+            let (route, region) = match subject.split_once('@') {
+                Some((r, region)) => (r, Some(region)),
+                None => (subject, None),
+            };
+            let Some(found) = plan.rollout.traffic.iter().find(|r| r.id.as_str() == route) else {
+                return Err(bad(
+                    spec,
+                    &format!("the plan has no traffic route `{route}`"),
+                ));
+            };
+            if let Some(region) = region
+                && !found.endpoints.iter().any(|e| e.region.as_str() == region)
+            {
+                return Err(bad(
+                    spec,
+                    &format!("traffic route `{route}` has no endpoint in region `{region}`"),
+                ));
+            }
+            Ok(Fault::Traffic {
+                route: route.to_owned(),
+                region: region.map(str::to_owned),
+            })
+        }
         _ => Err(bad(spec, &format!("`{kind}` is not a kind of fault"))),
     }
 }
@@ -316,6 +360,32 @@ fn place_of<'s>(
     }
 }
 
+/// A route's lead region failing once users move onto it (back to the old side), and its last region
+/// failing once put back in rotation (out again; the others keep the users), where the pipeline goes.
+fn traffic_faults(plan: &Plan, places: &[(String, Option<String>)]) -> Vec<Fault> {
+    let mut faults = Vec::new();
+    for route in &plan.rollout.traffic {
+        faults.push(Fault::Traffic {
+            route: route.id.as_str().to_owned(),
+            region: None,
+        });
+        let last = plan
+            .environment(&route.environment)
+            .and_then(|e| plan.regions_of(e).last().map(|r| r.id.as_str().to_owned()));
+        if let Some(last) = last
+            && places
+                .iter()
+                .any(|(e, r)| *e == route.environment.as_str() && r.as_deref() == Some(&last))
+        {
+            faults.push(Fault::Traffic {
+                route: route.id.as_str().to_owned(),
+                region: Some(last),
+            });
+        }
+    }
+    faults
+}
+
 /// Every single-fault scenario of a pipeline that deploys `services` at `places` (environment,
 /// region) and runs the migrations when `migrations`, which asked `approvals` approvals on its
 /// happy path.
@@ -397,6 +467,7 @@ pub fn single_faults(
                 region: None,
             });
         }
+        faults.extend(traffic_faults(plan, places));
         for migration in &plan.migrations {
             for (phase, steps) in [
                 ("expand", &migration.expand),

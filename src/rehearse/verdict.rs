@@ -3,7 +3,9 @@
 //! the run's result, a complete estate after a success, containment of a failure (earlier places
 //! untouched, the failing service back on its previous build or waiting for an approved rollback,
 //! later places never started, no contract), approvals that stop what is behind them, hotfix gates,
-//! and parity of the platforms.
+//! traffic between regions ([`traffic`]), and parity of the platforms.
+
+mod traffic;
 
 use std::collections::BTreeSet;
 
@@ -158,6 +160,9 @@ impl Subject<'_> {
                 matches!(&e.kind, EventKind::Migration { migration: m, phase: p, ok: false, .. } if m == migration && p == phase)
             }),
             Fault::Gate { .. } => self.failed_gate().is_some(),
+            Fault::Traffic { .. } => self.log().iter().any(|e| {
+                matches!(&e.kind, EventKind::RouterHealth { healthy: false, .. })
+            }),
         })
     }
 
@@ -191,6 +196,9 @@ pub fn judge(subject: &Subject) -> Vec<Verdict> {
         verdicts.push(v);
     }
     if let Some(v) = gate_containment(subject) {
+        verdicts.push(v);
+    }
+    if let Some(v) = traffic::traffic(subject) {
         verdicts.push(v);
     }
     if let Some(v) = approval_stops(subject) {

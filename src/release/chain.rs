@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use super::ir::{ChainLink, Pipeline, Stage, StageRole, Work};
+use super::ir::{ChainLink, Pipeline, RunsWhen, Stage, StageRole, Work};
 
 /// The id of the first stage of every later part.
 pub const CHAIN_START: &str = "chain_start";
@@ -68,6 +68,7 @@ pub fn cut_points(
     costs: &[usize],
     budget: usize,
 ) -> Result<Vec<usize>, StageTooLarge> {
+    let earliest = earliest_named_from(stages);
     let mut cuts = Vec::new();
     let mut start = 0;
     let mut used = 0;
@@ -95,7 +96,8 @@ pub fn cut_points(
             Some((at, size)) if at > start && size * 2 >= budget => at,
             _ => index,
         };
-        // A rollback after failed gates stays in the part of the gates it follows.
+        // A rollback after failed gates stays in the part of the gates it follows, and a stage that
+        // runs on a failure stays in the part of every stage its condition names.
         while cut > start + 1
             && matches!(
                 stages[cut].role,
@@ -104,12 +106,38 @@ pub fn cut_points(
         {
             cut -= 1;
         }
+        while cut > start + 1 && earliest[cut] < cut {
+            cut = earliest[cut].max(start + 1);
+        }
         cuts.push(cut);
         start = cut;
         index = cut;
         used = 0;
     }
     Ok(cuts)
+}
+
+/// For each index `i`, the smallest index of a stage named by the failure condition of a stage at `i`
+/// or later (`usize::MAX` when none is): a cut at `i` is sound only when this is at least `i`.
+fn earliest_named_from(stages: &[Stage]) -> Vec<usize> {
+    let index: std::collections::HashMap<&str, usize> = stages
+        .iter()
+        .enumerate()
+        .map(|(i, stage)| (stage.id.as_str(), i))
+        .collect();
+    let mut earliest = vec![usize::MAX; stages.len() + 1];
+    for (i, stage) in stages.iter().enumerate().rev() {
+        let named = match &stage.runs_when {
+            RunsWhen::AnyFailed(ids) => ids
+                .iter()
+                .filter_map(|id| index.get(id.as_str()).copied())
+                .min()
+                .unwrap_or(usize::MAX),
+            RunsWhen::AllSucceeded => usize::MAX,
+        };
+        earliest[i] = named.min(earliest[i + 1]);
+    }
+    earliest
 }
 
 /// Splits `release` before each stage index of `cuts` (as [`cut_points`] returns them) into a chain

@@ -270,8 +270,15 @@ pub enum StageRole {
     ChainStart,
     /// Checks one quality gate at the end of an environment or region.
     QualityGate,
-    /// Rolls back what an environment or region deployed when one of its quality gates failed.
+    /// Rolls back what an environment or region deployed when one of its quality gates or traffic
+    /// changes failed.
     GateRollback,
+    /// Takes a region out of a traffic router's rotation before the release deploys to it.
+    TrafficDrain,
+    /// Moves users onto a deployed region: a weighted step, or the switch.
+    TrafficShift,
+    /// Switches a router back after a failed traffic change or gate of a region.
+    TrafficRevert,
 }
 
 /// What a stage does.

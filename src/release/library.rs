@@ -70,11 +70,15 @@ pub enum LibraryCommand {
     /// Undoes the deployments of place `ROLLBACK_PLACE`, newest first, as the library's rollback data
     /// file beside it lists them (`cutover/PLAN-rollbacks.jsonl`: JSON lines after `#` comments).
     RollbackPlace,
+    /// Applies `TRAFFIC_CHANGES` (lines `ENDPOINT in|out WEIGHT|-`) to the Traffic Manager profile or
+    /// Front Door origin group `TRAFFIC_PROFILE`, in order; waits until the router sees every endpoint
+    /// put in rotation as healthy, then `TRAFFIC_WAIT_SECONDS` (DNS TTL and draining).
+    TrafficSet,
 }
 
 impl LibraryCommand {
     /// Every command, in the library's order.
-    pub const ALL: [LibraryCommand; 27] = [
+    pub const ALL: [LibraryCommand; 28] = [
         LibraryCommand::RunPlanCommand,
         LibraryCommand::RunPlanCommandWithRetry,
         LibraryCommand::HealthGate,
@@ -102,6 +106,7 @@ impl LibraryCommand {
         LibraryCommand::SonarQubeGate,
         LibraryCommand::RestGate,
         LibraryCommand::RollbackPlace,
+        LibraryCommand::TrafficSet,
     ];
 
     /// The command's name on the library's command line (`bash cutover/PLAN.sh NAME`).
@@ -134,6 +139,7 @@ impl LibraryCommand {
             LibraryCommand::SonarQubeGate => "sonarqube-gate",
             LibraryCommand::RestGate => "rest-gate",
             LibraryCommand::RollbackPlace => "rollback-place",
+            LibraryCommand::TrafficSet => "traffic-set",
         }
     }
 
@@ -158,7 +164,8 @@ impl LibraryCommand {
             | LibraryCommand::DatabaseCheck
             | LibraryCommand::Migrate
             | LibraryCommand::AlertsGate
-            | LibraryCommand::RollbackPlace => true,
+            | LibraryCommand::RollbackPlace
+            | LibraryCommand::TrafficSet => true,
             LibraryCommand::RunPlanCommand
             | LibraryCommand::RunPlanCommandWithRetry
             | LibraryCommand::HealthGate
@@ -205,6 +212,7 @@ impl LibraryCommand {
             LibraryCommand::SonarQubeGate => SONARQUBE_GATE,
             LibraryCommand::RestGate => REST_GATE,
             LibraryCommand::RollbackPlace => ROLLBACK_PLACE,
+            LibraryCommand::TrafficSet => TRAFFIC_SET,
         }
     }
 }
@@ -469,6 +477,92 @@ const MIGRATE: &str = r#"  local token=""
   DATABASE_ACCESS_TOKEN="$token" bash -c "$COMMAND"
 "#;
 
+const TRAFFIC_SET: &str = r#"  local line name rotation weight kind status deadline subscription=""
+  local -a lines enabled=()
+  mapfile -t lines <<< "$TRAFFIC_CHANGES"
+  # front_door_origin NAME: the Azure resource path of Front Door origin NAME; `az rest` puts the
+  # current cloud's Resource Manager host before it.
+  front_door_origin() {
+    printf '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Cdn/profiles/%s/originGroups/%s/origins/%s?api-version=2024-09-01' \
+      "$subscription" "$TRAFFIC_RESOURCE_GROUP" "$TRAFFIC_PROFILE" "$TRAFFIC_ORIGIN_GROUP" "$1"
+  }
+  if [ "$TRAFFIC_ROUTER" = front-door ]; then
+    subscription=$(retry az account show --query id --output tsv)
+  fi
+  if [ "$TRAFFIC_ROUTER" = traffic-manager ]; then
+    local profile ttl method
+    profile=$(retry az network traffic-manager profile show --resource-group "$TRAFFIC_RESOURCE_GROUP" --name "$TRAFFIC_PROFILE" --output json)
+    ttl=$(jq --raw-output '.dnsConfig.ttl // 0' <<< "$profile")
+    method=$(jq --raw-output '.trafficRoutingMethod // ""' <<< "$profile")
+    if [ "$ttl" -gt "$TRAFFIC_DNS_TTL_SECONDS" ]; then
+      echo "traffic '$TRAFFIC_ROUTE': the profile's DNS TTL is ${ttl}s, longer than the ${TRAFFIC_DNS_TTL_SECONDS}s the plan waits; refusing to switch" >&2
+      return 1
+    fi
+    if [ "$TRAFFIC_WEIGHTED" = true ] && [ "$method" != Weighted ]; then
+      echo "traffic '$TRAFFIC_ROUTE': the profile routes by '$method', not by weight; refusing weighted steps" >&2
+      return 1
+    fi
+  fi
+  for line in "${lines[@]}"; do
+    [ -n "$line" ] || continue
+    read -r name rotation weight <<< "$line"
+    if [ "$weight" != - ] && ! [[ "$weight" =~ ^[0-9]+$ ]]; then
+      echo "traffic '$TRAFFIC_ROUTE': weight '$weight' of $name is not a number" >&2
+      return 1
+    fi
+    local -a weight_args=()
+    if [ "$weight" != - ]; then
+      weight_args=(--weight "$weight")
+    fi
+    if [ "$TRAFFIC_ROUTER" = traffic-manager ]; then
+      local state=Disabled
+      [ "$rotation" = in ] && state=Enabled
+      kind=$(retry az network traffic-manager endpoint list --resource-group "$TRAFFIC_RESOURCE_GROUP" --profile-name "$TRAFFIC_PROFILE" --output json \
+        | jq --raw-output --arg name "$name" '[.[] | select(.name == $name) | .type | split("/") | last] | first // ""')
+      if [ -z "$kind" ]; then
+        echo "traffic '$TRAFFIC_ROUTE': profile $TRAFFIC_PROFILE has no endpoint '$name'" >&2
+        return 1
+      fi
+      echo "traffic '$TRAFFIC_ROUTE': endpoint $name $state ${weight_args[*]}"
+      retry az network traffic-manager endpoint update --resource-group "$TRAFFIC_RESOURCE_GROUP" --profile-name "$TRAFFIC_PROFILE" --name "$name" --type "$kind" --endpoint-status "$state" "${weight_args[@]}" --output none
+      [ "$rotation" = in ] && enabled+=("$name:$kind")
+    else
+      local state=Disabled body
+      [ "$rotation" = in ] && state=Enabled
+      if [ "$weight" = - ]; then
+        body=$(jq --null-input --compact-output --arg state "$state" '{properties: {enabledState: $state}}')
+      else
+        body=$(jq --null-input --compact-output --arg state "$state" --argjson weight "$weight" '{properties: {enabledState: $state, weight: $weight}}')
+      fi
+      echo "traffic '$TRAFFIC_ROUTE': origin $name $state ${weight_args[*]}"
+      retry az rest --method patch --url "$(front_door_origin "$name")" --body "$body" --output none
+      [ "$rotation" = in ] && enabled+=("$name:origin")
+    fi
+  done
+  deadline=$(( $(date +%s) + TRAFFIC_HEALTH_MINUTES * 60 ))
+  for line in "${enabled[@]}"; do
+    name="${line%%:*}"
+    kind="${line#*:}"
+    while :; do
+      if [ "$TRAFFIC_ROUTER" = traffic-manager ]; then
+        status=$(retry az network traffic-manager endpoint show --resource-group "$TRAFFIC_RESOURCE_GROUP" --profile-name "$TRAFFIC_PROFILE" --name "$name" --type "$kind" --output json | jq --raw-output '.endpointMonitorStatus // ""')
+        [ "$status" = Online ] && break
+      else
+        status=$(retry az rest --method get --url "$(front_door_origin "$name")" --output json | jq --raw-output '.properties.provisioningState // ""')
+        [ "$status" = Succeeded ] && break
+      fi
+      if [ "$(date +%s)" -ge "$deadline" ]; then
+        echo "traffic '$TRAFFIC_ROUTE': $name is '$status' after $TRAFFIC_HEALTH_MINUTES minutes in rotation; failing so the release switches back" >&2
+        return 1
+      fi
+      echo "traffic '$TRAFFIC_ROUTE': $name is '$status'; waiting"
+      sleep 15
+    done
+    echo "traffic '$TRAFFIC_ROUTE': $name is $status"
+  done
+  echo "traffic '$TRAFFIC_ROUTE': waiting ${TRAFFIC_WAIT_SECONDS}s for cached DNS answers to expire and connections to drain"
+  sleep "$TRAFFIC_WAIT_SECONDS"
+"#;
 const SOAK: &str = r#"  echo "soaking for $SOAK_MINUTES minutes before the next step"
   sleep $((SOAK_MINUTES * 60))
 "#;

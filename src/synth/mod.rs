@@ -83,6 +83,7 @@ pub fn generate(options: &SynthOptions) -> Plan {
     }
     let runbooks = operations::runbooks(&services, &mut rng);
     rollout.gates = operations::gates(&services, &regions, &mut rng);
+    rollout.traffic = operations::traffic(&regions, &mut rng);
     let name = format!(
         "synth-{}-services-{}-regions-seed-{}",
         options.services, options.regions, options.seed

@@ -7,7 +7,8 @@ use super::rng::SplitMix64;
 use crate::plan::{
     Approval, BranchingModel, Environment, EnvironmentKind, FailureAction, GateCheck, GateFailure,
     GateScope, HotfixRunbook, Id, IncidentSeverity, Migration, MigrationStep, QualityGate, Region,
-    ReleaseCheck, RetryPolicy, RolloutPolicy, Service, Tier, TimedCommand, TimeoutAction,
+    RegionEndpoint, ReleaseCheck, RetryPolicy, RolloutPolicy, Service, Tier, TimedCommand,
+    TimeoutAction, TrafficRoute, TrafficRouter, TrafficShift,
 };
 
 /// The id of the environment standard releases deploy to.
@@ -187,6 +188,55 @@ pub fn regions(count: usize, rng: &mut SplitMix64) -> Vec<Region> {
         .collect()
 }
 
+/// A traffic route in front of production when it runs in two regions or more: Front Door moving users
+/// in weighted steps, or Traffic Manager switching blue-green.
+pub fn traffic(regions: &[Region], rng: &mut SplitMix64) -> Vec<TrafficRoute> {
+    if regions.len() < 2 {
+        return Vec::new();
+    }
+    let endpoints = regions
+        .iter()
+        .map(|r| RegionEndpoint {
+            region: r.id.clone(),
+            endpoint: format!("app-{}", r.id),
+            weight: 1,
+        })
+        .collect();
+    let (router, shift) = if rng.chance(50) {
+        (
+            TrafficRouter::FrontDoor {
+                resource_group: "rg-edge".into(),
+                profile: "synth-fd".into(),
+                origin_group: "app".into(),
+            },
+            TrafficShift::Weighted {
+                steps: rng
+                    .choose(&[vec![10, 50], vec![25], vec![5, 25, 50]])
+                    .cloned()
+                    .unwrap_or_default(),
+                soak_minutes: *rng.choose(&[5, 10, 15]).unwrap_or(&10),
+            },
+        )
+    } else {
+        (
+            TrafficRouter::TrafficManager {
+                resource_group: "rg-edge".into(),
+                profile: "synth-tm".into(),
+                dns_ttl_seconds: *rng.choose(&[30, 60, 300]).unwrap_or(&60),
+            },
+            TrafficShift::BlueGreen,
+        )
+    };
+    vec![TrafficRoute {
+        id: Id::new("edge"),
+        name: "Edge".into(),
+        environment: Id::new(PRODUCTION),
+        router,
+        endpoints,
+        shift,
+    }]
+}
+
 /// Quality gates: an alert gate on the whole release; often a REST probe of the first region and a
 /// SonarQube gate on one API.
 pub fn gates(services: &[Service], regions: &[Region], rng: &mut SplitMix64) -> Vec<QualityGate> {
@@ -265,6 +315,7 @@ pub fn rollout(rng: &mut SplitMix64) -> RolloutPolicy {
             FailureAction::HaltWave
         },
         gates: Vec::new(),
+        traffic: Vec::new(),
     }
 }
 

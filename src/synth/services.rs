@@ -53,9 +53,10 @@ pub fn service(skeleton: &Skeleton, position: Position, rng: &mut SplitMix64) ->
     let (target, strategy) = target_and_strategy(skeleton, hosting, rng);
     let kubernetes = matches!(target, DeployTarget::Kubernetes { .. });
     let websockets = matches!(skeleton.tier, Tier::Gateway | Tier::Api) && rng.chance(15);
+    // WebSocket connections need draining behind any switch, a router's as much as a slot swap's.
     let draining_timeout_seconds = match &strategy {
-        Strategy::RunOnce => None,
         _ if websockets => Some(rng.between(30, 120)),
+        Strategy::RunOnce => None,
         _ => rng.chance(60).then(|| rng.between(10, 60)),
     };
     Service {

@@ -1158,3 +1158,111 @@ fn a_quality_gate_is_added_and_every_field_edited_in_the_rollout_inspector() {
     }
     assert!(h.state().document().plan().rollout.gates.is_empty());
 }
+
+#[test]
+fn a_traffic_route_is_added_and_every_field_edited_in_the_rollout_inspector() {
+    use cutover::plan::{TrafficRouter, TrafficShift};
+    // The starter plan with a second production region, saved where the app opens it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("two-regions.ron");
+    let mut plan = cutover::plan::templates::starter("two-regions");
+    let mut west = plan.regions[0].clone();
+    west.id = Id::new("westus");
+    west.name = "West US".to_owned();
+    west.location = "westus".to_owned();
+    plan.regions.push(west);
+    cutover::storage::save_plan(&path, &plan).expect("saved");
+    // A tall window, so the whole rollout inspector (gates, then routes) is on screen to click.
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1440.0, 2400.0))
+        .with_step_dt(0.25)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Startup {
+                plan: Some(path),
+                ..Startup::default()
+            }),
+        );
+    h.run_steps(3);
+    h.get_by_label("Rollout policy").click();
+    h.run_steps(2);
+    click_button(&mut h, "+ Add traffic route");
+    let route = h.state().document().plan().rollout.traffic[0].clone();
+    assert_eq!(route.environment.as_str(), "production");
+    assert_eq!(route.endpoints.len(), 2, "one endpoint per region");
+    assert!(!problem_shown(&h, Code::TrafficRouteUnplaced));
+
+    let retype = |h: &mut Harness<'_, CutoverApp>, label: &str, text: &str| {
+        h.get_all_by_role_and_label(Role::TextInput, label)
+            .next()
+            .expect("the field is shown")
+            .focus();
+        h.run_steps(1);
+        h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+        h.run_steps(1);
+        h.get_all_by_role_and_label(Role::TextInput, label)
+            .next()
+            .expect("the field is shown")
+            .type_text(text);
+        h.run_steps(2);
+    };
+    let choose = |h: &mut Harness<'_, CutoverApp>, label: &str, option: &str| {
+        h.get_by_label(label).click();
+        h.run_steps(2);
+        h.get_by_label(option).click();
+        h.run_steps(2);
+    };
+    retype(&mut h, "Profile", "tm-shop");
+    retype(&mut h, "Endpoint name", "shop-eastus");
+    let route = h.state().document().plan().rollout.traffic[0].clone();
+    assert!(
+        matches!(&route.router, TrafficRouter::TrafficManager { profile, .. } if profile == "tm-shop")
+    );
+    assert_eq!(route.endpoints[0].endpoint, "shop-eastus");
+
+    // Front Door, in weighted steps: the router and the shift start from their own settings.
+    choose(&mut h, "Router", "Azure Front Door");
+    retype(&mut h, "Origin group", "storefront");
+    choose(&mut h, "Users move", "in weighted steps");
+    click_button(&mut h, "+ Add step");
+    let route = h.state().document().plan().rollout.traffic[0].clone();
+    assert!(
+        matches!(&route.router, TrafficRouter::FrontDoor { origin_group, .. } if origin_group == "storefront")
+    );
+    assert_eq!(
+        route.shift,
+        TrafficShift::Weighted {
+            steps: vec![10, 50, 60],
+            soak_minutes: 10
+        }
+    );
+    assert!(!problem_shown(&h, Code::TrafficStepsInvalid));
+
+    // Naming the second region's origin like the first's is refused, and undo takes it all back.
+    let second = |h: &Harness<'_, CutoverApp>| {
+        h.get_all_by_role_and_label(Role::TextInput, "Endpoint name")
+            .nth(1)
+            .expect("a name field per endpoint")
+            .focus();
+    };
+    second(&h);
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.get_all_by_role_and_label(Role::TextInput, "Endpoint name")
+        .nth(1)
+        .expect("a name field per endpoint")
+        .type_text("SHOP-EASTUS");
+    h.run_steps(2);
+    assert_eq!(
+        h.state().document().plan().rollout.traffic[0].endpoints[1].endpoint,
+        "SHOP-EASTUS"
+    );
+    assert!(problem_shown(&h, Code::TrafficEndpointsMismatch));
+    h.get_by_label("Plan settings").click();
+    h.run_steps(2);
+    for _ in 0..30 {
+        ctrl(&mut h, egui::Key::Z);
+    }
+    assert!(h.state().document().plan().rollout.traffic.is_empty());
+}

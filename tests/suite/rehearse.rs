@@ -140,7 +140,10 @@ fn northwind_sample(fault: &Fault) -> bool {
                 && matches!(spot.service.as_str(), "storefront" | "storefront-bff");
             middle || staging_front
         }
-        Fault::Approval { .. } | Fault::Migration { .. } | Fault::Gate { .. } => true,
+        Fault::Approval { .. }
+        | Fault::Migration { .. }
+        | Fault::Gate { .. }
+        | Fault::Traffic { .. } => true,
     }
 }
 
@@ -397,6 +400,70 @@ fn a_chained_release_is_refused_naming_its_second_part() {
         "{error}"
     );
     assert!(error.to_string().contains("not support"), "{error}");
+}
+
+/// The release files of Northwind on each platform.
+const NORTHWIND_RELEASES: [&str; 2] = [
+    ".github/workflows/northwind-commerce-release.yml",
+    "azure-pipelines/northwind-commerce-release.yml",
+];
+
+/// `repo` with the first `from` after `anchor` in `path` replaced by `to`.
+fn tampered_after(repo: &Repository, path: &str, anchor: &str, from: &str, to: &str) -> Repository {
+    let text = repo
+        .get(path)
+        .unwrap_or_else(|| panic!("{path} is exported"));
+    let start = text
+        .find(anchor)
+        .unwrap_or_else(|| panic!("{path} no longer holds {anchor:?}"));
+    let at = start
+        + text[start..]
+            .find(from)
+            .unwrap_or_else(|| panic!("{path} holds no {from:?} after {anchor:?}"));
+    let mut changed = text.to_owned();
+    changed.replace_range(at..at + from.len(), to);
+    let mut repo = repo.clone();
+    repo.insert(path, &changed);
+    repo
+}
+
+#[test]
+fn a_drain_that_leaves_the_lead_region_in_rotation_fails_the_traffic_verdict() {
+    let plan = example("northwind-commerce");
+    let mut repo = exported(&plan);
+    // The first change of the shop's router is the drain of West Europe, the lead.
+    for path in NORTHWIND_RELEASES {
+        repo = tampered(
+            &repo,
+            path,
+            "storefront-westeurope out -\"",
+            "storefront-westeurope in -\"",
+        );
+    }
+    let rehearsal = run(&plan, &repo, &options(Selection::HappyPath));
+    for platform in Platform::BOTH {
+        assert_fails(&rehearsal, platform, "happy path", "traffic");
+    }
+}
+
+#[test]
+fn a_switch_back_that_keeps_the_failed_region_fails_the_traffic_verdict() {
+    let plan = example("northwind-commerce");
+    let mut repo = exported(&plan);
+    for path in NORTHWIND_RELEASES {
+        repo = tampered_after(
+            &repo,
+            path,
+            "traffic_back_shop_edge_production_westeurope",
+            "storefront-westeurope out -\"",
+            "storefront-westeurope in -\"",
+        );
+    }
+    let fault = rehearse::scenario::parse("traffic:shop-edge", &plan).expect("a fault of the plan");
+    let rehearsal = run(&plan, &repo, &options(Selection::Faults(vec![fault])));
+    for platform in Platform::BOTH {
+        assert_fails(&rehearsal, platform, "traffic:shop-edge", "traffic");
+    }
 }
 
 #[test]

@@ -21,6 +21,8 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     check_kind("runbook", ObjectRef::Runbook, runbooks, out);
     let gates = plan.rollout.gates.iter().map(|g| &g.id);
     check_kind("quality gate", |_| ObjectRef::Rollout, gates, out);
+    let routes = plan.rollout.traffic.iter().map(|r| &r.id);
+    check_kind("traffic route", |_| ObjectRef::Rollout, routes, out);
 }
 
 /// Reports duplicate and colliding ids among `ids`, objects of the kind `noun` named by `reference`.

@@ -14,6 +14,7 @@ mod rollout;
 mod services;
 mod targets;
 mod text;
+mod traffic;
 
 use super::diagnostic::Diagnostic;
 use super::graph::ServiceGraph;
@@ -54,6 +55,7 @@ pub(super) fn check_all(plan: &Plan, graph: &ServiceGraph) -> Vec<Diagnostic> {
         approvals::check,
         rollout::check,
         gates::check,
+        traffic::check,
         hotfix::check,
         text::check,
         targets::check,

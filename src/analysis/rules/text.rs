@@ -236,6 +236,7 @@ fn max_length(kind: TextKind) -> usize {
         TextKind::ResourceName | TextKind::Approver => 256,
         TextKind::Url | TextKind::RepositoryPath | TextKind::OrganizationUrl => 2_000,
         TextKind::Branch | TextKind::BranchPattern | TextKind::GitRef => 250,
+        TextKind::RouterName => 90,
         TextKind::RunnerLabel
         | TextKind::AgentPool
         | TextKind::ServiceConnection
@@ -308,6 +309,13 @@ fn shape(field: &TextField<'_>) -> Option<Problem> {
             Code::InvalidSetting,
             "a label",
             "use ASCII letters, digits, `-`, `_` and `.`",
+        ),
+        TextKind::RouterName => (
+            text.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && ok(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+            Code::InvalidSetting,
+            "an Azure resource name",
+            "use ASCII letters, digits, `-`, `_` and `.`, starting with a letter or digit (no placeholders: a route names one environment's router)",
         ),
         TextKind::AgentPool | TextKind::ServiceConnection | TextKind::ProjectName => (
             (field.kind == TextKind::ProjectName && text.is_empty())

@@ -5,6 +5,7 @@
 mod gates;
 mod objects;
 mod service;
+mod traffic;
 mod widgets;
 
 use std::hash::{Hash as _, Hasher as _};

@@ -375,4 +375,5 @@ pub fn rollout_ui(ui: &mut Ui, plan: &Plan, rollout: &mut RolloutPolicy, choices
         ],
     );
     super::gates::gates_ui(ui, plan, &mut rollout.gates, choices);
+    super::traffic::traffic_ui(ui, plan, &mut rollout.traffic, choices);
 }

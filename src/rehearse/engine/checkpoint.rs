@@ -147,6 +147,17 @@ impl Checkpoint {
         if faults.gates.iter().any(|g| asked(*g)) {
             return false;
         }
+        // A traffic fault changes what the router reports of its endpoint: resume only from before
+        // the router was first asked about it.
+        let read = |(router, endpoint): (usize, usize)| {
+            log.iter().any(|e| {
+                matches!(&e.kind, EventKind::RouterHealth { router: r, endpoint: p, .. }
+                if *r == router && *p == endpoint)
+            })
+        };
+        if faults.traffic.iter().any(|t| read(*t)) {
+            return false;
+        }
         faults.approvals.iter().all(|(which, _)| match which {
             ApprovalRef::Ordinal(n) => self.saved.runs.iter().all(|r| r.approvals < *n),
             ApprovalRef::Name(name) => !log

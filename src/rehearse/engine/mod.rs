@@ -134,6 +134,8 @@ pub struct Faults {
     pub approvals: Vec<(ApprovalRef, Decision)>,
     /// Quality-gate signals answering failing (indices into the estate's gates).
     pub gates: Vec<usize>,
+    /// Router endpoints seen unhealthy on the new version: (router, endpoint) in the estate.
+    pub traffic: Vec<(usize, usize)>,
 }
 
 /// What to rehearse: one pipeline on one platform from one estate.
@@ -558,6 +560,16 @@ pub fn rehearse(
     for signal in &engine.faults.gates {
         if let Some(s) = engine.estate.gates.get_mut(*signal) {
             s.failing = true;
+        }
+    }
+    for (router, endpoint) in &engine.faults.traffic {
+        if let Some(e) = engine
+            .estate
+            .routers
+            .get_mut(*router)
+            .and_then(|r| r.endpoints.get_mut(*endpoint))
+        {
+            e.faulty = true;
         }
     }
     engine.converge = request.converge.clone().map(|c| (c, 0));

@@ -1,5 +1,6 @@
 //! The fake `az`: App Service (deploy, settings, slot swap with preview, traffic routing), AKS
-//! credentials, storage blobs for static sites, database checks, Azure DevOps pull requests. It
+//! credentials, storage blobs for static sites, database checks, traffic routers, Azure DevOps pull
+//! requests. It
 //! refuses to work unless the step is signed in, as the real CLI does.
 
 use serde_json::{Value as Json, json};
@@ -33,10 +34,14 @@ pub fn handle(call: &Call, parsed: &Parsed, ctx: &mut Context) -> Reply {
             json!({"id": "00000000-0000-0000-0000-000000000000", "name": "rehearsal", "state": "Enabled"}),
         ),
         "cloud" => Ok(Json::Null),
+        "rest" if super::traffic::is_front_door(parsed.value(&["--url"]).unwrap_or_default()) => {
+            super::traffic::front_door(parsed, ctx)
+        }
         "rest" => super::gates::alerts(parsed.value(&["--url"]).unwrap_or_default(), ctx)
             .ok_or_else(|| "rehearsal: az rest: no API of the estate answers that URL".to_owned()),
         "webapp" => return webapp(call, parsed, ctx),
         "aks" => aks(parsed, ctx),
+        "network" => super::traffic::handle(parsed, ctx),
         "storage" => return storage(call, parsed, ctx),
         _ => database(parsed, ctx),
     };

@@ -14,6 +14,7 @@ pub mod git;
 pub mod kubectl;
 pub mod query;
 pub mod surface;
+pub mod traffic;
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,8 @@
 //! gates that apply there are checked, one stage per gate, beside the region's validation window.
 //! What comes next waits for them, so a failed gate never lets a later region or environment start.
 //! When a gate that rolls back fails, one more stage undoes what that environment or region deployed,
-//! newest first, with each deployment template's own guarded rollback steps.
+//! newest first, with each deployment template's own guarded rollback steps (after switching traffic
+//! back, when the place took users: see [`super::traffic`]).
 
 use serde_json::Value as Json;
 
@@ -53,37 +54,45 @@ pub(super) fn gates_at<'p>(plan: &'p Plan, block: &BlockEnd<'_>) -> Vec<&'p Qual
         .collect()
 }
 
-/// Adds a stage per gate of `gates`, each waiting for `wait`, and the rollback that follows a failed
-/// one; returns the gate stages' ids (what comes next must wait for).
+/// The stages of a place's gates: all of them, and those whose failure rolls the place back.
+#[derive(Default)]
+pub(super) struct GateIds {
+    /// Every gate stage.
+    pub all: Vec<String>,
+    /// The gate stages whose failure rolls the place back.
+    pub rolling_back: Vec<String>,
+}
+
+/// Adds a stage per gate of `gates`, each waiting for `wait`; `suffix` tells apart the gates a place
+/// checks more than once (beside each weighted traffic step), and is empty for the place's last
+/// check, the one the runbook lists.
 pub(super) fn gate_stages(
     plan: &Plan,
     gates: &[&QualityGate],
     block: &BlockEnd<'_>,
     wait: &[String],
     stages: &mut Stages,
-    templates: &TemplateSet<'_>,
-) -> Vec<String> {
-    let mut ids = Vec::with_capacity(gates.len());
-    let mut rolling_back = Vec::new();
+    suffix: &str,
+) -> GateIds {
+    let mut ids = GateIds::default();
     for gate in gates {
         let [environment, region] = block.id_parts;
         let id = stages.push(
             StageRole::QualityGate,
-            &["gate", gate.id.as_str(), environment, region],
+            &["gate", gate.id.as_str(), suffix, environment, region],
             format!("Gate: {}{}", gate.name, block.title_suffix),
             wait.to_vec(),
             Work::Job(gate_job(plan, gate, block)),
         );
         if gate.on_failure == GateFailure::RollBack {
-            rolling_back.push(id.clone());
+            ids.rolling_back.push(id.clone());
         }
-        stages
-            .gate_places
-            .push((gate.id.clone(), block.place_key()));
-        ids.push(id);
-    }
-    if !rolling_back.is_empty() {
-        rollback_stage(block, rolling_back, stages, templates);
+        if suffix.is_empty() {
+            stages
+                .gate_places
+                .push((gate.id.clone(), block.place_key()));
+        }
+        ids.all.push(id);
     }
     ids
 }
@@ -227,16 +236,21 @@ fn json_path_array(path: &str) -> String {
     Json::Array(array).to_string()
 }
 
-/// The stage undoing `block`'s deployments, newest first, when any of `gates` failed: one step of
-/// the library's `rollback-place`, which reads what to undo from the rollback data (each deployment
-/// template's own guarded rollback steps, with the call's values), so the stage stays one short job
-/// however many services the place has.
-fn rollback_stage(
+/// The stage undoing `block`'s deployments, newest first, when any of `failed` (gates and traffic
+/// changes) failed, once `after` (the switches back) have run: one step of the library's
+/// `rollback-place`, which reads what to undo from the rollback data (each deployment template's own
+/// guarded rollback steps, with the call's values), so the stage stays one short job however many
+/// services the place has.
+pub(super) fn rollback_stage(
     block: &BlockEnd<'_>,
-    gates: Vec<String>,
+    failed: Vec<String>,
+    after: Vec<String>,
     stages: &mut Stages,
     templates: &TemplateSet<'_>,
 ) {
+    if failed.is_empty() {
+        return;
+    }
     let mut job_env: Vec<(String, Value)> = Vec::new();
     let mut steps = Vec::new();
     for stage in block.deploy_stages.iter().rev().map(|&i| &stages.stages[i]) {
@@ -283,21 +297,28 @@ fn rollback_stage(
         block.rollback_environment.unwrap_or(block.deployments),
     ));
     let [environment, region] = block.id_parts;
+    let cause = if after.is_empty() {
+        "a failed gate"
+    } else {
+        "a failed gate or traffic change"
+    };
+    let mut depends_on = failed.clone();
+    depends_on.extend(after);
     stages.push(
         StageRole::GateRollback,
         &["rollback", environment, region],
-        format!("Roll back after a failed gate{}", block.title_suffix),
-        gates.clone(),
+        format!("Roll back after {cause}{}", block.title_suffix),
+        depends_on,
         Work::Job(job),
     );
     if let Some(stage) = stages.last_mut() {
-        stage.runs_when = RunsWhen::AnyFailed(gates);
+        stage.runs_when = RunsWhen::AnyFailed(failed);
     }
 }
 
 impl BlockEnd<'_> {
     /// The key of the block's place in the rollback data: `ENVIRONMENT` or `ENVIRONMENT/REGION`.
-    fn place_key(&self) -> String {
+    pub(super) fn place_key(&self) -> String {
         match self.place.region {
             Some(region) => format!("{}/{region}", self.place.environment),
             None => self.place.environment.as_str().to_owned(),
@@ -329,7 +350,10 @@ mod tests {
     #[test]
     fn each_place_checks_the_gates_that_apply_there() {
         let ir = northwind();
-        let gates = roles(&ir.release, StageRole::QualityGate);
+        let gates: Vec<&str> = roles(&ir.release, StageRole::QualityGate)
+            .into_iter()
+            .filter(|g| !g.contains("_step"))
+            .collect();
         // The release's alert gate and the Orders API's gate everywhere (staging in one region,
         // production in three); the probe only in West Europe (staging and production).
         assert_eq!(gates.len(), 4 + 4 + 2, "{gates:?}");
@@ -379,8 +403,8 @@ mod tests {
             let RunsWhen::AnyFailed(failed) = &stage.runs_when else {
                 panic!("{} runs without a failed gate", stage.id);
             };
-            assert_eq!(failed, &stage.depends_on);
-            for gate in failed {
+            assert!(failed.iter().all(|id| stage.depends_on.contains(id)));
+            for gate in failed.iter().filter(|id| id.starts_with("gate_")) {
                 assert!(
                     gate.starts_with("gate_error_alerts")
                         || gate.starts_with("gate_checkout_probe")

@@ -19,6 +19,7 @@ mod hotfix;
 mod migrations;
 mod release;
 mod templates;
+mod traffic;
 
 use std::collections::BTreeSet;
 

@@ -2,9 +2,10 @@
 //! environment of the promotion path, its approval and its waves (expand, deployments region by
 //! region, validation windows); then the contract approval and the contract phases.
 
-use super::gates::{BlockEnd, gate_stages, gates_at};
+use super::gates::{BlockEnd, GateIds, gate_stages, gates_at, rollback_stage};
 use super::migrations::{MigrationPhase, migration_job};
 use super::templates::{CallSite, TemplateSet};
+use super::traffic::{self, PlaceTraffic, RouteAt};
 use super::{EnvironmentSet, LowerError, Stages, environment_name, file_stem};
 use crate::analysis::{DeploymentOrder, ServiceGraph, Step as OrderStep, Wave};
 use crate::plan::placeholder::Place;
@@ -53,6 +54,8 @@ pub(super) fn release_pipeline(
         .waves
         .iter()
         .partition(|wave| matches!(wave.steps.first(), Some(OrderStep::Contract { .. })));
+    // The environments the release has deployed a region of: the next region there is not the lead.
+    let mut led: Vec<Id> = Vec::new();
     for (index, wave) in waves.iter().enumerate() {
         let here = wave_environment(plan, wave, &path, last);
         if entered != Some(&here.environment.id) {
@@ -69,36 +72,35 @@ pub(super) fn release_pipeline(
                 }
             }
         }
-        let site = WaveSite {
-            here,
-            promoting: path.len() > 1,
-            wait: &wait,
-            graph,
-        };
-        let mut ids = wave_stages(plan, wave, &site, &mut stages, templates);
-        block.record(wave, &ids, &stages);
+        if block.is_new() {
+            let site = WaveSite::new(here, path.len() > 1, &wait, graph);
+            wait = block.start(plan, wave, &site, &mut led, &mut stages);
+        }
         let ends_block = waves
             .get(index + 1)
             .is_none_or(|next| block.ends_before(next, &here.environment.id, plan, &path, last));
+        let is_validation = matches!(wave.steps.first(), Some(OrderStep::Validate { .. }));
+        if ends_block && is_validation {
+            // Users move onto the region before its validation window, which then watches them.
+            let site = WaveSite::new(here, path.len() > 1, &wait, graph);
+            wait = block.shift(plan, &site, wait.clone(), &mut stages);
+        }
+        let site = WaveSite::new(here, path.len() > 1, &wait, graph);
+        let ids = wave_stages(plan, wave, &site, &mut stages, templates);
+        block.record(wave, &ids, &stages);
         if !ends_block {
             wait = finish_wave(&mut stages, index + 1, ids);
             continue;
         }
-        let is_validation = matches!(wave.steps.first(), Some(OrderStep::Validate { .. }));
-        if is_validation {
-            // The gates are checked during the region's validation window, beside it.
-            let gate_ids = block.gates(plan, &site, site.wait, &mut stages, templates);
-            ids.extend(gate_ids);
-            wait = finish_wave(&mut stages, index + 1, ids);
-        } else {
-            let wave_end = finish_wave(&mut stages, index + 1, ids);
-            let gate_ids = block.gates(plan, &site, &wave_end, &mut stages, templates);
-            wait = if gate_ids.is_empty() {
-                wave_end
-            } else {
-                finish_gates(&mut stages, &site, block.region.as_ref(), gate_ids)
-            };
-        }
+        wait = block.close(
+            plan,
+            &site,
+            index + 1,
+            ids,
+            is_validation,
+            &mut stages,
+            templates,
+        );
         block = Block::default();
     }
     let has_contracts = contracts.iter().any(|wave| !wave.steps.is_empty());
@@ -241,7 +243,22 @@ struct WaveSite<'w, 'p> {
     graph: &'w ServiceGraph,
 }
 
-impl WaveSite<'_, '_> {
+impl<'w, 'p> WaveSite<'w, 'p> {
+    /// Where the stages of a wave of `here` go, waiting for `wait`.
+    fn new(
+        here: &'w EnvironmentPlan<'p>,
+        promoting: bool,
+        wait: &'w [String],
+        graph: &'w ServiceGraph,
+    ) -> Self {
+        Self {
+            here,
+            promoting,
+            wait,
+            graph,
+        }
+    }
+
     /// The environment's part of a stage id (empty when the release does not promote).
     fn id_part(&self) -> &str {
         if self.promoting {
@@ -384,21 +401,169 @@ fn deploy_stage(
 /// The part of the release between two places where quality gates are checked: one environment, or
 /// one region of it when the plan has regions.
 #[derive(Default)]
-struct Block {
-    /// The block's region, once a wave of it names one.
+struct Block<'p> {
+    /// Whether no wave of the block has been lowered yet.
+    started: bool,
+    /// The block's region, named by its first wave.
     region: Option<Id>,
     /// The services it deployed.
     services: Vec<Id>,
     /// Its deployment stages, in order, by their index in the pipeline's stages.
     deploy_stages: Vec<usize>,
+    /// The traffic routes in front of the block's region.
+    routes: Vec<RouteAt<'p>>,
+    /// What the block's traffic stages added.
+    traffic: PlaceTraffic,
+    /// The gate stages at the block's end.
+    gates: GateIds,
 }
 
-impl Block {
+impl<'p> Block<'p> {
+    /// Whether the block has no wave yet (the next wave starts it).
+    fn is_new(&mut self) -> bool {
+        !std::mem::replace(&mut self.started, true)
+    }
+
+    /// Starts the block with its first wave, `wave`: its region, and the routes in front of it (the
+    /// region is the lead when `led` holds no region of the environment yet). The lead leaves
+    /// rotation before anything is deployed to it. Returns what the wave waits for.
+    fn start(
+        &mut self,
+        plan: &'p Plan,
+        wave: &Wave,
+        site: &WaveSite<'_, '_>,
+        led: &mut Vec<Id>,
+        stages: &mut Stages,
+    ) -> Vec<String> {
+        let environment = &site.here.environment.id;
+        self.region = wave_region(wave).cloned();
+        let lead = self.region.is_some() && !led.contains(environment);
+        if self.region.is_some() {
+            led.push(environment.clone());
+        }
+        self.routes = traffic::routes_at(plan, environment, self.region.as_ref(), lead);
+        let mut wait = site.wait.to_vec();
+        for at in self.routes.iter().filter(|at| at.lead) {
+            let drained = traffic::drain_stage(plan, *at, &self.end(plan, site), wait, stages);
+            wait = vec![drained];
+        }
+        wait
+    }
+
+    /// The block as the gates and traffic stages see it, in `site`'s environment.
+    fn end<'a>(&'a self, plan: &Plan, site: &'a WaveSite<'_, '_>) -> BlockEnd<'a> {
+        let region = self.region.as_ref();
+        BlockEnd {
+            place: site.place(region),
+            id_parts: [site.id_part(), region.map_or("", Id::as_str)],
+            title_suffix: site.title(String::new()) + &region_name(plan, region),
+            deployments: &site.here.deployments,
+            rollback_environment: site.here.rollback.as_deref(),
+            services: &self.services,
+            deploy_stages: &self.deploy_stages,
+        }
+    }
+
+    /// The stages moving users onto the block's region, the first waiting for `wait`, with the
+    /// region's gates beside each weighted step; returns what comes next waits for (`wait` itself
+    /// when no route fronts the region).
+    fn shift(
+        &mut self,
+        plan: &Plan,
+        site: &WaveSite<'_, '_>,
+        wait: Vec<String>,
+        stages: &mut Stages,
+    ) -> Vec<String> {
+        let mut wait = wait;
+        let routes = self.routes.clone();
+        let mut traffic = std::mem::take(&mut self.traffic);
+        for at in routes {
+            let end = self.end(plan, site);
+            let gates = gates_at(plan, &end);
+            let mut step_gates = |stages: &mut Stages, wait: &[String], suffix: &str| {
+                gate_stages(plan, &gates, &end, wait, stages, suffix)
+            };
+            wait = traffic::shift_stages(
+                plan,
+                at,
+                &end,
+                wait.clone(),
+                stages,
+                &mut traffic,
+                &mut step_gates,
+            );
+        }
+        self.traffic = traffic;
+        wait
+    }
+
+    /// Ends the block after its last wave, the `number`-th, whose stages are `ids`: its gates (beside
+    /// the wave when it is the validation window, which has the traffic changes before it; else
+    /// after the wave and the traffic changes), then the switches back and the rollback. Returns
+    /// what the next block waits for.
+    #[allow(clippy::too_many_arguments)]
+    fn close(
+        &mut self,
+        plan: &Plan,
+        site: &WaveSite<'_, '_>,
+        number: usize,
+        ids: Vec<String>,
+        is_validation: bool,
+        stages: &mut Stages,
+        templates: &TemplateSet<'_>,
+    ) -> Vec<String> {
+        let wait = if is_validation {
+            // The gates are checked during the region's validation window, beside it.
+            let mut ids = ids;
+            ids.extend(self.gates(plan, site, site.wait, stages));
+            finish_wave(stages, number, ids)
+        } else {
+            let wave_end = finish_wave(stages, number, ids);
+            let shifted = self.shift(plan, site, wave_end, stages);
+            let gate_ids = self.gates(plan, site, &shifted, stages);
+            if gate_ids.is_empty() {
+                shifted
+            } else {
+                finish_gates(stages, site, self.region.as_ref(), gate_ids)
+            }
+        };
+        self.finish(plan, site, stages, templates);
+        wait
+    }
+
+    /// The stages after the block's last check: the switches back and the rollback, each running only
+    /// when a check or traffic change of the block failed.
+    fn finish(
+        &self,
+        plan: &Plan,
+        site: &WaveSite<'_, '_>,
+        stages: &mut Stages,
+        templates: &TemplateSet<'_>,
+    ) {
+        let end = self.end(plan, site);
+        let mut reverts = Vec::new();
+        if !self.traffic.changes.is_empty() {
+            let mut failed = self.traffic.changes.clone();
+            failed.extend(self.traffic.step_gates.iter().cloned());
+            failed.extend(self.gates.all.iter().cloned());
+            for at in self.routes.iter().rev() {
+                reverts.push(traffic::revert_stage(
+                    plan,
+                    *at,
+                    &end,
+                    failed.clone(),
+                    stages,
+                ));
+            }
+        }
+        let mut rolling_back = self.traffic.changes.clone();
+        rolling_back.extend(self.traffic.step_gates_rolling_back.iter().cloned());
+        rolling_back.extend(self.gates.rolling_back.iter().cloned());
+        rollback_stage(&end, rolling_back, reverts, stages, templates);
+    }
+
     /// Adds what `wave` (whose stages are `ids`) deployed.
     fn record(&mut self, wave: &Wave, ids: &[String], stages: &Stages) {
-        if self.region.is_none() {
-            self.region = wave_region(wave).cloned();
-        }
         for step in &wave.steps {
             if let OrderStep::Deploy { service, .. } = step {
                 self.services.push(service.clone());
@@ -428,27 +593,21 @@ impl Block {
             )
     }
 
-    /// The stages of the gates that apply at the end of this block, waiting for `wait`.
+    /// The stages of the gates that apply at the end of this block, waiting for `wait`; returns their
+    /// ids (what comes next waits for) and keeps them for [`Block::finish`].
     fn gates(
-        &self,
+        &mut self,
         plan: &Plan,
         site: &WaveSite<'_, '_>,
         wait: &[String],
         stages: &mut Stages,
-        templates: &TemplateSet<'_>,
     ) -> Vec<String> {
-        let region = self.region.as_ref();
-        let end = BlockEnd {
-            place: site.place(region),
-            id_parts: [site.id_part(), region.map_or("", Id::as_str)],
-            title_suffix: site.title(String::new()) + &region_name(plan, region),
-            deployments: &site.here.deployments,
-            rollback_environment: site.here.rollback.as_deref(),
-            services: &self.services,
-            deploy_stages: &self.deploy_stages,
-        };
+        let end = self.end(plan, site);
         let gates = gates_at(plan, &end);
-        gate_stages(plan, &gates, &end, wait, stages, templates)
+        let ids = gate_stages(plan, &gates, &end, wait, stages, "");
+        let all = ids.all.clone();
+        self.gates = ids;
+        all
     }
 }
 
