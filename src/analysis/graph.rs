@@ -1,6 +1,6 @@
 //! The petgraph view of a plan's services and dependencies.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -13,35 +13,52 @@ use crate::plan::{Id, Plan};
 /// ids resolve to the first service with the id.
 pub struct ServiceGraph {
     graph: DiGraph<usize, ()>,
-    nodes: BTreeMap<Id, NodeIndex>,
+    nodes: HashMap<Id, NodeIndex>,
     /// The node of each service by plan index; `None` for a service whose id repeats an earlier one.
     node_of: Vec<Option<NodeIndex>>,
+    /// The plan indices of each dependency's two services, by the dependency's plan index.
+    ends: Vec<DependencyEnds>,
+}
+
+/// The plan indices of the services a dependency names ("`service` depends on `on`"): each the first
+/// service with that id, or `None` when no service has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DependencyEnds {
+    /// The dependent.
+    pub service: Option<usize>,
+    /// What it depends on.
+    pub on: Option<usize>,
 }
 
 impl ServiceGraph {
     /// Builds the graph of `plan`.
     pub fn new(plan: &Plan) -> Self {
         let mut graph = DiGraph::with_capacity(plan.services.len(), plan.dependencies.len());
-        let mut nodes = BTreeMap::new();
+        let mut nodes = HashMap::with_capacity(plan.services.len());
         let mut node_of = vec![None; plan.services.len()];
         for (index, service) in plan.services.iter().enumerate() {
-            if let std::collections::btree_map::Entry::Vacant(entry) =
+            if let std::collections::hash_map::Entry::Vacant(entry) =
                 nodes.entry(service.id.clone())
             {
                 node_of[index] = Some(*entry.insert(graph.add_node(index)));
             }
         }
+        let mut ends = Vec::with_capacity(plan.dependencies.len());
         for dependency in &plan.dependencies {
-            if let (Some(&from), Some(&to)) =
-                (nodes.get(&dependency.service), nodes.get(&dependency.on))
-            {
+            let (from, to) = (nodes.get(&dependency.service), nodes.get(&dependency.on));
+            if let (Some(&from), Some(&to)) = (from, to) {
                 graph.update_edge(from, to, ());
             }
+            ends.push(DependencyEnds {
+                service: from.map(|&node| graph[node]),
+                on: to.map(|&node| graph[node]),
+            });
         }
         Self {
             graph,
             nodes,
             node_of,
+            ends,
         }
     }
 
@@ -72,6 +89,18 @@ impl ServiceGraph {
     /// The plan index of the service with this id.
     pub fn index_of(&self, id: &Id) -> Option<usize> {
         self.nodes.get(id).map(|&node| self.graph[node])
+    }
+
+    /// The services that `plan.dependencies[dependency]` names (of the plan this graph was built
+    /// from), already looked up: what [`ServiceGraph::index_of`] gives for its two ids.
+    pub fn dependency_ends(&self, dependency: usize) -> DependencyEnds {
+        self.ends
+            .get(dependency)
+            .copied()
+            .unwrap_or(DependencyEnds {
+                service: None,
+                on: None,
+            })
     }
 
     /// The service of `plan` (the plan this graph was built from) with this id: [`Plan::service`]

@@ -8,7 +8,7 @@ mod order;
 mod rules;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
-pub use graph::ServiceGraph;
+pub use graph::{DependencyEnds, ServiceGraph};
 pub use order::{DeploymentOrder, Step, Wave, deployment_order};
 
 use crate::plan::Plan;

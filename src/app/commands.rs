@@ -73,8 +73,10 @@ pub enum Command {
     ZoomIn,
     /// Zoom out around the canvas centre by [`ZOOM_STEP`].
     ZoomOut,
-    /// Lay the services out in layers.
+    /// Place the services added since the last layout, leaving every other service where it is.
     AutoLayout,
+    /// Lay every service out again in layers, wherever it stands now.
+    FreshLayout,
     /// Show or hide the outline panel.
     ToggleOutline,
     /// Show or hide the inspector panel.
@@ -215,7 +217,7 @@ impl Shortcut {
 
 impl Command {
     /// Every command: menus list them in this order within each group, and so does the toolbar.
-    pub const ALL: [Command; 36] = [
+    pub const ALL: [Command; 37] = [
         Command::New,
         Command::Open,
         Command::OpenTypedPath,
@@ -244,6 +246,7 @@ impl Command {
         Command::ZoomIn,
         Command::ZoomOut,
         Command::AutoLayout,
+        Command::FreshLayout,
         Command::ToggleOutline,
         Command::ToggleInspector,
         Command::ToggleProblems,
@@ -285,6 +288,7 @@ impl Command {
             Command::ZoomIn => "Zoom in",
             Command::ZoomOut => "Zoom out",
             Command::AutoLayout => "Auto-layout",
+            Command::FreshLayout => "Fresh layout",
             Command::ToggleOutline => "Outline",
             Command::ToggleInspector => "Inspector",
             Command::ToggleProblems => "Problems",
@@ -336,7 +340,10 @@ impl Command {
             Command::Fit => "Show every service",
             Command::ZoomIn => "Zoom in",
             Command::ZoomOut => "Zoom out",
-            Command::AutoLayout => "Lay the services out in layers, bottom-up",
+            Command::AutoLayout => {
+                "Place the services added since the last layout in their layers; the others stay"
+            }
+            Command::FreshLayout => "Lay every service out again in layers, bottom-up",
             Command::ToggleOutline => "Show or hide the outline",
             Command::ToggleInspector => "Show or hide the inspector",
             Command::ToggleProblems => "Show or hide the problems",
@@ -393,9 +400,11 @@ impl Command {
             Command::RenameSelection | Command::DeleteSelection => (Menu::Edit, 1),
             Command::Find => (Menu::Edit, 2),
             Command::ToggleFocus => (Menu::View, 1),
-            Command::Fit | Command::ZoomIn | Command::ZoomOut | Command::AutoLayout => {
-                (Menu::View, 0)
-            }
+            Command::Fit
+            | Command::ZoomIn
+            | Command::ZoomOut
+            | Command::AutoLayout
+            | Command::FreshLayout => (Menu::View, 0),
             Command::ToggleOutline
             | Command::ToggleInspector
             | Command::ToggleProblems

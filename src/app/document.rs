@@ -1,12 +1,13 @@
 //! The open document: the plan, its file, its undo history, and its analysis, recomputed only when
 //! the plan changes.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::analysis::{Analysis, Severity, analyse};
 use crate::edit::{Edit, EditError, History};
-use crate::plan::Plan;
+use crate::plan::{Id, Plan};
 
 /// Identifies one state of one document: views compare it with what they last showed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,9 @@ pub struct Document {
     analysed_revision: u64,
     waves: Vec<Option<usize>>,
     worst: Vec<Option<Severity>>,
+    /// The services that had their place at the last layout: those of the plan as opened (unless it
+    /// had no layout at all), and those present after each auto-layout since. Auto-layout keeps them.
+    laid_out: HashSet<Id>,
 }
 
 impl Document {
@@ -55,7 +59,11 @@ impl Document {
             analysed_revision: 0,
             waves: Vec::new(),
             worst: Vec::new(),
+            laid_out: HashSet::new(),
         };
+        if !crate::layout::needs_layout(&document.plan) {
+            document.mark_laid_out();
+        }
         document.derive_service_facts();
         document
     }
@@ -172,6 +180,22 @@ impl Document {
             self.analysed_revision = self.content_revision;
             self.derive_service_facts();
         }
+    }
+
+    /// For each service (by plan index), whether it had its place at the last layout, so that
+    /// auto-layout leaves it there: the services of the plan as opened, and those present after each
+    /// auto-layout since.
+    pub fn laid_out(&self) -> Vec<bool> {
+        self.plan
+            .services
+            .iter()
+            .map(|s| self.laid_out.contains(&s.id))
+            .collect()
+    }
+
+    /// Records that every service of the plan now has its place (after an auto-layout).
+    pub fn mark_laid_out(&mut self) {
+        self.laid_out = self.plan.services.iter().map(|s| s.id.clone()).collect();
     }
 
     /// The wave in which each service (by plan index) first deploys.

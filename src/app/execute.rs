@@ -122,7 +122,8 @@ impl CutoverApp {
             Command::Fit => self.canvas.request_fit(),
             Command::ZoomIn => self.canvas.request_zoom(ZOOM_STEP),
             Command::ZoomOut => self.canvas.request_zoom(1.0 / ZOOM_STEP),
-            Command::AutoLayout => self.auto_layout("Auto-layout"),
+            Command::AutoLayout => self.auto_layout("Auto-layout", false),
+            Command::FreshLayout => self.auto_layout("Fresh layout", true),
             Command::ToggleOutline => toggle(&mut self.settings.show_outline),
             Command::ToggleInspector => toggle(&mut self.settings.show_inspector),
             Command::ToggleProblems => toggle(&mut self.settings.show_problems),
@@ -364,26 +365,42 @@ impl CutoverApp {
         }
     }
 
-    /// Writes an auto-layout into the plan as one undoable step.
-    pub(super) fn auto_layout(&mut self, label: &str) {
+    /// Writes a layout into the plan as one undoable step: `fresh`, every service laid out again
+    /// (and the view fitted to it); otherwise only the services added since the last layout are
+    /// placed, between the others, which stay where they are ([`layout::relayout_plan`]).
+    pub(super) fn auto_layout(&mut self, label: &str, fresh: bool) {
         let plan = self.document.plan();
-        let positions = layout::layout_plan(plan, layout::Spacing::default());
+        let spacing = layout::Spacing::default();
+        let positions = if fresh {
+            layout::layout_plan(plan, spacing)
+        } else {
+            layout::relayout_plan(plan, &self.document.laid_out(), spacing)
+        };
         let moves: Vec<(usize, Position)> = positions
             .into_iter()
             .enumerate()
             .filter(|(i, p)| plan.services[*i].position != *p)
             .collect();
         if moves.is_empty() {
-            self.set_status("The layout is already tidy", false);
+            self.document.mark_laid_out();
+            let status = if fresh {
+                "The layout is already tidy"
+            } else {
+                "Every service has its place (View → Fresh layout lays them all out again)"
+            };
+            self.set_status(status, false);
         } else if self.apply(Edit::SetPositions(moves), label, None) {
-            self.canvas.request_fit();
+            self.document.mark_laid_out();
+            if fresh {
+                self.canvas.request_fit();
+            }
         }
     }
 
     /// Lays out a plan whose services have no positions yet, then fits the view.
     pub(super) fn laid_out_if_needed(&mut self) {
         if layout::needs_layout(self.document.plan()) {
-            self.auto_layout("Auto-layout of a plan without positions");
+            self.auto_layout("Auto-layout of a plan without positions", true);
         }
         self.canvas.request_fit();
     }

@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 use super::app_ui::{
-    DeleteKey as _, click_at, click_button, ctrl, drag, meridian, node_pos, starter,
+    DeleteKey as _, click_at, click_button, ctrl, drag, menu, meridian, node_pos, starter,
 };
 
 /// Runs frames until the app stops asking for one at once, and says how many that took; panics if
@@ -393,4 +393,82 @@ fn the_readme_lists_every_canvas_gesture_help_shows() {
         h.query_by_label("Select every service in the box")
             .is_some()
     );
+}
+
+/// Every service's position, by plan index.
+fn positions(h: &Harness<'_, CutoverApp>) -> Vec<cutover::plan::Position> {
+    let plan = h.state().document().plan();
+    plan.services.iter().map(|s| s.position).collect()
+}
+
+#[test]
+fn auto_layout_places_an_added_service_and_moves_no_other_in_one_undo_step() {
+    let (_dir, mut h) = synthetic(60);
+    let opened = positions(&h);
+    // Add a service and connect it to the plan's first database, as the user would.
+    click_button(&mut h, "Add service");
+    let plan = h.state().document().plan().clone();
+    let added = plan.services.len() - 1;
+    let database = plan
+        .services
+        .iter()
+        .find(|s| s.tier == cutover::plan::Tier::Database)
+        .expect("a database")
+        .id
+        .clone();
+    let connect =
+        cutover::edit::Edit::add_dependency(&plan, plan.services[added].id.clone(), database);
+    let ctx = h.ctx.clone();
+    h.state_mut().execute(
+        &ctx,
+        cutover::app::Message::Edit {
+            edit: Box::new(connect),
+            label: "Connect".to_owned(),
+            group: None,
+        },
+    );
+    h.run_steps(2);
+    let before = positions(&h);
+    assert_eq!(before[..added], opened[..], "adding moved nothing");
+
+    click_button(&mut h, "Auto-layout");
+    let after = positions(&h);
+    assert_eq!(after[..added], before[..added], "every other service stays");
+    assert_ne!(after[added], before[added], "the added service is placed");
+    // In a free spot: its box overlaps no other (boxes are about 180 × 50).
+    for (i, other) in after[..added].iter().enumerate() {
+        let (dx, dy) = (
+            (other.x - after[added].x).abs(),
+            (other.y - after[added].y).abs(),
+        );
+        assert!(
+            dx >= 200.0 || dy >= 60.0,
+            "on top of service {i}: {other:?}"
+        );
+    }
+    // One undo step takes it back, the next undoes the connection.
+    assert_eq!(h.state().document().undo_label(), Some("Auto-layout"));
+    ctrl(&mut h, Key::Z);
+    assert_eq!(positions(&h), before);
+    assert_eq!(h.state().document().undo_label(), Some("Connect"));
+    ctrl(&mut h, Key::Z);
+    ctrl(&mut h, Key::Y);
+    ctrl(&mut h, Key::Y);
+    assert_eq!(
+        positions(&h),
+        after,
+        "redo brings the layout back as one step"
+    );
+
+    // Auto-layout again places nothing; a fresh layout lays out everything, as one step too.
+    click_button(&mut h, "Auto-layout");
+    assert_eq!(positions(&h), after);
+    assert_eq!(h.state().document().undo_label(), Some("Auto-layout"));
+    menu(&mut h, "View", "Fresh layout");
+    let fresh = positions(&h);
+    let moved = fresh.iter().zip(&after).filter(|(a, b)| a != b).count();
+    assert!(moved > after.len() / 2, "a fresh layout moved only {moved}");
+    assert_eq!(h.state().document().undo_label(), Some("Fresh layout"));
+    ctrl(&mut h, Key::Z);
+    assert_eq!(positions(&h), after);
 }

@@ -147,8 +147,8 @@ fn the_preview_shows_the_release_pipeline_and_follows_a_rename_in_the_inspector(
 
     // Idle frames and a layout-only change do not regenerate it.
     h.run_steps(5);
-    click_button(&mut h, "Auto-layout");
-    assert_eq!(h.state().document().undo_label(), Some("Auto-layout"));
+    super::app_ui::menu(&mut h, "View", "Fresh layout");
+    assert_eq!(h.state().document().undo_label(), Some("Fresh layout"));
     assert_eq!(h.state().preview().generations(), 1);
 
     // A rename in the inspector does, and the new name is in the text.

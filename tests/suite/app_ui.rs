@@ -438,10 +438,14 @@ fn positions(h: &Harness<'_, CutoverApp>) -> Vec<Position> {
 }
 
 #[test]
-fn auto_layout_is_one_undoable_step() {
+fn fresh_layout_is_one_undoable_step() {
     let mut h = meridian();
     let before = positions(&h);
+    // Every service of the plan as opened has its place: auto-layout leaves them all there.
     click_button(&mut h, "Auto-layout");
+    assert_eq!(positions(&h), before);
+    assert_eq!(h.state().document().undo_label(), None);
+    menu(&mut h, "View", "Fresh layout");
     let after = positions(&h);
     assert_ne!(after, before);
     // sql-database below the two APIs (side by side), below the portal.
@@ -449,7 +453,7 @@ fn auto_layout_is_one_undoable_step() {
     assert_eq!(after[1].y, after[2].y);
     assert_ne!(after[1].x, after[2].x);
     assert!(after[1].y > after[3].y);
-    assert_eq!(h.state().document().undo_label(), Some("Auto-layout"));
+    assert_eq!(h.state().document().undo_label(), Some("Fresh layout"));
     h.key_press(egui::Key::L);
     h.run_steps(2);
     assert_eq!(positions(&h), after, "a second auto-layout changes nothing");

@@ -20,10 +20,8 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             "remove one of these dependencies; a service graph must be acyclic to have a deployment order",
         ));
     }
-    for dependency in &plan.dependencies {
-        let (Some(service), Some(on)) =
-            (cx.service(&dependency.service), cx.service(&dependency.on))
-        else {
+    for index in 0..plan.dependencies.len() {
+        let Some((service, on)) = cx.dependency_services(index) else {
             continue;
         };
         if service.tier != Tier::Other && on.tier != Tier::Other && service.tier < on.tier {

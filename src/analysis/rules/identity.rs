@@ -1,6 +1,6 @@
 //! Ids: unique within their kind, and still unique after sanitising for pipeline identifiers.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::Context;
 use crate::analysis::{Code, Diagnostic};
@@ -32,11 +32,17 @@ fn check_kind<'a>(
     ids: impl Iterator<Item = &'a Id>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut by_sanitised: BTreeMap<String, Vec<&Id>> = BTreeMap::new();
+    let mut by_sanitised: HashMap<String, Vec<&Id>> = HashMap::new();
     for id in ids {
         by_sanitised.entry(id.sanitised()).or_default().push(id);
     }
-    for (sanitised, ids) in by_sanitised {
+    // Only ids that share their sanitised form are reported, in the order of that form.
+    let mut shared: Vec<(String, Vec<&Id>)> = by_sanitised
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .collect();
+    shared.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (sanitised, ids) in shared {
         let Some((first, rest)) = ids.split_first() else {
             continue;
         };

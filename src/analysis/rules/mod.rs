@@ -31,6 +31,19 @@ impl Context<'_> {
     fn service(&self, id: &crate::plan::Id) -> Option<&crate::plan::Service> {
         self.graph.service(self.plan, id)
     }
+
+    /// The two services `plan.dependencies[dependency]` names, when both exist: the dependent and
+    /// what it depends on, as [`Context::service`] finds them.
+    fn dependency_services(
+        &self,
+        dependency: usize,
+    ) -> Option<(&crate::plan::Service, &crate::plan::Service)> {
+        let ends = self.graph.dependency_ends(dependency);
+        Some((
+            self.plan.services.get(ends.service?)?,
+            self.plan.services.get(ends.on?)?,
+        ))
+    }
 }
 
 /// `noun` with its indefinite article: "an API", "a database", "an App Service target".

@@ -21,13 +21,17 @@ pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             ),
         ));
     };
-    for dependency in &plan.dependencies {
+    for (index, dependency) in plan.dependencies.iter().enumerate() {
         let subject = || ObjectRef::Dependency {
             service: dependency.service.clone(),
             on: dependency.on.clone(),
         };
-        for id in [&dependency.service, &dependency.on] {
-            if cx.service(id).is_none() {
+        let ends = cx.graph.dependency_ends(index);
+        for (id, found) in [
+            (&dependency.service, ends.service),
+            (&dependency.on, ends.on),
+        ] {
+            if found.is_none() {
                 missing(subject(), "the dependency", id, ObjectKind::Service);
             }
         }

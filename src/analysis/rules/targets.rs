@@ -181,10 +181,8 @@ fn per_region_database(plan: &Plan, service: &Service, out: &mut Vec<Diagnostic>
 /// A global database deploys once, before any region: it may not wait for a per-region service.
 fn global_dependencies(cx: &Context, out: &mut Vec<Diagnostic>) {
     let plan = cx.plan;
-    for dependency in &plan.dependencies {
-        let (Some(service), Some(on)) =
-            (cx.service(&dependency.service), cx.service(&dependency.on))
-        else {
+    for index in 0..plan.dependencies.len() {
+        let Some((service, on)) = cx.dependency_services(index) else {
             continue;
         };
         if service.is_global() && !on.is_global() {

@@ -36,7 +36,8 @@ fn check_field(field: &TextField<'_>, places: &Places, out: &mut Vec<Diagnostic>
         return;
     }
     let limit = max_length(field.kind);
-    if field.text.chars().count() > limit {
+    // A text of at most `limit` bytes has at most `limit` characters: only longer ones are counted.
+    if field.text.len() > limit && field.text.chars().count() > limit {
         report(
             Code::TextTooLong,
             format!(
@@ -52,7 +53,7 @@ fn check_field(field: &TextField<'_>, places: &Places, out: &mut Vec<Diagnostic>
         report(problem.0, problem.1, problem.2);
         return;
     }
-    if field.text.to_ascii_lowercase().contains("##vso[") || field.text.contains("##[") {
+    if has_logging_command(field.text) {
         report(
             Code::LoggingCommandInText,
             format!(
@@ -63,11 +64,7 @@ fn check_field(field: &TextField<'_>, places: &Places, out: &mut Vec<Diagnostic>
         );
         return;
     }
-    if let Some(value) = places
-        .values(field.text)
-        .into_iter()
-        .find(|value| evaluated(value, field.kind))
-    {
+    if let Some(value) = places.first_evaluated(field.text, field.kind) {
         let (allowed, after) = if field.kind == TextKind::Command {
             (
                 "commands may use shell `$( … )` but not `${{`, nor `$(NAME)`, which Azure reads as a pipeline variable",
@@ -98,6 +95,9 @@ fn check_field(field: &TextField<'_>, places: &Places, out: &mut Vec<Diagnostic>
 struct Places {
     environments: Vec<Id>,
     regions: Vec<Option<Id>>,
+    /// Whether an environment's or a region's id holds a `$`, so that substituting it could make an
+    /// expression of a text that has none.
+    ids_hold_dollar: bool,
 }
 
 impl Places {
@@ -106,23 +106,42 @@ impl Places {
         if environments.is_empty() {
             environments.push(plan.rollout.environment.clone());
         }
-        let mut regions: Vec<Option<Id>> =
-            plan.regions.iter().map(|r| Some(r.id.clone())).collect();
+        Self::of_ids(
+            environments,
+            plan.regions.iter().map(|r| r.id.clone()).collect(),
+        )
+    }
+
+    /// The places of these environments (at least one) and regions; every value is also used
+    /// without a region (a global database's).
+    fn of_ids(environments: Vec<Id>, regions: Vec<Id>) -> Self {
+        let mut regions: Vec<Option<Id>> = regions.into_iter().map(Some).collect();
         regions.push(None);
+        let ids_hold_dollar = environments.iter().any(|e| e.as_str().contains('$'))
+            || regions.iter().flatten().any(|r| r.as_str().contains('$'));
         Self {
             environments,
             regions,
+            ids_hold_dollar,
         }
     }
 
-    /// `text` as every value it becomes: itself when it has no placeholder, else each substitution.
-    fn values(&self, text: &str) -> Vec<String> {
-        if !has_placeholder(text) {
-            return vec![text.to_owned()];
+    /// The first value `text` becomes (itself when it has no placeholder, else each substitution,
+    /// environment by environment and region by region) that a platform would evaluate as an
+    /// expression ([`evaluated`]).
+    ///
+    /// Every expression starts with `$`, and substitution only adds ids, so when neither the text nor
+    /// any id holds a `$` no value can be one, and none is built.
+    fn first_evaluated(&self, text: &str, kind: TextKind) -> Option<String> {
+        let dollar = text.contains('$');
+        if !dollar && !self.ids_hold_dollar {
+            return None;
         }
-        let mut values = Vec::new();
-        for environment in &self.environments {
-            for region in &self.regions {
+        if !has_placeholder(text) {
+            return (dollar && evaluated(text, kind)).then(|| text.to_owned());
+        }
+        self.environments.iter().find_map(|environment| {
+            self.regions.iter().find_map(|region| {
                 let value = resolve(
                     text,
                     Place {
@@ -130,13 +149,20 @@ impl Places {
                         region: region.as_ref(),
                     },
                 );
-                if !values.contains(&value) {
-                    values.push(value);
-                }
-            }
-        }
-        values
+                evaluated(&value, kind).then_some(value)
+            })
+        })
     }
+}
+
+/// Whether `text` holds an Azure Pipelines logging command: `##vso[` in any case, or `##[`.
+fn has_logging_command(text: &str) -> bool {
+    text.contains('#')
+        && (text.contains("##[")
+            || text
+                .as_bytes()
+                .windows(b"##vso[".len())
+                .any(|window| window.eq_ignore_ascii_case(b"##vso[")))
 }
 
 /// Whether a platform would evaluate part of `value` as an expression.
@@ -171,6 +197,11 @@ type Problem = (Code, String, &'static str);
 
 /// Characters no field may hold, and line breaks in fields of one line.
 fn characters(field: &TextField<'_>) -> Option<Problem> {
+    // Printable ASCII is never a line break, a control or an invisible character: most text is only
+    // that, and is passed over without decoding it.
+    if field.text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return None;
+    }
     let multi_line = matches!(field.kind, TextKind::Prose | TextKind::Command);
     for c in field.text.chars() {
         let line_break = matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
@@ -504,5 +535,101 @@ mod tests {
         let mut plan = clean_plan();
         plan.name = "x".repeat(5_000);
         single(&plan, Code::TextTooLong);
+    }
+
+    /// The search before it was made lazy: every distinct value built, then the first evaluated one.
+    fn every_value_then_first_evaluated(
+        places: &super::Places,
+        text: &str,
+        kind: TextKind,
+    ) -> Option<String> {
+        use crate::plan::placeholder::{Place, has_placeholder, resolve};
+        let mut values: Vec<String> = Vec::new();
+        if has_placeholder(text) {
+            for environment in &places.environments {
+                for region in &places.regions {
+                    let value = resolve(
+                        text,
+                        Place {
+                            environment,
+                            region: region.as_ref(),
+                        },
+                    );
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+            }
+        } else {
+            values.push(text.to_owned());
+        }
+        values
+            .into_iter()
+            .find(|value| super::evaluated(value, kind))
+    }
+
+    /// Text made of the pieces that matter here: `$`, brackets, placeholders, logging commands.
+    fn pieces(count: usize) -> impl proptest::strategy::Strategy<Value = String> {
+        const PIECES: &[&str] = &[
+            "$",
+            "(",
+            ")",
+            "[",
+            "{",
+            "}",
+            "{{",
+            "$(",
+            "${{",
+            "$[",
+            "{region}",
+            "{environment}",
+            "{reg",
+            "ion}",
+            "a",
+            "Z_9",
+            ".",
+            " ",
+            "#",
+            "##",
+            "##vso[",
+            "##VsO[",
+            "##[",
+            "vso[",
+            "é",
+            "İ",
+        ];
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..count)
+            .prop_map(|pieces| pieces.concat())
+    }
+
+    use crate::plan::TextKind;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_lazy_search_finds_the_value_the_full_search_found(
+            text in pieces(8),
+            environments in proptest::collection::vec(pieces(3), 1..3),
+            regions in proptest::collection::vec(pieces(3), 0..3),
+            command in any::<bool>(),
+        ) {
+            let places = super::Places::of_ids(
+                environments.iter().map(|e| Id::new(e.as_str())).collect(),
+                regions.iter().map(|r| Id::new(r.as_str())).collect(),
+            );
+            let kind = if command { TextKind::Command } else { TextKind::Name };
+            prop_assert_eq!(
+                places.first_evaluated(&text, kind),
+                every_value_then_first_evaluated(&places, &text, kind)
+            );
+        }
+
+        #[test]
+        fn logging_commands_are_found_without_lowering_the_text(text in pieces(8)) {
+            prop_assert_eq!(
+                super::has_logging_command(&text),
+                text.to_ascii_lowercase().contains("##vso[") || text.contains("##[")
+            );
+        }
     }
 }

@@ -363,7 +363,7 @@ impl Canvas {
                     out.push(Message::AddServiceAt(at));
                     ui.close();
                 }
-                for command in [Command::Fit, Command::AutoLayout] {
+                for command in [Command::Fit, Command::AutoLayout, Command::FreshLayout] {
                     if ui.button(command.label()).clicked() {
                         out.push(command.into());
                         ui.close();
