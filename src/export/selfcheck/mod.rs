@@ -81,10 +81,19 @@ pub fn check(
         graph: ServiceGraph::new(plan),
         reach: &reach,
         deploy_stage: &deploy_stage,
+        on_failure: reads
+            .iter()
+            .flat_map(|r| {
+                r.on_failure
+                    .iter()
+                    .map(|(id, named)| (id.as_str(), named.as_slice()))
+            })
+            .collect(),
     };
     checker.dependencies()?;
     checker.rollbacks()?;
     checker.order()?;
+    checker.checkpoints()?;
     match &first.kind {
         PipelineKind::Release => checker.contracts(),
         PipelineKind::Hotfix(hotfix) => checker.hotfix(&hotfix.runbook),
@@ -160,7 +169,7 @@ fn check_chain(
                     names
                         .iter()
                         .copied()
-                        .filter(|id| id != job && !read.on_failure.contains(*id)),
+                        .filter(|id| id != job && !read.on_failure.contains_key(*id)),
                 );
                 if let Some(early) = reach.missing_from(job, &all, &names) {
                     return Err(format!(
@@ -193,6 +202,8 @@ struct Checker<'a> {
     graph: ServiceGraph,
     reach: &'a ChainReach<'a>,
     deploy_stage: &'a BTreeMap<&'a Placement, &'a str>,
+    /// Each failure-only stage read back, with the stages its condition names.
+    on_failure: BTreeMap<&'a str, &'a [String]>,
 }
 
 impl Checker<'_> {
@@ -254,6 +265,51 @@ impl Checker<'_> {
                 && !self.rolled_back.contains(*stage)
             {
                 return Err(format!("the deployment `{stage}` has no rollback path"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A quality gate or traffic change is a checkpoint: every deployment after it waits for it, so a
+    /// failed one never lets a later region start; and a failed traffic change switches the router
+    /// back (a switch back's condition, as written, names it).
+    fn checkpoints(&self) -> Result<(), String> {
+        let roles = [
+            StageRole::QualityGate,
+            StageRole::TrafficDrain,
+            StageRole::TrafficShift,
+        ];
+        let role_of: HashMap<&str, StageRole> = self
+            .stages
+            .iter()
+            .map(|s| (s.id.as_str(), s.role))
+            .collect();
+        let named_by = |id: &str, role: StageRole| {
+            self.on_failure.iter().any(|(stage, named)| {
+                role_of.get(stage) == Some(&role) && named.iter().any(|n| n == id)
+            })
+        };
+        for (index, checkpoint) in self.stages.iter().enumerate() {
+            if !roles.contains(&checkpoint.role) {
+                continue;
+            }
+            if let Some(later) = self.stages[index + 1..]
+                .iter()
+                .filter(|s| s.deploys.is_some())
+                .find(|s| !self.reach.reaches(&s.id, &checkpoint.id))
+            {
+                return Err(format!(
+                    "`{}` deploys without waiting for `{}` before it",
+                    later.id, checkpoint.id
+                ));
+            }
+            if checkpoint.role == StageRole::TrafficShift
+                && !named_by(&checkpoint.id, StageRole::TrafficRevert)
+            {
+                return Err(format!(
+                    "nothing switches the router back when the traffic change `{}` fails",
+                    checkpoint.id
+                ));
             }
         }
         Ok(())

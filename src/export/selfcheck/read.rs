@@ -26,9 +26,10 @@ pub(super) struct ReadBack {
     pub rolled_back: BTreeSet<String>,
     /// Stages that wait for a human approval.
     pub approvals: BTreeSet<String>,
-    /// Stages that run only when one they wait for failed (a rollback after failed quality gates):
-    /// the run has failed by then, so nothing after them needs to wait for them.
-    pub on_failure: BTreeSet<String>,
+    /// Stages that run only when one they wait for failed (a switch back or a rollback after failed
+    /// quality gates or traffic changes), each with the stages its condition names: the run has
+    /// failed by then, so nothing after them needs to wait for them.
+    pub on_failure: BTreeMap<String, Vec<String>>,
     /// How the pipeline continues a part of a chained release before it: the stage that checks it,
     /// and the part it names (GitHub: the workflow's path; Azure: the pipeline's name).
     pub continues: Option<(String, String)>,
@@ -223,12 +224,19 @@ pub(super) fn read_github(files: &mut Files<'_>, path: &str) -> Result<ReadBack,
         if environment.is_some_and(|e| e.ends_with("-approval")) {
             read.approvals.insert(id.clone());
         }
-        if job
-            .get("if")
-            .and_then(Value::as_str)
-            .is_some_and(|condition| condition.contains("failure() &&"))
+        if let Some(condition) = job.get("if").and_then(Value::as_str)
+            && condition.contains("failure() &&")
         {
-            read.on_failure.insert(id.clone());
+            // `failure() && (needs.A.result == 'failure' || needs.B.result == 'failure')`
+            let named = condition
+                .split("needs.")
+                .skip(1)
+                .filter_map(|part| {
+                    part.split_once(".result == 'failure'")
+                        .map(|(name, _)| name.to_owned())
+                })
+                .collect();
+            read.on_failure.insert(id.clone(), named);
         }
         read.nodes.insert(id.clone(), string_list(job.get("needs")));
     }
@@ -335,12 +343,18 @@ pub(super) fn read_azure(files: &mut Files<'_>, path: &str) -> Result<ReadBack, 
             .ok_or("a stage has no `stage` id")?
             .to_owned();
         let depends_on = string_list(stage.get("dependsOn"));
-        if stage
-            .get("condition")
-            .and_then(Value::as_str)
-            .is_some_and(|condition| condition.starts_with("failed("))
+        if let Some(condition) = stage.get("condition").and_then(Value::as_str)
+            && let Some(list) = condition
+                .strip_prefix("failed(")
+                .and_then(|rest| rest.strip_suffix(')'))
         {
-            read.on_failure.insert(id.clone());
+            // `failed('a', 'b')`
+            let named = list
+                .split(',')
+                .map(|name| name.trim().trim_matches('\'').to_owned())
+                .filter(|name| !name.is_empty())
+                .collect();
+            read.on_failure.insert(id.clone(), named);
         }
         for job in stage
             .get("jobs")

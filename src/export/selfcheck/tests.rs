@@ -270,3 +270,54 @@ fn a_chained_release_passes_and_each_link_of_the_chain_is_checked() {
         "is not started by",
     );
 }
+
+#[test]
+fn a_traffic_change_nothing_switches_back_and_a_region_that_skips_a_gate_are_caught() {
+    let plan = parse_plan(
+        include_str!("../../../examples/northwind-commerce.ron"),
+        "northwind-commerce.ron",
+    )
+    .expect("the example parses");
+    let ir = lower(&plan).expect("lowers");
+    let release = std::slice::from_ref(&ir.release);
+    let files = files(&ir, release);
+    for platform in [Platform::GitHub, Platform::Azure] {
+        run(&files, release, platform, &plan).expect("the files as written pass");
+        let path = match platform {
+            Platform::GitHub => paths::github_workflow(&ir.release),
+            Platform::Azure => paths::azure_pipeline(&ir.release),
+        };
+        // The failure conditions stop naming the shop router's switch to West Europe.
+        let (from, to) = match platform {
+            Platform::GitHub => (
+                "needs.traffic_shop_edge_switch_production_westeurope.result",
+                "needs.traffic_shop_edge_step_1_production_westeurope.result",
+            ),
+            Platform::Azure => (
+                "'traffic_shop_edge_switch_production_westeurope'",
+                "'traffic_shop_edge_step_1_production_westeurope'",
+            ),
+        };
+        let mut unnamed = files.clone();
+        let text = unnamed.get_mut(&path).expect("the release");
+        assert!(text.contains(from), "{path} has no `{from}`");
+        *text = text.replace(from, to);
+        expect_error(
+            run(&unnamed, release, platform, &plan),
+            "nothing switches the router back when the traffic change `traffic_shop_edge_switch_production_westeurope` fails",
+        );
+    }
+    // North Europe's first deployment waits for West Europe's last deployments only: the order of
+    // deployments holds, but West Europe's gates and traffic changes are skipped.
+    let path = paths::github_workflow(&ir.release);
+    let skipping = broken(
+        &files,
+        &path,
+        "    needs: [wave_19_complete]\n    uses: './.github/workflows/northwind-commerce-deploy-script.yml'",
+        "    needs: [deploy_storefront_production_westeurope, deploy_back_office_production_westeurope]\n    uses: './.github/workflows/northwind-commerce-deploy-script.yml'",
+    );
+    expect_error(
+        run(&skipping, release, Platform::GitHub, &plan),
+        "`deploy_platform_infra_production_northeurope` deploys without waiting for",
+    );
+}
