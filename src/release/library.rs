@@ -646,7 +646,7 @@ const ALERTS_GATE: &str = r#"  local started deadline fired
   deadline=$(( $(date +%s) + GATE_TIMEOUT_MINUTES * 60 ))
   echo "gate '$GATE_NAME': watching alert rules for $GATE_TIMEOUT_MINUTES minutes from $started"
   while :; do
-    fired=$(retry az rest --method get --url "https://management.azure.com${ALERT_SCOPE}/providers/Microsoft.AlertsManagement/alerts?api-version=2019-05-05-preview&timeRange=1d&monitorCondition=Fired" --output json \
+    fired=$(retry az rest --method get --url "${ALERT_SCOPE}/providers/Microsoft.AlertsManagement/alerts?api-version=2019-05-05-preview&timeRange=1d&monitorCondition=Fired" --output json \
       | jq --raw-output --arg since "$started" --arg rules "$ALERT_RULES" '
           ($rules | split("\n") | map(select(length > 0))) as $names
           | [.value[]?.properties.essentials
@@ -853,6 +853,20 @@ mod tests {
             .collect();
         let expected: Vec<&str> = ROLLBACK_COMMANDS.iter().map(|c| c.name()).collect();
         assert_eq!(dispatched, expected);
+    }
+
+    #[test]
+    fn no_command_names_one_cloud_s_resource_manager() {
+        // `az rest` puts the current cloud's Resource Manager host before a resource path, so the
+        // same library works in the public, US Government and China clouds.
+        let script = library_body();
+        for host in [
+            "management.azure.com",
+            "management.usgovcloudapi.net",
+            "management.chinacloudapi.cn",
+        ] {
+            assert!(!script.contains(host), "the library names {host}");
+        }
     }
 
     #[test]

@@ -79,7 +79,11 @@ fn nested(path: &[JsonPathSegment], value: Json) -> Json {
 /// under the scope, one per watched rule of a failing signal, started now. `None` when the URL is
 /// not an alerts query of a gate's scope.
 pub fn alerts(url: &str, ctx: &mut Context) -> Option<Json> {
-    let path = url.strip_prefix(MANAGEMENT)?;
+    // `az rest` takes a resource path and puts the cloud's Resource Manager host before it.
+    let path = url.strip_prefix(MANAGEMENT).unwrap_or(url);
+    if !path.starts_with('/') {
+        return None;
+    }
     let scope = path
         .split_once('?')
         .map_or(path, |(p, _)| p)
