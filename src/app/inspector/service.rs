@@ -261,30 +261,7 @@ fn strategy_ui(ui: &mut Ui, strategy: &mut Strategy) {
             };
         }
         Strategy::Canary { increments } => {
-            w::list_heading(ui, "Traffic steps");
-            ui.push_id("canary", |ui| {
-                ui.indent("steps", |ui| {
-                    let mut remove = None;
-                    for (index, step) in increments.iter_mut().enumerate() {
-                        ui.horizontal(|ui| {
-                            if ui
-                                .small_button(crate::app::style::REMOVE_ICON)
-                                .on_hover_text("Remove")
-                                .clicked()
-                            {
-                                remove = Some(index);
-                            }
-                            ui.add(egui::DragValue::new(step).range(0..=100).suffix("%"));
-                        });
-                    }
-                    if let Some(index) = remove {
-                        increments.remove(index);
-                    }
-                    if ui.small_button("+ Add step").clicked() {
-                        increments.push(100);
-                    }
-                });
-            });
+            w::percent_list(ui, "Traffic steps", increments, |_| 100);
         }
         Strategy::SlotSwap | Strategy::BlueGreen | Strategy::RunOnce => {}
     }

@@ -162,30 +162,8 @@ fn shift_ui(ui: &mut Ui, shift: &mut TrafficShift) {
     } = shift
     {
         w::number(ui, "Hold each step", soak_minutes, " min", 0..=360);
-        w::list_heading(ui, "Lead region's shares");
-        ui.push_id("steps", |ui| {
-            ui.indent("steps", |ui| {
-                let mut remove = None;
-                for (index, step) in steps.iter_mut().enumerate() {
-                    ui.horizontal(|ui| {
-                        if ui
-                            .small_button(crate::app::style::REMOVE_ICON)
-                            .on_hover_text("Remove")
-                            .clicked()
-                        {
-                            remove = Some(index);
-                        }
-                        ui.add(egui::DragValue::new(step).range(0..=100).suffix("%"));
-                    });
-                }
-                if let Some(index) = remove {
-                    steps.remove(index);
-                }
-                if ui.small_button("+ Add step").clicked() {
-                    let next = steps.last().map_or(10, |last| (last + 10).min(99));
-                    steps.push(next);
-                }
-            });
+        w::percent_list(ui, "Lead region's shares", steps, |steps| {
+            steps.last().map_or(10, |last| (last + 10).min(99))
         });
     }
 }

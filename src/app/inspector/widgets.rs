@@ -263,6 +263,36 @@ pub fn string_list(ui: &mut Ui, label: &str, items: &mut Vec<String>, new_item: 
     });
 }
 
+/// A list of percentages (traffic steps) with remove and `+ Add step`, which appends `next` of the
+/// list as it is.
+pub fn percent_list(ui: &mut Ui, label: &str, items: &mut Vec<u32>, next: impl Fn(&[u32]) -> u32) {
+    list_heading(ui, label);
+    ui.push_id(("percents", label), |ui| {
+        ui.indent("items", |ui| {
+            let mut remove = None;
+            for (index, item) in items.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    if ui
+                        .small_button(crate::app::style::REMOVE_ICON)
+                        .on_hover_text("Remove")
+                        .clicked()
+                    {
+                        remove = Some(index);
+                    }
+                    ui.add(egui::DragValue::new(item).range(0..=100).suffix("%"));
+                });
+            }
+            if let Some(index) = remove {
+                items.remove(index);
+            }
+            if ui.small_button("+ Add step").clicked() {
+                let item = next(items);
+                items.push(item);
+            }
+        });
+    });
+}
+
 /// A list of references to existing objects, with remove, and an add choice (labelled by the list's
 /// heading) of those not yet listed.
 pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[Choice]) {

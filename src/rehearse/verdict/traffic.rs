@@ -29,18 +29,19 @@ pub(super) fn traffic(s: &Subject) -> Option<Verdict> {
     if routed.is_empty() {
         return None;
     }
+    let times = Times::of(s);
     let Replay {
         state,
         shares,
         first_unhealthy,
         changes,
         mut problems,
-    } = replay(s, &routed);
+    } = replay(s, &times, &routed);
     for &router in &routed {
-        problems.extend(ending(s, router, &state[router], &shares[router]));
+        problems.extend(ending(s, &times, router, &state[router], &shares[router]));
     }
     if let Some((time, router, endpoint)) = first_unhealthy {
-        problems.extend(contained(s, time, router, endpoint, &state[router]));
+        problems.extend(contained(s, &times, time, router, endpoint, &state[router]));
     }
     let failure = first_unhealthy.map_or(String::new(), |(time, router, endpoint)| {
         format!(
@@ -59,6 +60,30 @@ pub(super) fn traffic(s: &Subject) -> Option<Verdict> {
     ))
 }
 
+/// What the checks ask of the log for every target, read once: when this run first and last deployed
+/// it, when its new build was first ready, and whether the scenario must fail.
+struct Times {
+    deployed: Vec<Option<(u64, u64)>>,
+    ready: Vec<Option<u64>>,
+    failed: bool,
+}
+
+impl Times {
+    fn of(s: &Subject) -> Times {
+        let targets = s.estate().targets.len();
+        let mut deployed: Vec<Option<(u64, u64)>> = vec![None; targets];
+        for (target, event) in s.deployments() {
+            let span = &mut deployed[target];
+            *span = Some(span.map_or((event.time, event.time), |(first, _)| (first, event.time)));
+        }
+        Times {
+            deployed,
+            ready: (0..targets).map(|t| s.ready_at(t)).collect(),
+            failed: s.expect_failure(),
+        }
+    }
+}
+
 /// What replaying the event log found: each router's state at the end ((in rotation, weight) per
 /// endpoint), the lead's shares after each change, the first unhealthy reading (time, router,
 /// endpoint), the number of changes, and the problems seen on the way.
@@ -71,7 +96,7 @@ struct Replay {
 }
 
 /// Replays the log: router changes, router health readings, and deployments in routed regions.
-fn replay(s: &Subject, routed: &[usize]) -> Replay {
+fn replay(s: &Subject, times: &Times, routed: &[usize]) -> Replay {
     let estate = s.estate();
     let mut problems = Vec::new();
     // The routers' state as the log replays it: (in rotation, weight) per endpoint.
@@ -94,7 +119,7 @@ fn replay(s: &Subject, routed: &[usize]) -> Replay {
                 changes += 1;
                 state[*router][*endpoint] = (*in_rotation, *weight);
                 if *in_rotation
-                    && let Some(problem) = half_deployed(s, *router, *endpoint, event.time)
+                    && let Some(problem) = half_deployed(s, times, *router, *endpoint, event.time)
                 {
                     problems.push(problem);
                 }
@@ -141,7 +166,13 @@ fn replay(s: &Subject, routed: &[usize]) -> Replay {
 }
 
 /// The problems of one router's state at the end of the run (`end`), with the lead's shares.
-fn ending(s: &Subject, router: usize, end: &[(bool, u32)], shares: &[f64]) -> Vec<String> {
+fn ending(
+    s: &Subject,
+    times: &Times,
+    router: usize,
+    end: &[(bool, u32)],
+    shares: &[f64],
+) -> Vec<String> {
     let estate = s.estate();
     let mut problems = Vec::new();
     let r = &estate.routers[router];
@@ -150,10 +181,10 @@ fn ending(s: &Subject, router: usize, end: &[(bool, u32)], shares: &[f64]) -> Ve
     }
     for (index, (on, weight)) in end.iter().enumerate() {
         let endpoint = &r.endpoints[index];
-        if *on && let Some(problem) = half_deployed(s, router, index, u64::MAX) {
+        if *on && let Some(problem) = half_deployed(s, times, router, index, u64::MAX) {
             problems.push(format!("at the end: {problem}"));
         }
-        if !s.expect_failure() && (!*on || *weight != endpoint.home_weight) {
+        if !times.failed && (!*on || *weight != endpoint.home_weight) {
             problems.push(format!(
                 "{} ends with {} {} at weight {weight}, not in rotation at {}",
                 r.route,
@@ -167,7 +198,7 @@ fn ending(s: &Subject, router: usize, end: &[(bool, u32)], shares: &[f64]) -> Ve
             ));
         }
     }
-    if !s.expect_failure()
+    if !times.failed
         && let Some(expected) = expected_shares(s, router)
         && !reached_in_turn(shares, &expected)
     {
@@ -182,7 +213,13 @@ fn ending(s: &Subject, router: usize, end: &[(bool, u32)], shares: &[f64]) -> Ve
 
 /// A problem when `endpoint`'s region is half deployed at `time` (some targets new, or new but not
 /// ready): a router must send users only to the old side or to a wholly new, ready region.
-fn half_deployed(s: &Subject, router: usize, endpoint: usize, time: u64) -> Option<String> {
+fn half_deployed(
+    s: &Subject,
+    times: &Times,
+    router: usize,
+    endpoint: usize,
+    time: u64,
+) -> Option<String> {
     let estate = s.estate();
     let r = &estate.routers[router];
     let region = &r.endpoints[endpoint].region;
@@ -195,9 +232,9 @@ fn half_deployed(s: &Subject, router: usize, endpoint: usize, time: u64) -> Opti
                 && !matches!(target.kind, Kind::Database(_))
         })
         .collect();
-    let touched = |t: usize| s.deployments().any(|(x, e)| x == t && e.time <= time);
+    let touched = |t: usize| times.deployed[t].is_some_and(|(first, _)| first <= time);
     let new_and_ready = |t: usize| {
-        s.ready_at(t).is_some_and(|at| at <= time)
+        times.ready[t].is_some_and(|at| at <= time)
             && (time != u64::MAX || estate.serving(t) != PREVIOUS)
     };
     let untouched = targets.iter().all(|t| !touched(*t));
@@ -256,6 +293,7 @@ fn reached_in_turn(observed: &[f64], expected: &[u32]) -> bool {
 /// and rolled back, and no later place deployed.
 fn contained(
     s: &Subject,
+    times: &Times,
     time: u64,
     router: usize,
     endpoint: usize,
@@ -283,7 +321,7 @@ fn contained(
             continue;
         }
         let place = s.place_index(index).unwrap_or(0);
-        if place > k && s.deployments().any(|(t, e)| t == index && e.time > time) {
+        if place > k && times.deployed[index].is_some_and(|(_, last)| last > time) {
             problems.push(format!("{} at a later place was deployed", s.label(index)));
         }
         let rolled_back = estate.serving(index) == PREVIOUS;

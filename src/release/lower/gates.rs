@@ -328,24 +328,10 @@ impl BlockEnd<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{ids as roles, northwind, waits_for};
     use crate::plan::{GateFailure, parse_plan};
     use crate::release::library::ROLLBACK_COMMANDS;
-    use crate::release::{Pipeline, RunsWhen, StageRole, lower};
-
-    fn northwind() -> crate::release::ReleaseIr {
-        let text = include_str!("../../../examples/northwind-commerce.ron");
-        let plan = parse_plan(text, "northwind-commerce.ron").expect("the example parses");
-        lower(&plan).expect("the example lowers")
-    }
-
-    fn roles(pipeline: &Pipeline, role: StageRole) -> Vec<&str> {
-        pipeline
-            .stages
-            .iter()
-            .filter(|s| s.role == role)
-            .map(|s| s.id.as_str())
-            .collect()
-    }
+    use crate::release::{RunsWhen, StageRole};
 
     #[test]
     fn each_place_checks_the_gates_that_apply_there() {
@@ -365,27 +351,16 @@ mod tests {
     fn a_later_place_waits_for_every_gate_of_the_place_before_it() {
         let ir = northwind();
         let release = &ir.release;
-        let reaches = |from: &str, to: &str| {
-            let mut stack = vec![from];
-            let mut seen = std::collections::BTreeSet::new();
-            while let Some(id) = stack.pop() {
-                if id == to {
-                    return true;
-                }
-                if seen.insert(id)
-                    && let Some(stage) = release.stage(id)
-                {
-                    stack.extend(stage.depends_on.iter().map(String::as_str));
-                }
-            }
-            false
-        };
         for gate in roles(release, StageRole::QualityGate)
             .into_iter()
             .filter(|g| g.ends_with("production_westeurope"))
         {
             assert!(
-                reaches("deploy_platform_infra_production_northeurope", gate),
+                waits_for(
+                    release,
+                    "deploy_platform_infra_production_northeurope",
+                    gate
+                ),
                 "North Europe starts without waiting for {gate}"
             );
         }

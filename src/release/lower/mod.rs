@@ -19,6 +19,8 @@ mod hotfix;
 mod migrations;
 mod release;
 mod templates;
+#[cfg(test)]
+mod test_support;
 mod traffic;
 
 use std::collections::BTreeSet;

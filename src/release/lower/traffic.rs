@@ -113,13 +113,7 @@ pub(super) fn drain_stage(
     stages: &mut Stages,
 ) -> String {
     let route = at.route;
-    let others_in =
-        others(route, at.region).map(|e| (e, Rotation::In(weighted(route).then_some(e.weight))));
-    let change = Change {
-        endpoints: others_in
-            .chain(own(route, at.region).map(|e| (e, Rotation::Out)))
-            .collect(),
-    };
+    let change = old_side_only(route, at.region);
     let title = format!(
         "Traffic: take {} out of {} before deploying it",
         region_title(plan, at.region),
@@ -173,8 +167,7 @@ pub(super) fn shift_stages(
             wait = weighted_step(plan, at, &step, block, wait, stages, traffic, step_gates);
         }
     }
-    let own_in =
-        own(route, at.region).map(|e| (e, Rotation::In(weighted(route).then_some(e.weight))));
+    let own_in = own(route, at.region).map(|e| at_home(route, e));
     let (change, title) = if at.lead {
         let others_out = others(route, at.region).map(|e| (e, Rotation::Out));
         (
@@ -299,16 +292,11 @@ pub(super) fn revert_stage(
     stages: &mut Stages,
 ) -> String {
     let route = at.route;
-    let own_out = own(route, at.region).map(|e| (e, Rotation::Out));
     let change = if at.lead {
-        let others_in = others(route, at.region)
-            .map(|e| (e, Rotation::In(weighted(route).then_some(e.weight))));
-        Change {
-            endpoints: others_in.chain(own_out).collect(),
-        }
+        old_side_only(route, at.region)
     } else {
         Change {
-            endpoints: own_out.collect(),
+            endpoints: own(route, at.region).map(|e| (e, Rotation::Out)).collect(),
         }
     };
     let id = push(
@@ -449,6 +437,29 @@ fn step_change<'p>(route: &'p TrafficRoute, region: &Id, percent: u32) -> Change
     Change { endpoints }
 }
 
+/// The change leaving users on the old side only: every region but `region` in rotation at its home
+/// weight (first), `region` out. It drains the lead before deployment and switches back from it.
+fn old_side_only<'p>(route: &'p TrafficRoute, region: &Id) -> Change<'p> {
+    Change {
+        endpoints: others(route, region)
+            .map(|e| at_home(route, e))
+            .chain(own(route, region).map(|e| (e, Rotation::Out)))
+            .collect(),
+    }
+}
+
+/// `endpoint` in rotation at its home weight (weights are set only when the route moves users by
+/// weight).
+fn at_home<'p>(
+    route: &TrafficRoute,
+    endpoint: &'p RegionEndpoint,
+) -> (&'p RegionEndpoint, Rotation) {
+    (
+        endpoint,
+        Rotation::In(weighted(route).then_some(endpoint.weight)),
+    )
+}
+
 /// Whether `route` moves users by weight (so changes set weights, and the router must route by them).
 fn weighted(route: &TrafficRoute) -> bool {
     matches!(route.shift, TrafficShift::Weighted { .. })
@@ -552,39 +563,11 @@ mod tests {
     }
 
     mod northwind {
-        use crate::plan::parse_plan;
-        use crate::release::{Pipeline, RunsWhen, StageRole, lower};
+        use super::super::super::test_support::{ids, northwind, waits_for};
+        use crate::release::{Pipeline, RunsWhen, StageRole};
 
         fn release() -> Pipeline {
-            let text = include_str!("../../../examples/northwind-commerce.ron");
-            let plan = parse_plan(text, "northwind-commerce.ron").expect("the example parses");
-            lower(&plan).expect("the example lowers").release
-        }
-
-        /// Whether `from` waits, directly or not, for `to`.
-        fn waits_for(release: &Pipeline, from: &str, to: &str) -> bool {
-            let mut stack = vec![from];
-            let mut seen = std::collections::BTreeSet::new();
-            while let Some(id) = stack.pop() {
-                if id == to {
-                    return true;
-                }
-                if seen.insert(id)
-                    && let Some(stage) = release.stage(id)
-                {
-                    stack.extend(stage.depends_on.iter().map(String::as_str));
-                }
-            }
-            false
-        }
-
-        fn ids(release: &Pipeline, role: StageRole) -> Vec<&str> {
-            release
-                .stages
-                .iter()
-                .filter(|s| s.role == role)
-                .map(|s| s.id.as_str())
-                .collect()
+            northwind().release
         }
 
         #[test]
