@@ -1,0 +1,34 @@
+# Sourced by the window checks (.ci/gui-smoke, .ci/display-servers): waiting that holds on a busy
+# machine. CI shares two cores with other jobs, so nothing here trusts a fixed sleep: each wait polls
+# until its condition holds or a generous deadline passes, and says which it was.
+# shellcheck shell=bash
+
+# Polls COMMAND... every tenth of a second until it succeeds (returns 0) or SECONDS_TO_WAIT pass
+# (returns 1). Usage: wait_until SECONDS_TO_WAIT COMMAND...
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
+# Starts Xvfb on a display number the server picks itself (-displayfd: no collision with a display
+# already in use) and waits until it accepts connections; Xvfb writes the number only then.
+# Sets XVFB_DISPLAY (":N") and XVFB_PID. Returns 1 when no server is ready within ${XVFB_WAIT:-60} s.
+start_xvfb() {
+  local ready
+  ready=$(mktemp)
+  Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$ready" >/dev/null 2>&1 &
+  XVFB_PID=$!
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  if ! wait_until "${XVFB_WAIT:-60}" bash -c '[[ $(head -n 1 "$1") =~ ^[0-9]+$ ]] || ! kill -0 "$2" 2>/dev/null' \
+    _ "$ready" "$XVFB_PID"; then
+    rm -f "$ready"
+    return 1
+  fi
+  XVFB_DISPLAY=:$(head -n 1 "$ready")
+  rm -f "$ready"
+  [[ $XVFB_DISPLAY =~ ^:[0-9]+$ ]]
+}
