@@ -363,6 +363,50 @@ fn a_thousand_services_fit_without_unreadable_text_and_overlays_cover_none() {
 }
 
 #[test]
+fn a_zoomed_out_plan_is_drawn_once_as_an_image_and_the_pointer_moving_over_it_draws_none() {
+    let (_dir, mut h) = synthetic(300);
+    settle(&mut h);
+    let drawn = |h: &Harness<'_, CutoverApp>| h.state().canvas().images_drawn();
+    let fitted = drawn(&h);
+    assert!(fitted >= 1, "the fitted plan is drawn as an image");
+    // The pointer crossing boxes outlines each in turn, over the same image.
+    let ids: Vec<Id> = h
+        .state()
+        .document()
+        .plan()
+        .services
+        .iter()
+        .take(12)
+        .map(|s| s.id.clone())
+        .collect();
+    for id in &ids {
+        h.event(Event::PointerMoved(node_pos(&h, id.as_str())));
+        h.run_steps(1);
+    }
+    assert_eq!(drawn(&h), fitted, "hovering draws no new image");
+    // Selecting a service changes what the image shows: it is drawn once more, and only once.
+    let pick = node_pos(&h, ids[3].as_str());
+    click_at(&mut h, pick);
+    settle(&mut h);
+    assert_eq!(selected(&h), service(ids[3].as_str()));
+    assert_eq!(drawn(&h), fitted + 1);
+    // Close up, boxes are shapes again: zooming and moving draw no image.
+    for _ in 0..16 {
+        click_button(&mut h, "Zoom in");
+    }
+    let close = drawn(&h);
+    let centre = h.state().canvas().screen_rect().center();
+    for step in 0..6 {
+        h.event(Event::PointerMoved(
+            centre + egui::vec2(step as f32 * 20.0, 0.0),
+        ));
+        h.run_steps(1);
+    }
+    click_button(&mut h, "Zoom in");
+    assert_eq!(drawn(&h), close, "no image close up");
+}
+
+#[test]
 fn a_click_on_the_minimap_moves_the_view_there() {
     let (_dir, mut h) = synthetic(300);
     for _ in 0..6 {

@@ -4,7 +4,10 @@
 
 use egui::{Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2};
 
+use super::super::document::Revision;
 use super::super::style;
+use super::image::CachedImage;
+use super::raster::Raster;
 use super::scene::{NODE_SIZE, Scene};
 use super::view::View;
 use crate::plan::Tier;
@@ -13,6 +16,23 @@ use crate::plan::Tier;
 pub const FOOT_HEIGHT: f32 = 76.0;
 /// The minimap's size.
 const MINIMAP: Vec2 = Vec2::new(168.0, 68.0);
+
+/// The minimap's dots as an image, and the revision of the scene they are of.
+pub struct MinimapImage {
+    /// The revision of the document the scene was built from.
+    pub revision: Option<Revision>,
+    /// The dots, drawn once per plan and extent.
+    pub image: CachedImage<(Option<Revision>, Rect, Rect, f32)>,
+}
+
+impl Default for MinimapImage {
+    fn default() -> Self {
+        Self {
+            revision: None,
+            image: CachedImage::new("canvas-minimap"),
+        }
+    }
+}
 
 /// What the strip shows this frame.
 pub struct FootText<'a> {
@@ -29,6 +49,7 @@ pub struct FootText<'a> {
 pub fn foot_ui(
     ui: &mut egui::Ui,
     scene: &Scene,
+    map: &mut MinimapImage,
     view: View,
     graph: Rect,
     text: &FootText<'_>,
@@ -87,11 +108,22 @@ pub fn foot_ui(
     };
     line(at.y + 19.0, text.hint, hint_colour);
     line(at.y + 36.0, &text.stats, weak);
-    (minimap_rect, minimap(ui, scene, view, graph, minimap_rect))
+    (
+        minimap_rect,
+        minimap(ui, scene, map, view, graph, minimap_rect),
+    )
 }
 
 /// The whole plan in small, the part in view outlined; a click or drag centres the view there.
-fn minimap(ui: &mut egui::Ui, scene: &Scene, view: View, graph: Rect, rect: Rect) -> Option<Pos2> {
+fn minimap(
+    ui: &mut egui::Ui,
+    scene: &Scene,
+    map: &mut MinimapImage,
+    view: View,
+    graph: Rect,
+    rect: Rect,
+) -> Option<Pos2> {
+    let (revision, image) = (map.revision, &mut map.image);
     let response = ui
         .interact(
             rect,
@@ -119,14 +151,28 @@ fn minimap(ui: &mut egui::Ui, scene: &Scene, view: View, graph: Rect, rect: Rect
     let offset = inner.center() - world.center().to_vec2() * scale;
     let to_map = |p: Pos2| (p.to_vec2() * scale + offset.to_vec2()).to_pos2();
     let dot = (NODE_SIZE * scale).max(Vec2::splat(1.5));
-    for node in &scene.nodes {
-        let colour = style::tier_accent(node.tier);
-        painter.rect_filled(
-            Rect::from_center_size(to_map(node.centre), dot),
-            0.0,
-            colour,
-        );
-    }
+    // Thousands of dots are one image, drawn again only when the plan or the map's extent changes.
+    let pixels_per_point = ui.ctx().pixels_per_point();
+    let drawn_for = (revision, inner, world, pixels_per_point);
+    image.show(
+        &painter,
+        inner.min,
+        |was| *was == drawn_for,
+        || drawn_for,
+        || {
+            let size = inner.size() * pixels_per_point;
+            let mut raster = Raster::new(size.x.round() as usize, size.y.round() as usize);
+            for node in &scene.nodes {
+                let dot = Rect::from_center_size(to_map(node.centre), dot);
+                let pixels = Rect::from_min_max(
+                    ((dot.min - inner.min) * pixels_per_point).to_pos2(),
+                    ((dot.max - inner.min) * pixels_per_point).to_pos2(),
+                );
+                raster.fill_rect(pixels, style::tier_accent(node.tier));
+            }
+            Some((raster.into_image(), Vec2::ZERO))
+        },
+    );
     let frame = Rect::from_min_max(to_map(shown.min), to_map(shown.max)).intersect(rect);
     painter.rect_stroke(
         frame,

@@ -17,10 +17,12 @@ use crate::plan::{Id, ObjectRef, Position};
 
 mod bar;
 mod foot;
+mod image;
 mod keys;
 pub mod lens;
 mod paint;
 mod pointer;
+mod raster;
 pub mod scene;
 pub mod view;
 
@@ -120,6 +122,10 @@ pub struct Canvas {
     find_requested: bool,
     /// The minimap's area on the screen, from the last drawn frame.
     minimap: Rect,
+    /// The zoomed-out arrows and boxes, drawn once as an image.
+    image: image::SceneImage,
+    /// The minimap's dots, drawn once as an image.
+    minimap_image: foot::MinimapImage,
 }
 
 impl Default for Canvas {
@@ -144,6 +150,8 @@ impl Default for Canvas {
             highlight: None,
             find_requested: false,
             minimap: Rect::NOTHING,
+            image: image::SceneImage::default(),
+            minimap_image: foot::MinimapImage::default(),
         }
     }
 }
@@ -217,6 +225,12 @@ impl Canvas {
     /// The document revision the scene was last built from.
     pub fn built_revision(&self) -> Option<Revision> {
         self.built_revision
+    }
+
+    /// How many times the zoomed-out canvas has been drawn as an image: frames that only show it
+    /// again do not count.
+    pub fn images_drawn(&self) -> u64 {
+        self.image.times_drawn()
     }
 
     /// The services selected together (by a box or Ctrl+click); empty when at most one is.
@@ -355,7 +369,15 @@ impl Canvas {
                     urgent: self.connect_from.is_some(),
                     stats,
                 };
-                foot::foot_ui(ui, &self.scene, self.view, self.rect, &text)
+                self.minimap_image.revision = self.built_revision;
+                foot::foot_ui(
+                    ui,
+                    &self.scene,
+                    &mut self.minimap_image,
+                    self.view,
+                    self.rect,
+                    &text,
+                )
             })
             .inner;
         self.minimap = minimap;
@@ -422,7 +444,7 @@ impl Canvas {
         out.push(Message::Select(Some(ObjectRef::Service(id))));
     }
 
-    fn draw(&self, ui: &egui::Ui, selection: &Selection, highlight: &Highlight) {
+    fn draw(&mut self, ui: &egui::Ui, selection: &Selection, highlight: &Highlight) {
         let mut selected: Vec<usize> = self
             .group
             .iter()
@@ -458,7 +480,7 @@ impl Canvas {
             strong: visuals.strong_text_color(),
             weak: visuals.weak_text_color(),
         };
-        paint::paint(&ui.painter_at(self.rect), &look);
+        paint::paint(&ui.painter_at(self.rect), &look, &mut self.image);
     }
 
     /// What the user can do next, in a line under the graph.

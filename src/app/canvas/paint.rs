@@ -5,6 +5,7 @@
 use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2};
 
 use super::super::style;
+use super::image::SceneImage;
 use super::lens::Highlight;
 use super::scene::{NODE_SIZE, Scene, arrow_ends};
 use super::view::View;
@@ -60,40 +61,125 @@ impl Look<'_> {
         }
     }
 
-    fn screen(&self, p: Pos2) -> Pos2 {
+    /// Where canvas point `p` is on the screen.
+    pub fn screen(&self, p: Pos2) -> Pos2 {
         self.view.to_local(p) + self.rect.min.to_vec2()
     }
 
-    fn lit(&self, node: usize) -> bool {
+    /// Whether node `node` is drawn in full (not faded).
+    pub fn lit(&self, node: usize) -> bool {
         self.highlight.lit.get(node).copied().unwrap_or(true)
     }
 }
 
-/// Draws the bands, the arrows and the boxes that are in view.
-pub fn paint(painter: &Painter, look: &Look<'_>) {
-    let mut shapes = Vec::new();
+/// Below this height on the screen (points), service boxes have square corners and no text, and
+/// the arrows and boxes are drawn as one image ([`SceneImage`]) instead of a shape each.
+pub const IMAGE_BELOW: f32 = 12.0;
+
+/// An arrow head's length in canvas units.
+const HEAD_SIZE: f32 = 9.0;
+/// The shortest arrow head drawn, in points.
+const MIN_HEAD: f32 = 3.0;
+// The image has no arrow heads: at the zooms drawn as an image, they are too small to draw.
+const _: () = assert!(HEAD_SIZE * IMAGE_BELOW / NODE_SIZE.y < MIN_HEAD);
+
+/// Whether a view at `zoom` draws the arrows and boxes as one image.
+pub fn drawn_as_image(zoom: f32) -> bool {
+    NODE_SIZE.y * zoom < IMAGE_BELOW
+}
+
+/// Draws the bands, the arrows and the boxes that are in view, then the names of the services that
+/// stand out when the boxes are too small to hold them.
+pub fn paint(painter: &Painter, look: &Look<'_>, image: &mut SceneImage) {
     let visible = look.view.visible(look.rect.size()).expand2(NODE_SIZE);
+    let mut shapes = Vec::new();
     bands(painter, look, &mut shapes);
-    edges(look, visible, &mut shapes);
-    let mut callouts = Vec::new();
-    let zoom = look.view.zoom;
-    for node in 0..look.scene.nodes.len() {
-        let centre = look.centre(node);
-        if !visible.contains(centre) {
-            continue;
+    if drawn_as_image(look.view.zoom) {
+        painter.extend(std::mem::take(&mut shapes));
+        image.paint(painter, look, visible);
+        // What moves more often than anything else changes is drawn over the image, which stays as
+        // it is: the services being dragged with their arrows, and the outline of the box under the
+        // pointer.
+        let moving = look.moving.0;
+        let touches_moving = |&i: &usize| {
+            let (from, to) = look.scene.edges[i];
+            moving.contains(&from) || moving.contains(&to)
+        };
+        let edges = (0..look.scene.edges.len()).filter(touches_moving);
+        let nodes = in_view(look, visible).filter(|node| moving.contains(node));
+        shapes_of(painter, look, edges, nodes, visible, &mut shapes);
+        if let Some(node) = look
+            .hovered
+            .filter(|n| !look.selected.contains(n) && !moving.contains(n))
+        {
+            let rect =
+                Rect::from_center_size(look.screen(look.centre(node)), NODE_SIZE * look.view.zoom);
+            shapes.push(Shape::rect_stroke(
+                rect,
+                0.0,
+                Stroke::new(2.0, look.strong),
+                StrokeKind::Outside,
+            ));
         }
-        let selected = look.selected.contains(&node);
-        let found = look.highlight.matches.contains(&node);
-        box_shapes(painter, look, node, centre, selected, found, &mut shapes);
-        // Zoomed out, the services that stand out keep a readable name: the selected ones, the
-        // ones found, and those focus or a filter leaves lit.
-        let stands_out = selected || found || (look.highlight.fading && look.lit(node));
-        if stands_out && NAME_SIZE * zoom < MIN_TEXT && callouts.len() < MAX_CALLOUTS {
-            callouts.push((node, centre));
-        }
+    } else {
+        let edges = 0..look.scene.edges.len();
+        shapes_of(
+            painter,
+            look,
+            edges,
+            in_view(look, visible),
+            visible,
+            &mut shapes,
+        );
     }
     painter.extend(shapes);
-    for (node, centre) in callouts {
+    callouts(painter, look, visible);
+}
+
+/// The shapes of arrows `edges` (those in `visible`) and then of boxes `nodes`.
+fn shapes_of(
+    painter: &Painter,
+    look: &Look<'_>,
+    edges: impl Iterator<Item = usize>,
+    nodes: impl Iterator<Item = usize>,
+    visible: Rect,
+    shapes: &mut Vec<Shape>,
+) {
+    for edge in edges.filter_map(|i| edge_look(look, i, visible)) {
+        shapes.push(Shape::line_segment([edge.start, edge.end], edge.stroke));
+        if let Some(head) = edge.head {
+            shapes.push(Shape::convex_polygon(
+                head.to_vec(),
+                edge.stroke.color,
+                Stroke::NONE,
+            ));
+        }
+    }
+    for node in nodes {
+        let hovered = look.hovered == Some(node);
+        box_shapes(painter, look, &box_look(look, node, hovered), shapes);
+    }
+}
+
+/// The nodes whose centres are in `visible` (canvas units).
+pub(super) fn in_view<'a>(look: &'a Look<'_>, visible: Rect) -> impl Iterator<Item = usize> + 'a {
+    (0..look.scene.nodes.len()).filter(move |&node| visible.contains(look.centre(node)))
+}
+
+/// Zoomed out, the services that stand out keep a readable name over their box: the selected ones,
+/// the ones found, and those focus or a filter leaves lit.
+fn callouts(painter: &Painter, look: &Look<'_>, visible: Rect) {
+    let zoom = look.view.zoom;
+    if NAME_SIZE * zoom >= MIN_TEXT {
+        return;
+    }
+    let stands_out = |node: &usize| {
+        look.selected.contains(node)
+            || look.highlight.matches.contains(node)
+            || (look.highlight.fading && look.lit(*node))
+    };
+    for node in in_view(look, visible).filter(stands_out).take(MAX_CALLOUTS) {
+        let centre = look.centre(node);
         let top = look.screen(centre) - Vec2::new(0.0, NODE_SIZE.y * zoom / 2.0 + 2.0);
         let text = &look.scene.nodes[node].name;
         let galley = painter.layout_no_wrap(text.clone(), FontId::proportional(12.0), look.strong);
@@ -147,55 +233,77 @@ fn bands(painter: &Painter, look: &Look<'_>, shapes: &mut Vec<Shape>) {
     }
 }
 
-/// The arrows, from a dependent to what it depends on.
-fn edges(look: &Look<'_>, visible: Rect, shapes: &mut Vec<Shape>) {
+/// How one arrow is drawn: on the screen, from a dependent to what it depends on.
+pub(super) struct EdgeLook {
+    /// Where it leaves the dependent's box.
+    pub start: Pos2,
+    /// Where it meets the dependency's box.
+    pub end: Pos2,
+    /// Its width and colour.
+    pub stroke: Stroke,
+    /// Its head, when big enough to see.
+    pub head: Option<[Pos2; 3]>,
+}
+
+/// How arrow `edge` is drawn, if any of it is in `visible` (canvas units) and the boxes do not
+/// overlap.
+pub(super) fn edge_look(look: &Look<'_>, edge: usize, visible: Rect) -> Option<EdgeLook> {
+    let (from, to) = *look.scene.edges.get(edge)?;
+    let (a, b) = (look.centre(from), look.centre(to));
+    if !Rect::from_two_pos(a, b).intersects(visible) {
+        return None;
+    }
+    let (start, end) = arrow_ends(a, b)?;
     let zoom = look.view.zoom;
     let width = (1.5 * zoom).clamp(0.5, 2.0);
     let base = look.weak.gamma_multiply(0.9);
-    for (i, &(from, to)) in look.scene.edges.iter().enumerate() {
-        let (a, b) = (look.centre(from), look.centre(to));
-        if !Rect::from_two_pos(a, b).intersects(visible) {
-            continue;
-        }
-        let Some((start, end)) = arrow_ends(a, b) else {
-            continue;
-        };
-        let lit = look.lit(from) && look.lit(to);
-        let (colour, w) = if look.selected_edge == Some(i) {
-            (look.accent, width + 1.5)
-        } else if lit {
-            (base, width)
-        } else {
-            (base.gamma_multiply(FADED), width)
-        };
-        let (start, end) = (look.screen(start), look.screen(end));
-        shapes.push(Shape::line_segment([start, end], Stroke::new(w, colour)));
-        let head = 9.0 * zoom;
-        if head >= 3.0 {
-            let back = (start - end).normalized() * head;
-            let side = back.rot90() * 0.5;
-            shapes.push(Shape::convex_polygon(
-                vec![end, end + back + side, end + back - side],
-                colour,
-                Stroke::NONE,
-            ));
-        }
-    }
+    let stroke = if look.selected_edge == Some(edge) {
+        Stroke::new(width + 1.5, look.accent)
+    } else if look.lit(from) && look.lit(to) {
+        Stroke::new(width, base)
+    } else {
+        Stroke::new(width, base.gamma_multiply(FADED))
+    };
+    let (start, end) = (look.screen(start), look.screen(end));
+    let size = HEAD_SIZE * zoom;
+    let head = (size >= MIN_HEAD).then(|| {
+        let back = (start - end).normalized() * size;
+        let side = back.rot90() * 0.5;
+        [end, end + back + side, end + back - side]
+    });
+    Some(EdgeLook {
+        start,
+        end,
+        stroke,
+        head,
+    })
 }
 
-/// One service's box: fill and outline, its name and detail when readable, a problem marker.
-fn box_shapes(
-    painter: &Painter,
-    look: &Look<'_>,
-    node: usize,
-    centre: Pos2,
-    selected: bool,
-    found: bool,
-    shapes: &mut Vec<Shape>,
-) {
+/// How one service's box is drawn, on the screen.
+pub(super) struct BoxLook {
+    /// The node.
+    pub node: usize,
+    /// The box.
+    pub rect: Rect,
+    /// Its corners' radius.
+    pub radius: f32,
+    /// Its fill.
+    pub fill: Color32,
+    /// Its outline, just outside it.
+    pub stroke: Stroke,
+    /// The ring around a service that find matched, and its corners' radius.
+    pub found: Option<(Rect, f32, Stroke)>,
+    /// The problem marker's centre, radius and colour.
+    pub marker: Option<(Pos2, f32, Color32)>,
+    /// The colour of its text.
+    pub text: Color32,
+}
+
+/// How node `node`'s box is drawn; `hovered` says whether to outline it as under the pointer.
+pub(super) fn box_look(look: &Look<'_>, node: usize, hovered: bool) -> BoxLook {
     let data = &look.scene.nodes[node];
     let zoom = look.view.zoom;
-    let rect = Rect::from_center_size(look.screen(centre), NODE_SIZE * zoom);
+    let rect = Rect::from_center_size(look.screen(look.centre(node)), NODE_SIZE * zoom);
     let fade = |c: Color32| {
         if look.lit(node) {
             c
@@ -203,48 +311,76 @@ fn box_shapes(
             c.gamma_multiply(FADED)
         }
     };
+    let selected = look.selected.contains(&node);
     // Rounded corners cost a fan of vertices each; on a box a few points high nobody sees them, and
     // thousands of them make a software-rendered frame slow.
-    let radius = if rect.height() >= 12.0 {
+    let radius = if rect.height() >= IMAGE_BELOW {
         (8.0 * zoom).min(8.0)
     } else {
         0.0
     };
-    shapes.push(Shape::rect_filled(
-        rect,
-        radius,
-        fade(style::tier_colour(data.tier, look.dark)),
-    ));
     let stroke = if selected {
         Stroke::new(3.0, look.accent)
-    } else if look.hovered == Some(node) {
+    } else if hovered {
         Stroke::new(2.0, look.strong)
     } else if rect.height() >= 6.0 {
         Stroke::new(1.5, fade(style::tier_accent(data.tier)))
     } else {
         Stroke::NONE
     };
-    if stroke != Stroke::NONE {
+    let found = look.highlight.matches.contains(&node).then(|| {
+        (
+            rect.expand(3.0 + if selected { 3.0 } else { 0.0 }),
+            radius + 3.0,
+            Stroke::new(2.5, style::FIND_COLOUR),
+        )
+    });
+    let marker = data.problem.map(|severity| {
+        (
+            rect.right_top() + Vec2::new(-2.0, 2.0) * zoom,
+            (9.0 * zoom).max(2.0),
+            fade(style::severity_colour(severity)),
+        )
+    });
+    BoxLook {
+        node,
+        rect,
+        radius,
+        fill: fade(style::tier_colour(data.tier, look.dark)),
+        stroke,
+        found,
+        marker,
+        text: fade(if look.dark {
+            Color32::from_gray(235)
+        } else {
+            Color32::from_gray(20)
+        }),
+    }
+}
+
+/// One service's box as shapes: fill and outline, its name and detail when readable, a problem
+/// marker.
+fn box_shapes(painter: &Painter, look: &Look<'_>, drawn: &BoxLook, shapes: &mut Vec<Shape>) {
+    let data = &look.scene.nodes[drawn.node];
+    let zoom = look.view.zoom;
+    let (rect, radius, text) = (drawn.rect, drawn.radius, drawn.text);
+    shapes.push(Shape::rect_filled(rect, radius, drawn.fill));
+    if drawn.stroke != Stroke::NONE {
         shapes.push(Shape::rect_stroke(
             rect,
+            radius,
+            drawn.stroke,
+            StrokeKind::Outside,
+        ));
+    }
+    if let Some((ring, radius, stroke)) = drawn.found {
+        shapes.push(Shape::rect_stroke(
+            ring,
             radius,
             stroke,
             StrokeKind::Outside,
         ));
     }
-    if found {
-        shapes.push(Shape::rect_stroke(
-            rect.expand(3.0 + if selected { 3.0 } else { 0.0 }),
-            radius + 3.0,
-            Stroke::new(2.5, style::FIND_COLOUR),
-            StrokeKind::Outside,
-        ));
-    }
-    let text = fade(if look.dark {
-        Color32::from_gray(235)
-    } else {
-        Color32::from_gray(20)
-    });
     if NAME_SIZE * zoom >= MIN_TEXT {
         let mut job = egui::text::LayoutJob::simple_singleline(
             data.name.clone(),
@@ -271,13 +407,8 @@ fn box_shapes(
             shapes.push(Shape::galley(at, detail, text));
         }
     }
-    if let Some(severity) = data.problem {
-        let marker = rect.right_top() + Vec2::new(-2.0, 2.0) * zoom;
-        shapes.push(Shape::circle_filled(
-            marker,
-            (9.0 * zoom).max(2.0),
-            fade(style::severity_colour(severity)),
-        ));
+    if let Some((marker, size, colour)) = drawn.marker {
+        shapes.push(Shape::circle_filled(marker, size, colour));
         if 13.0 * zoom >= MIN_TEXT {
             let bang = painter.layout_no_wrap(
                 "!".to_owned(),
