@@ -13,6 +13,10 @@ const PATIENCE: usize = 4;
 const SIFT_ROUNDS: usize = 12;
 /// How many transposition passes over a layer a sweep makes at most.
 const TRANSPOSE_PASSES: usize = 4;
+/// The most nodes (virtual ones included) a graph may have for the ordering to make one more start,
+/// from a depth-first order: cheap on plans of a few hundred services, where it found a much better
+/// order (100 services: 482 proper crossings instead of 539), and it never won on the largest.
+const SMALL_GRAPH: usize = 1_000;
 
 /// A layered graph whose edges all join adjacent layers: the real nodes `0..real`, then the virtual
 /// nodes of the long edges.
@@ -74,8 +78,8 @@ impl Proper {
 
 /// The layers of `graph`, lowest first, each in left-to-right order (real and virtual nodes), with as
 /// few crossings as the sweeps found: median sweeps starting upwards and downwards, each from the
-/// nodes' index order and from its reverse; the best result is then sifted until sifting gains
-/// little. Deterministic: ties keep the earlier order.
+/// nodes' index order and from its reverse (and, for a small graph, downwards from a depth-first
+/// order); the best result is then sifted until sifting gains little. Deterministic: ties keep the earlier order.
 pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
     let layer_count = graph.rank.iter().copied().max().map_or(0, |r| r + 1);
     let mut initial: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
@@ -86,12 +90,15 @@ pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
         .iter()
         .map(|layer| layer.iter().rev().copied().collect())
         .collect();
-    let starts = [
+    let mut starts = vec![
         (initial.clone(), true),
         (initial, false),
         (reversed.clone(), true),
         (reversed, false),
     ];
+    if graph.rank.len() <= SMALL_GRAPH {
+        starts.push((depth_first_start(graph, layer_count), false));
+    }
     let mut best: Option<(Vec<Vec<usize>>, usize)> = None;
     for (start, upwards_first) in starts {
         let (layers, count) = sweep(graph, start, upwards_first);
@@ -103,6 +110,32 @@ pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
         return Vec::new();
     };
     sift_until_settled(graph, &mut layers, count);
+    layers
+}
+
+/// The layers in the order a depth-first search reaches their nodes: from each lowest node (one
+/// with nothing below) in index order, climbing to the nodes above, so nodes that share dependents
+/// start out side by side (Graphviz starts its ordering from a depth-first search too).
+fn depth_first_start(graph: &Proper, layer_count: usize) -> Vec<Vec<usize>> {
+    let mut layers = vec![Vec::new(); layer_count];
+    let mut seen = vec![false; graph.rank.len()];
+    let mut stack = Vec::new();
+    for root in (0..graph.rank.len()).filter(|&node| graph.below[node].is_empty()) {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        stack.push(root);
+        while let Some(node) = stack.pop() {
+            layers[graph.rank[node]].push(node);
+            for &up in graph.above[node].iter().rev() {
+                if !seen[up] {
+                    seen[up] = true;
+                    stack.push(up);
+                }
+            }
+        }
+    }
     layers
 }
 
