@@ -13,6 +13,10 @@ const PATIENCE: usize = 4;
 const SIFT_ROUNDS: usize = 12;
 /// How many transposition passes over a layer a sweep makes at most.
 const TRANSPOSE_PASSES: usize = 4;
+/// The most nodes (virtual ones included) a graph may have for the ordering to make one more start,
+/// from a depth-first order: cheap on plans of a few hundred services, where it found a much better
+/// order (100 services: 482 proper crossings instead of 539), and it never won on the largest.
+const SMALL_GRAPH: usize = 1_000;
 
 /// A layered graph whose edges all join adjacent layers: the real nodes `0..real`, then the virtual
 /// nodes of the long edges.
@@ -73,9 +77,9 @@ impl Proper {
 }
 
 /// The layers of `graph`, lowest first, each in left-to-right order (real and virtual nodes), with as
-/// few crossings as the sweeps found: median sweeps starting upwards and downwards, each from the
-/// nodes' index order and from its reverse; the best result is then sifted until sifting gains
-/// little. Deterministic: ties keep the earlier order.
+/// few crossings as the sweeps found: median sweeps from the nodes' index order, from its reverse
+/// and, for a small graph, from a depth-first order; the best result is then sifted until sifting
+/// gains little. Deterministic: ties keep the earlier order.
 pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
     let layer_count = graph.rank.iter().copied().max().map_or(0, |r| r + 1);
     let mut initial: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
@@ -86,15 +90,13 @@ pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
         .iter()
         .map(|layer| layer.iter().rev().copied().collect())
         .collect();
-    let starts = [
-        (initial.clone(), true),
-        (initial, false),
-        (reversed.clone(), true),
-        (reversed, false),
-    ];
+    let mut starts = vec![initial, reversed];
+    if graph.rank.len() <= SMALL_GRAPH {
+        starts.push(depth_first_start(graph, layer_count));
+    }
     let mut best: Option<(Vec<Vec<usize>>, usize)> = None;
-    for (start, upwards_first) in starts {
-        let (layers, count) = sweep(graph, start, upwards_first);
+    for start in starts {
+        let (layers, count) = sweep(graph, start);
         if best.as_ref().is_none_or(|(_, fewest)| count < *fewest) {
             best = Some((layers, count));
         }
@@ -103,6 +105,32 @@ pub fn order(graph: &Proper) -> Vec<Vec<usize>> {
         return Vec::new();
     };
     sift_until_settled(graph, &mut layers, count);
+    layers
+}
+
+/// The layers in the order a depth-first search reaches their nodes: from each lowest node (one
+/// with nothing below) in index order, climbing to the nodes above, so nodes that share dependents
+/// start out side by side (Graphviz starts its ordering from a depth-first search too).
+fn depth_first_start(graph: &Proper, layer_count: usize) -> Vec<Vec<usize>> {
+    let mut layers = vec![Vec::new(); layer_count];
+    let mut seen = vec![false; graph.rank.len()];
+    let mut stack = Vec::new();
+    for root in (0..graph.rank.len()).filter(|&node| graph.below[node].is_empty()) {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        stack.push(root);
+        while let Some(node) = stack.pop() {
+            layers[graph.rank[node]].push(node);
+            for &up in graph.above[node].iter().rev() {
+                if !seen[up] {
+                    seen[up] = true;
+                    stack.push(up);
+                }
+            }
+        }
+    }
     layers
 }
 
@@ -124,13 +152,12 @@ fn sift_until_settled(graph: &Proper, layers: &mut [Vec<usize>], mut count: usiz
     }
 }
 
-/// Median sweeps with transpositions from `layers`, first upwards or first downwards; the best
-/// order seen and its crossings. Stops early when several sweeps in a row found nothing better.
-fn sweep(
-    graph: &Proper,
-    mut layers: Vec<Vec<usize>>,
-    upwards_first: bool,
-) -> (Vec<Vec<usize>>, usize) {
+/// Median sweeps with transpositions from `layers`, each down from the top layer and back up; the
+/// best order seen and its crossings. Stops early when several sweeps in a row found nothing
+/// better. (Sweeps that went up first were tried too, from the same starts: at 100, 1,000 and
+/// 2,000 services they ended with 15–38 % more crossings than the same start swept down first, and
+/// never gave the best order, so they are not made.)
+fn sweep(graph: &Proper, mut layers: Vec<Vec<usize>>) -> (Vec<Vec<usize>>, usize) {
     let mut slot = vec![0usize; graph.rank.len()];
     refresh_slots(&layers, &mut slot);
     let mut best = layers.clone();
@@ -140,18 +167,13 @@ fn sweep(
         if best_count == 0 || stale == PATIENCE {
             break;
         }
-        for half in 0..2 {
-            if (half == 0) == upwards_first {
-                for layer in layers.iter_mut().skip(1) {
-                    sort_by_median(layer, &mut slot, &graph.below);
-                    transpose(graph, layer, &mut slot);
-                }
-            } else {
-                for layer in layers.iter_mut().rev().skip(1) {
-                    sort_by_median(layer, &mut slot, &graph.above);
-                    transpose(graph, layer, &mut slot);
-                }
-            }
+        for layer in layers.iter_mut().rev().skip(1) {
+            sort_by_median(layer, &mut slot, &graph.above);
+            transpose(graph, layer, &mut slot);
+        }
+        for layer in layers.iter_mut().skip(1) {
+            sort_by_median(layer, &mut slot, &graph.below);
+            transpose(graph, layer, &mut slot);
         }
         let count = total_crossings(graph, &layers, &slot);
         if count < best_count {

@@ -9,6 +9,8 @@ use super::order::Proper;
 
 /// How far (in slots, each way) a node of a large layer is tried away from its slot.
 const WINDOW: usize = 50;
+/// Up to how many pairs of ends two nodes' crossings are counted pair by pair rather than merged.
+const SMALL_PRODUCT: usize = 16;
 
 /// The sorted slots of each node's neighbours in the layer below and in the layer above, for the
 /// nodes of one layer, all in one buffer: node `i`'s below-ends, then its above-ends.
@@ -64,6 +66,9 @@ pub(super) fn merge_count(a: &[u32], b: &[u32]) -> (u64, u64) {
     if a.is_empty() || b.is_empty() {
         return (0, 0);
     }
+    if a.len() * b.len() <= SMALL_PRODUCT {
+        return pairwise_count(a, b);
+    }
     let (mut below, mut at_or_below) = (0usize, 0usize);
     let (mut left_of_w, mut right_of_w) = (0u64, 0u64);
     for &x in a {
@@ -76,6 +81,18 @@ pub(super) fn merge_count(a: &[u32], b: &[u32]) -> (u64, u64) {
         }
         left_of_w += below as u64;
         right_of_w += (b.len() - at_or_below) as u64;
+    }
+    (left_of_w, right_of_w)
+}
+
+/// [`merge_count`] by comparing every pair: faster than the merge for the few ends most nodes have.
+fn pairwise_count(a: &[u32], b: &[u32]) -> (u64, u64) {
+    let (mut left_of_w, mut right_of_w) = (0u64, 0u64);
+    for &x in a {
+        for &y in b {
+            left_of_w += u64::from(y < x);
+            right_of_w += u64::from(x < y);
+        }
     }
     (left_of_w, right_of_w)
 }
