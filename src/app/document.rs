@@ -37,9 +37,11 @@ pub struct Document {
     analysed_revision: u64,
     waves: Vec<Option<usize>>,
     worst: Vec<Option<Severity>>,
-    /// The services that had their place at the last layout: those of the plan as opened (unless it
-    /// had no layout at all), and those present after each auto-layout since. Auto-layout keeps them.
-    laid_out: HashSet<Id>,
+    /// Each time the services were laid out, the plan state (history id) and the services present
+    /// then, oldest first: the plan as opened (unless it had no layout at all) and each auto-layout
+    /// since. Auto-layout keeps the services of the latest mark on the way to the current state, so
+    /// undoing a layout undoes its mark too.
+    laid_out: Vec<(u64, HashSet<Id>)>,
 }
 
 impl Document {
@@ -59,7 +61,7 @@ impl Document {
             analysed_revision: 0,
             waves: Vec::new(),
             worst: Vec::new(),
-            laid_out: HashSet::new(),
+            laid_out: Vec::new(),
         };
         if !crate::layout::needs_layout(&document.plan) {
             document.mark_laid_out();
@@ -184,18 +186,28 @@ impl Document {
 
     /// For each service (by plan index), whether it had its place at the last layout, so that
     /// auto-layout leaves it there: the services of the plan as opened, and those present after each
-    /// auto-layout since.
+    /// auto-layout since that has not been undone.
     pub fn laid_out(&self) -> Vec<bool> {
+        let mark = self.history.lineage().find_map(|state| {
+            self.laid_out
+                .iter()
+                .rev()
+                .find(|(marked, _)| *marked == state)
+                .map(|(_, services)| services)
+        });
         self.plan
             .services
             .iter()
-            .map(|s| self.laid_out.contains(&s.id))
+            .map(|s| mark.is_some_and(|services| services.contains(&s.id)))
             .collect()
     }
 
     /// Records that every service of the plan now has its place (after an auto-layout).
     pub fn mark_laid_out(&mut self) {
-        self.laid_out = self.plan.services.iter().map(|s| s.id.clone()).collect();
+        let state = self.history.state_id();
+        let services = self.plan.services.iter().map(|s| s.id.clone()).collect();
+        self.laid_out.retain(|(marked, _)| *marked != state);
+        self.laid_out.push((state, services));
     }
 
     /// The wave in which each service (by plan index) first deploys.

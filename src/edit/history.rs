@@ -147,6 +147,17 @@ impl History {
         self.undo.last().map_or(0, |e| e.id)
     }
 
+    /// The states the current one was reached through, newest first: the current state, each state
+    /// undo would return to, and last the opened state `0` (those of steps forgotten beyond the limit
+    /// left out).
+    pub fn lineage(&self) -> impl Iterator<Item = u64> + '_ {
+        self.undo
+            .iter()
+            .rev()
+            .map(|e| e.id)
+            .chain(std::iter::once(0))
+    }
+
     /// How many steps can be undone.
     pub fn undo_len(&self) -> usize {
         self.undo.len()

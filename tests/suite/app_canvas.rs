@@ -494,6 +494,11 @@ fn auto_layout_places_an_added_service_and_moves_no_other_in_one_undo_step() {
     assert_eq!(h.state().document().undo_label(), Some("Auto-layout"));
     ctrl(&mut h, Key::Z);
     assert_eq!(positions(&h), before);
+    // Undone for auto-layout too: the service is not counted as placed, and is placed again.
+    click_button(&mut h, "Auto-layout");
+    assert_eq!(positions(&h), after, "placed again after the undo");
+    ctrl(&mut h, Key::Z);
+    assert_eq!(positions(&h), before);
     assert_eq!(h.state().document().undo_label(), Some("Connect"));
     ctrl(&mut h, Key::Z);
     ctrl(&mut h, Key::Y);
