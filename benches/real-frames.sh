@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Real frames: the app in a real window (Xvfb, Mesa's software OpenGL) while the pointer moves over
+# the canvas in a stream (one xdotool process: 1,000 moves 5 ms apart, faster than frames come).
+# Prints the frames drawn, the median and 90th percentile of eframe's CPU time per frame (what
+# `CUTOVER_FRAME_STATS` prints: the app, tessellation and GL calls, not the rasterising that finishes
+# in the buffer swap) and the median time from one frame to the next (all of it: what a user sees).
+#
+# Usage: benches/real-frames.sh BINARY PLAN   (a release build: cargo build --release)
+# Needs xvfb, xdotool and Mesa (the packages .ci/gui-smoke installs).
+set -euo pipefail
+binary=$1
+plan=$2
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=.ci/wait.sh
+source .ci/wait.sh
+start_xvfb || { echo "real-frames: Xvfb did not start" >&2; exit 1; }
+home=$(mktemp -d)
+log=$home/frames.log
+trap 'kill "$app" "$XVFB_PID" 2>/dev/null || true; rm -rf "$home"' EXIT
+export DISPLAY=$XVFB_DISPLAY
+# Every line the app writes, stamped with the time it arrived (seconds).
+HOME=$home XDG_CONFIG_HOME=$home/config XDG_DATA_HOME=$home/data WAYLAND_DISPLAY='' \
+  LIBGL_ALWAYS_SOFTWARE=1 CUTOVER_FRAME_STATS=1 "$binary" "$plan" 2> >(
+  while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done >"$log"
+) >/dev/null &
+app=$!
+window=
+find_window() { window=$(xdotool search --name Cutover | head -n 1) && [[ -n $window ]]; }
+wait_until 90 find_window || { echo "real-frames: no window" >&2; exit 1; }
+sleep 10 # the plan opened, analysed and fitted; the app idle
+xdotool windowfocus "$window" 2>/dev/null || true
+moves=()
+for i in $(seq 1000); do moves+=(mousemove $((500 + i % 40 * 10)) $((350 + i % 7 * 10)) sleep 0.005); done
+start=$EPOCHREALTIME
+xdotool "${moves[@]}"
+end=$EPOCHREALTIME
+sleep 1
+awk -v start="$start" -v end="$end" '
+  $2 == "frame" && $1 >= start && $1 <= end + 0.3 {
+    n++; cpu[n] = $4 + 0; at[n] = $1
+  }
+  function median(a, k,   i, j, t, s) {
+    for (i = 1; i <= k; i++) s[i] = a[i]
+    for (i = 2; i <= k; i++) { t = s[i]; for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]; s[j + 1] = t }
+    return s[int((k + 1) / 2)]
+  }
+  function p90(a, k,   i, j, t, s) {
+    for (i = 1; i <= k; i++) s[i] = a[i]
+    for (i = 2; i <= k; i++) { t = s[i]; for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]; s[j + 1] = t }
+    return s[int(k * 0.9) > 0 ? int(k * 0.9) : 1]
+  }
+  END {
+    if (n < 3) { print "real-frames: too few frames (" n ")"; exit 1 }
+    for (i = 2; i <= n; i++) gap[i - 1] = (at[i] - at[i - 1]) * 1000
+    printf "%d frames in %.1f s; CPU per frame: median %.2f ms, 90th percentile %.2f ms; frame to frame: median %.1f ms\n",
+      n, end - start, median(cpu, n), p90(cpu, n), median(gap, n - 1)
+  }' "$log"
