@@ -230,6 +230,7 @@ impl CutoverApp {
             settings: Settings::load(cc.storage),
         });
         app.frame_stats = std::env::var_os(FRAME_STATS).map(|_| 0);
+        style::panels_without_fill(&cc.egui_ctx);
         app
     }
 
@@ -465,6 +466,10 @@ impl CutoverApp {
 }
 
 impl eframe::App for CutoverApp {
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        style::window_background(visuals).to_normalized_gamma_f32()
+    }
+
     fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
         if let Some(count) = &mut self.frame_stats {
             *count += 1;
@@ -531,6 +536,9 @@ pub fn run(plan: Option<PathBuf>) -> ExitCode {
         persist_window: true,
         // The settings stay where they were before the app had a desktop id, so upgrading keeps them.
         persistence_path: eframe::storage_dir(STORAGE_NAME).map(|dir| dir.join("app.ron")),
+        // Dithering hides banding in gradients, which Cutover does not draw; with a software
+        // renderer it costs every pixel of every frame (`BENCHMARKS.md`, "Real frames").
+        dithering: false,
         ..Default::default()
     };
     let result = eframe::run_native(

@@ -1,9 +1,28 @@
-//! Colours and symbols shared by the panels: one colour per tier, one icon per severity.
+//! Colours and symbols shared by the panels (one colour per tier, one icon per severity), and the
+//! window's background.
 
 use egui::Color32;
 
 use crate::analysis::Severity;
 use crate::plan::Tier;
+
+/// Makes the panels draw no fill of their own; the window is cleared with their colour instead
+/// ([`window_background`]). Each panel's fill repainted its whole area on every frame, and Mesa's
+/// software renderer spent about as long on those fills as on everything else in the window
+/// (`BENCHMARKS.md`, "Real frames"). Only the panels' fill is `panel_fill`; windows, menus and
+/// fields have fills of their own.
+pub fn panels_without_fill(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| style.visuals.panel_fill = Color32::TRANSPARENT);
+}
+
+/// The colour the window is cleared with: the panels' colour in the theme of `visuals`.
+pub fn window_background(visuals: &egui::Visuals) -> Color32 {
+    if visuals.dark_mode {
+        egui::Visuals::dark().panel_fill
+    } else {
+        egui::Visuals::light().panel_fill
+    }
+}
 
 /// The fill of a tier's nodes, readable with dark text in light mode and light text in dark mode:
 /// the tier's accent, darkened or lightened.
