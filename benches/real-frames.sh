@@ -39,16 +39,13 @@ awk -v start="$start" -v end="$end" '
   $2 == "frame" && $1 >= start && $1 <= end + 0.3 {
     n++; cpu[n] = $4 + 0; at[n] = $1
   }
-  function median(a, k,   i, j, t, s) {
+  # Sorts a[1..k] into s (insertion sort: a few hundred values).
+  function sorted(a, k, s,   i, j, t) {
     for (i = 1; i <= k; i++) s[i] = a[i]
     for (i = 2; i <= k; i++) { t = s[i]; for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]; s[j + 1] = t }
-    return s[int((k + 1) / 2)]
   }
-  function p90(a, k,   i, j, t, s) {
-    for (i = 1; i <= k; i++) s[i] = a[i]
-    for (i = 2; i <= k; i++) { t = s[i]; for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]; s[j + 1] = t }
-    return s[int(k * 0.9) > 0 ? int(k * 0.9) : 1]
-  }
+  function median(a, k,   s) { sorted(a, k, s); return s[int((k + 1) / 2)] }
+  function p90(a, k,   s) { sorted(a, k, s); return s[int(k * 0.9) > 0 ? int(k * 0.9) : 1] }
   END {
     if (n < 3) { print "real-frames: too few frames (" n ")"; exit 1 }
     for (i = 2; i <= n; i++) gap[i - 1] = (at[i] - at[i - 1]) * 1000

@@ -17,22 +17,9 @@ pub const FOOT_HEIGHT: f32 = 76.0;
 /// The minimap's size.
 const MINIMAP: Vec2 = Vec2::new(168.0, 68.0);
 
-/// The minimap's dots as an image, and the revision of the scene they are of.
-pub struct MinimapImage {
-    /// The revision of the document the scene was built from.
-    pub revision: Option<Revision>,
-    /// The dots, drawn once per plan and extent.
-    pub image: CachedImage<(Option<Revision>, Rect, Rect, f32)>,
-}
-
-impl Default for MinimapImage {
-    fn default() -> Self {
-        Self {
-            revision: None,
-            image: CachedImage::new("canvas-minimap"),
-        }
-    }
-}
+/// The minimap's dots as an image, drawn again when the scene's revision, the map's place or the
+/// extent it shows changes.
+pub type MinimapImage = CachedImage<(Option<Revision>, Rect, Rect, f32)>;
 
 /// What the strip shows this frame.
 pub struct FootText<'a> {
@@ -48,7 +35,7 @@ pub struct FootText<'a> {
 /// on it.
 pub fn foot_ui(
     ui: &mut egui::Ui,
-    scene: &Scene,
+    scene: (&Scene, Option<Revision>),
     map: &mut MinimapImage,
     view: View,
     graph: Rect,
@@ -117,13 +104,12 @@ pub fn foot_ui(
 /// The whole plan in small, the part in view outlined; a click or drag centres the view there.
 fn minimap(
     ui: &mut egui::Ui,
-    scene: &Scene,
-    map: &mut MinimapImage,
+    (scene, revision): (&Scene, Option<Revision>),
+    image: &mut MinimapImage,
     view: View,
     graph: Rect,
     rect: Rect,
 ) -> Option<Pos2> {
-    let (revision, image) = (map.revision, &mut map.image);
     let response = ui
         .interact(
             rect,

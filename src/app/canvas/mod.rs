@@ -151,7 +151,7 @@ impl Default for Canvas {
             find_requested: false,
             minimap: Rect::NOTHING,
             image: image::SceneImage::default(),
-            minimap_image: foot::MinimapImage::default(),
+            minimap_image: foot::MinimapImage::new("canvas-minimap"),
         }
     }
 }
@@ -369,10 +369,9 @@ impl Canvas {
                     urgent: self.connect_from.is_some(),
                     stats,
                 };
-                self.minimap_image.revision = self.built_revision;
                 foot::foot_ui(
                     ui,
-                    &self.scene,
+                    (&self.scene, self.built_revision),
                     &mut self.minimap_image,
                     self.view,
                     self.rect,

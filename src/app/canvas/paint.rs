@@ -112,12 +112,11 @@ pub fn paint(painter: &Painter, look: &Look<'_>, image: &mut SceneImage) {
             .hovered
             .filter(|n| !look.selected.contains(n) && !moving.contains(n))
         {
-            let rect =
-                Rect::from_center_size(look.screen(look.centre(node)), NODE_SIZE * look.view.zoom);
+            let hovered = box_look(look, node, true);
             shapes.push(Shape::rect_stroke(
-                rect,
-                0.0,
-                Stroke::new(2.0, look.strong),
+                hovered.rect,
+                hovered.radius,
+                hovered.stroke,
                 StrokeKind::Outside,
             ));
         }

@@ -234,40 +234,50 @@ pub fn optional<T>(
 
 /// A list of text items with add and remove.
 pub fn string_list(ui: &mut Ui, label: &str, items: &mut Vec<String>, new_item: &str) {
-    list_heading(ui, label);
-    ui.push_id(("list", label), |ui| {
-        ui.indent("items", |ui| {
-            let mut remove = None;
-            for (index, item) in items.iter_mut().enumerate() {
-                ui.horizontal(|ui| {
-                    if ui
-                        .small_button(crate::app::style::REMOVE_ICON)
-                        .on_hover_text("Remove")
-                        .clicked()
-                    {
-                        remove = Some(index);
-                    }
-                    ui.add(egui::TextEdit::singleline(item).desired_width(f32::INFINITY));
-                });
-            }
-            if let Some(index) = remove {
-                items.remove(index);
-            }
-            if ui
-                .small_button(format!("+ Add to {}", label.to_lowercase()))
-                .clicked()
-            {
-                items.push(new_item.to_owned());
-            }
-        });
-    });
+    let add = format!("+ Add to {}", label.to_lowercase());
+    editable_list(
+        ui,
+        label,
+        "list",
+        items,
+        &add,
+        |_| new_item.to_owned(),
+        |ui, item| {
+            ui.add(egui::TextEdit::singleline(item).desired_width(f32::INFINITY));
+        },
+    );
 }
 
 /// A list of percentages (traffic steps) with remove and `+ Add step`, which appends `next` of the
 /// list as it is.
 pub fn percent_list(ui: &mut Ui, label: &str, items: &mut Vec<u32>, next: impl Fn(&[u32]) -> u32) {
+    editable_list(
+        ui,
+        label,
+        "percents",
+        items,
+        "+ Add step",
+        next,
+        |ui, item| {
+            ui.add(egui::DragValue::new(item).range(0..=100).suffix("%"));
+        },
+    );
+}
+
+/// The list under a heading: each item edited by `row` beside a remove button, then a button
+/// labelled `add` that appends `new_item` of the list as it is. `kind` keeps the ids of lists of
+/// different kinds under the same heading apart.
+fn editable_list<T>(
+    ui: &mut Ui,
+    label: &str,
+    kind: &str,
+    items: &mut Vec<T>,
+    add: &str,
+    new_item: impl Fn(&[T]) -> T,
+    mut row: impl FnMut(&mut Ui, &mut T),
+) {
     list_heading(ui, label);
-    ui.push_id(("percents", label), |ui| {
+    ui.push_id((kind, label), |ui| {
         ui.indent("items", |ui| {
             let mut remove = None;
             for (index, item) in items.iter_mut().enumerate() {
@@ -279,14 +289,14 @@ pub fn percent_list(ui: &mut Ui, label: &str, items: &mut Vec<u32>, next: impl F
                     {
                         remove = Some(index);
                     }
-                    ui.add(egui::DragValue::new(item).range(0..=100).suffix("%"));
+                    row(ui, item);
                 });
             }
             if let Some(index) = remove {
                 items.remove(index);
             }
-            if ui.small_button("+ Add step").clicked() {
-                let item = next(items);
+            if ui.small_button(add).clicked() {
+                let item = new_item(items);
                 items.push(item);
             }
         });
