@@ -220,19 +220,15 @@ fn crossing_pieces(mut pieces: Vec<(Edge, Point, Point)>) -> usize {
 
 /// Whether the segments `p1 q1` and `p2 q2` cross at a point inside both.
 pub(crate) fn segments_cross(p1: Point, q1: Point, p2: Point, q2: Point) -> bool {
+    // Without branches: the layout's refinement makes this test millions of times, and which way
+    // it goes is too irregular for branches to be predicted.
     let orientation = |a: Point, b: Point, c: Point| {
         let value = (b.0 - a.0) * (c.1 - a.1) - (b.1 - a.1) * (c.0 - a.0);
-        if value > 1e-9 {
-            1
-        } else if value < -1e-9 {
-            -1
-        } else {
-            0
-        }
+        i8::from(value > 1e-9) - i8::from(value < -1e-9)
     };
     let (o1, o2) = (orientation(p1, q1, p2), orientation(p1, q1, q2));
     let (o3, o4) = (orientation(p2, q2, p1), orientation(p2, q2, q1));
-    o1 * o2 < 0 && o3 * o4 < 0
+    (o1 * o2 < 0) & (o3 * o4 < 0)
 }
 
 #[cfg(test)]

@@ -23,7 +23,11 @@ pub(super) struct Ends {
 impl Ends {
     /// The sorted neighbour slots of every node of `layer`, for the slots in `slot`.
     pub(super) fn of(graph: &Proper, layer: &[usize], slot: &[usize]) -> Self {
-        let mut slots = Vec::new();
+        let ends = layer
+            .iter()
+            .map(|&node| graph.below[node].len() + graph.above[node].len())
+            .sum();
+        let mut slots = Vec::with_capacity(ends);
         let mut bounds = Vec::with_capacity(layer.len());
         for &node in layer {
             let start = slots.len();
@@ -119,6 +123,7 @@ pub fn sift_sweep(
 /// Sifts each node of `layer` once, in the layer's current order; whether any node moved.
 fn sift_layer(graph: &Proper, layer: &mut Vec<usize>, slot: &mut [usize]) -> bool {
     let ends = Ends::of(graph, layer, slot);
+    let mut balances = Balances::new(&ends, layer.len());
     // Work on indices into the layer as it is now, so the ends stay valid while nodes move.
     let mut order: Vec<usize> = (0..layer.len()).collect();
     let mut moved = false;
@@ -129,7 +134,7 @@ fn sift_layer(graph: &Proper, layer: &mut Vec<usize>, slot: &mut [usize]) -> boo
         let Some(from) = order.iter().position(|&i| i == index) else {
             continue;
         };
-        let to = best_slot(&ends, &order, from);
+        let to = best_slot(&mut balances, &order, from);
         if to != from {
             let item = order.remove(from);
             order.insert(to, item);
@@ -146,9 +151,50 @@ fn sift_layer(graph: &Proper, layer: &mut Vec<usize>, slot: &mut [usize]) -> boo
     moved
 }
 
+/// How many more crossings the edges of two nodes of a layer make with the first left of the
+/// second than the other way round. The ends stay put while a layer is sifted, so in a layer small
+/// enough for every node to be tried against every other, each pair is counted once and
+/// remembered; in a larger one it is counted when asked.
+struct Balances<'a> {
+    ends: &'a Ends,
+    nodes: usize,
+    /// By `lower index × nodes + higher index`: the balance of the pair, or [`Self::UNKNOWN`].
+    known: Vec<i64>,
+}
+
+impl<'a> Balances<'a> {
+    const UNKNOWN: i64 = i64::MIN;
+
+    fn new(ends: &'a Ends, nodes: usize) -> Self {
+        let known = if nodes <= 2 * WINDOW + 1 {
+            vec![Self::UNKNOWN; nodes * nodes]
+        } else {
+            Vec::new()
+        };
+        Self { ends, nodes, known }
+    }
+
+    /// Crossings of `u`'s and `w`'s edges with `u` left of `w`, less those with `w` left of `u`.
+    fn of(&mut self, u: usize, w: usize) -> i64 {
+        let count = |ends: &Ends, u: usize, w: usize| {
+            let (u_left, w_left) = ends.pair(u, w);
+            u_left as i64 - w_left as i64
+        };
+        if self.known.is_empty() {
+            return count(self.ends, u, w);
+        }
+        let (first, second, sign) = if u < w { (u, w, 1) } else { (w, u, -1) };
+        let cell = &mut self.known[first * self.nodes + second];
+        if *cell == Self::UNKNOWN {
+            *cell = count(self.ends, first, second);
+        }
+        sign * *cell
+    }
+}
+
 /// The slot (in `order` with the node at `from` taken out and put back there) where that node's
 /// edges cross fewest others, within the window; ties keep it nearest its own slot.
-fn best_slot(ends: &Ends, order: &[usize], from: usize) -> usize {
+fn best_slot(balances: &mut Balances, order: &[usize], from: usize) -> usize {
     let node = order[from];
     let lo = from.saturating_sub(WINDOW);
     let hi = (from + WINDOW).min(order.len() - 1);
@@ -157,14 +203,12 @@ fn best_slot(ends: &Ends, order: &[usize], from: usize) -> usize {
     let mut best = (0i64, 0usize, from);
     let mut cost = 0i64;
     for to in (lo..from).rev() {
-        let (node_left, w_left) = ends.pair(node, order[to]);
-        cost += node_left as i64 - w_left as i64;
+        cost += balances.of(node, order[to]);
         best = best.min((cost, from - to, to));
     }
     cost = 0;
     for (to, &w) in order.iter().enumerate().take(hi + 1).skip(from + 1) {
-        let (node_left, w_left) = ends.pair(node, w);
-        cost += w_left as i64 - node_left as i64;
+        cost += balances.of(w, node);
         best = best.min((cost, to - from, to));
     }
     best.2

@@ -426,3 +426,74 @@ fn relayout_without_previous_positions_is_the_fresh_layout() {
         layout_plan(&plan, Spacing::default())
     );
 }
+
+/// The drawing of a plan up to its last step, as `solve` hands it to the refinement.
+struct Unrefined {
+    /// The real layers, each in order.
+    layers: Vec<Vec<usize>>,
+    /// Each node's layer.
+    rank: Vec<usize>,
+    edges: Vec<(usize, usize)>,
+    /// Every node's centre.
+    at: Vec<(f64, f64)>,
+}
+
+fn before_refinement(plan: &Plan) -> Unrefined {
+    let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
+    let graph = Adjacency::new(tiers.len(), &dependency_edges(plan));
+    let proper = order::Proper::new(&ranks(&tiers, &graph), &graph.edges);
+    let layers = order::order(&proper);
+    let spacing = Spacing::default();
+    let placement = place::place(&proper, &layers, spacing, row_width(tiers.len(), spacing));
+    Unrefined {
+        at: coordinates(&proper, &layers, &placement, spacing),
+        layers: layers
+            .iter()
+            .map(|layer| layer.iter().copied().filter(|&n| n < tiers.len()).collect())
+            .collect(),
+        rank: proper.rank[..tiers.len()].to_vec(),
+        edges: graph.edges,
+    }
+}
+
+#[test]
+fn remembering_refused_switches_gives_the_same_drawing_with_fewer_tests() {
+    let mut fewer = 0;
+    for (services, seed) in [(40, 1), (100, 7), (100, 3), (250, 2)] {
+        let plan = crate::synth::generate(&crate::synth::SynthOptions {
+            services,
+            regions: 1,
+            seed,
+        });
+        let Unrefined {
+            layers,
+            rank,
+            edges,
+            at,
+        } = before_refinement(&plan);
+        let (mut plain_layers, mut plain_at) = (layers.clone(), at.clone());
+        let every = refine::switch_neighbours(
+            &mut plain_layers,
+            &rank,
+            &edges,
+            &mut plain_at,
+            refine::Memory::None,
+        );
+        let (mut kept_layers, mut kept_at) = (layers, at);
+        let remembering = refine::switch_neighbours(
+            &mut kept_layers,
+            &rank,
+            &edges,
+            &mut kept_at,
+            refine::Memory::Refusals,
+        );
+        assert_eq!(
+            kept_layers, plain_layers,
+            "{services} services, seed {seed}"
+        );
+        assert_eq!(kept_at, plain_at, "{services} services, seed {seed}");
+        assert!(remembering <= every, "{remembering} > {every} tests");
+        fewer += usize::from(remembering < every);
+    }
+    assert!(fewer >= 2, "remembering saved tests on {fewer} plans");
+}
