@@ -114,7 +114,9 @@ fn row(
                 icon(ui);
                 ui.monospace(diagnostic.code.as_str());
                 let text = style::drawable(ui.ctx(), &format!("{subject}: {message}"));
-                ui.selectable_label(false, text).on_hover_text(hint)
+                // One line, cut short at the panel's edge; the whole of it shows on hover.
+                ui.add(egui::Button::selectable(false, text.as_str()).truncate())
+                    .on_hover_text(format!("{text}\n\n{hint}"))
             })
             .inner
         }

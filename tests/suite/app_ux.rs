@@ -413,6 +413,57 @@ fn the_preview_opens_leaving_the_canvas_usable_and_can_be_detached() {
     assert!(h.state().canvas().screen_rect().width() < alone - 100.0);
 }
 
+#[test]
+fn long_choices_and_problems_are_cut_short_at_the_window_s_edge() {
+    // A 1,280-pixel window on Northwind: its rollout policy's failure action and its one problem
+    // are wider than what the inspector and the Problems panel leave them.
+    let edge = 1_280.0;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(edge, 800.0))
+        .with_step_dt(0.25)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(cutover::app::Startup {
+                plan: Some(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("examples/northwind-commerce.ron"),
+                ),
+                ..cutover::app::Startup::default()
+            }),
+        );
+    h.run_steps(3);
+    h.get_by_label("Rollout policy").click();
+    h.run_steps(2);
+    let choices: Vec<(String, egui::Rect)> = h
+        .query_all(by().role(Role::ComboBox))
+        .map(|n| (n.accesskit_node().label().unwrap_or_default(), n.rect()))
+        .collect();
+    assert!(
+        choices.iter().any(|(label, _)| label == "On failure"),
+        "{choices:?}"
+    );
+    for (label, choice) in &choices {
+        assert!(choice.right() <= edge, "{label}: {choice:?}");
+    }
+    let problem = "the approval asks for 2 approvers";
+    let rows: Vec<egui::Rect> = h
+        .query_all_by_label_contains(problem)
+        .map(|n| n.rect())
+        .collect();
+    assert!(!rows.is_empty(), "the Problems panel lists it");
+    for row in &rows {
+        assert!(row.right() <= edge, "{row:?}");
+    }
+    // Cut short, the row shows all of it with its hint on hover.
+    h.event(Event::PointerMoved(rows[0].center()));
+    h.run_steps(4);
+    assert!(
+        h.query_by_label_contains("Hint: the setup scripts and the runbooks say so")
+            .is_some(),
+        "the whole problem and its hint on hover"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. The inspector does not jump; a new migration knows its consumers.
 

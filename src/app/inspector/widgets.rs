@@ -111,7 +111,11 @@ pub fn choice<T: PartialEq + Clone>(
         .map_or("?", |(_, text)| *text)
         .to_owned();
     row(ui, label, |ui| {
+        // As wide as the field column, the choice cut short rather than running past the
+        // panel's edge (the list shows it whole).
         let mut response = egui::ComboBox::from_id_salt(("choice", label))
+            .width(ui.available_width())
+            .truncate()
             .selected_text(current)
             .show_ui(ui, |ui| {
                 let mut changed = arrow_keys_choose(ui, value, options);
