@@ -22,6 +22,8 @@ use crate::rehearse::{self, Options, Rehearsal, Repository, ScenarioResult};
 
 /// Width of the job names in front of the bars.
 const NAME_WIDTH: f32 = 300.0;
+/// The room the fault choice leaves on its row for the Run button and the progress beside it.
+const BESIDE_THE_FAULT: f32 = 240.0;
 /// Height of one bar.
 const BAR_HEIGHT: f32 = 14.0;
 /// Colour of a job that succeeded.
@@ -213,15 +215,21 @@ impl RehearsePanel {
                 .choice
                 .and_then(|i| self.choices.get(i))
                 .map_or_else(|| "none (happy path)".to_owned(), ToString::to_string);
-            egui::ComboBox::from_id_salt("rehearse-fault")
-                .selected_text(chosen)
-                .width(360.0)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.choice, None, "none (happy path)");
-                    for (index, fault) in self.choices.iter().enumerate() {
-                        ui.selectable_value(&mut self.choice, Some(index), fault.to_string());
-                    }
-                });
+            // A fault named by long ids is cut short (the list shows it whole), leaving room for
+            // the button and the progress beside it.
+            ui.scope(|ui| {
+                ui.set_max_width((ui.available_width() - BESIDE_THE_FAULT).max(120.0));
+                egui::ComboBox::from_id_salt("rehearse-fault")
+                    .selected_text(chosen)
+                    .width(360.0_f32.min(ui.available_width()))
+                    .truncate()
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.choice, None, "none (happy path)");
+                        for (index, fault) in self.choices.iter().enumerate() {
+                            ui.selectable_value(&mut self.choice, Some(index), fault.to_string());
+                        }
+                    });
+            });
             let button = ui.add_enabled(!self.is_running(), egui::Button::new("Run rehearsal"));
             run = button
                 .on_hover_text("Export the plan and rehearse it on both platforms")
@@ -269,7 +277,8 @@ impl RehearsePanel {
         let shown = self.shown.min(rehearsal.results.len() - 1);
         egui::ComboBox::from_id_salt("rehearse-run")
             .selected_text(run_title(&rehearsal.results[shown]))
-            .width(480.0)
+            .width(480.0_f32.min(ui.available_width()))
+            .truncate()
             .show_ui(ui, |ui| {
                 for (index, result) in rehearsal.results.iter().enumerate() {
                     ui.selectable_value(&mut self.shown, index, run_title(result));

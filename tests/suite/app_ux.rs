@@ -413,33 +413,51 @@ fn the_preview_opens_leaving_the_canvas_usable_and_can_be_detached() {
     assert!(h.state().canvas().screen_rect().width() < alone - 100.0);
 }
 
+/// A window `width` pixels wide (800 high) on the plan at `plan`.
+fn narrow_window(width: f32, plan: std::path::PathBuf) -> Harness<'static, CutoverApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(width, 800.0))
+        .with_step_dt(0.25)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(cutover::app::Startup {
+                plan: Some(plan),
+                ..cutover::app::Startup::default()
+            }),
+        );
+    h.run_steps(3);
+    h
+}
+
+/// Every combo box as "label: choice", and its place on the screen.
+fn combo_boxes(h: &Harness<'_, CutoverApp>) -> Vec<(String, egui::Rect)> {
+    h.query_all(by().role(Role::ComboBox))
+        .map(|n| {
+            let node = n.accesskit_node();
+            let label = node.label().unwrap_or_default();
+            let choice = node.value().unwrap_or_default();
+            (format!("{label}: {choice}"), n.rect())
+        })
+        .collect()
+}
+
+fn northwind() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/northwind-commerce.ron")
+}
+
 #[test]
 fn long_choices_and_problems_are_cut_short_at_the_window_s_edge() {
     // A 1,280-pixel window on Northwind: its rollout policy's failure action and its one problem
     // are wider than what the inspector and the Problems panel leave them.
     let edge = 1_280.0;
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(edge, 800.0))
-        .with_step_dt(0.25)
-        .build_ui_state(
-            |ui, app: &mut CutoverApp| app.ui(ui),
-            CutoverApp::new(cutover::app::Startup {
-                plan: Some(
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("examples/northwind-commerce.ron"),
-                ),
-                ..cutover::app::Startup::default()
-            }),
-        );
-    h.run_steps(3);
+    let mut h = narrow_window(edge, northwind());
     h.get_by_label("Rollout policy").click();
     h.run_steps(2);
-    let choices: Vec<(String, egui::Rect)> = h
-        .query_all(by().role(Role::ComboBox))
-        .map(|n| (n.accesskit_node().label().unwrap_or_default(), n.rect()))
-        .collect();
+    let choices = combo_boxes(&h);
     assert!(
-        choices.iter().any(|(label, _)| label == "On failure"),
+        choices
+            .iter()
+            .any(|(label, _)| label.starts_with("On failure: ")),
         "{choices:?}"
     );
     for (label, choice) in &choices {
@@ -462,6 +480,55 @@ fn long_choices_and_problems_are_cut_short_at_the_window_s_edge() {
             .is_some(),
         "the whole problem and its hint on hover"
     );
+}
+
+#[test]
+fn a_long_fault_chosen_in_the_rehearse_window_is_cut_short() {
+    // Northwind with the ids of West Europe, staging and the platform as long as ids go: the first
+    // fault offered is named by all three.
+    let long = "west-europe-primary-region-for-the-shop-and-the-partner-api-001";
+    let text = std::fs::read_to_string(northwind())
+        .expect("Northwind")
+        .replace("\"westeurope\"", &format!("\"{long}\""))
+        .replace(&format!("location: \"{long}\""), "location: \"westeurope\"")
+        .replace("\"staging\"", &format!("\"{}eu\"", "staging-".repeat(7)))
+        .replace(
+            "\"platform-infra\"",
+            &format!("\"{}core\"", "platform-".repeat(6)),
+        );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("northwind-long.ron");
+    std::fs::write(&plan, text).expect("plan written");
+    let edge = 1_280.0;
+    let mut h = narrow_window(edge, plan);
+    ctrl(&mut h, egui::Key::R);
+    assert!(h.state().rehearse_panel().is_open());
+    let (_, fault) = combo_boxes(&h)
+        .into_iter()
+        .find(|(label, _)| label.contains("happy path"))
+        .expect("the fault choice");
+    click_at(&mut h, fault.center());
+    h.run_steps(2);
+    let option = h
+        .query_all_by_label_contains(long)
+        .find(|n| n.accesskit_node().role() == Role::Button)
+        .map(|n| n.rect())
+        .expect("a fault in the long-named region");
+    click_at(&mut h, option.center());
+    h.run_steps(4);
+    let choices = combo_boxes(&h);
+    assert!(
+        choices.iter().any(|(label, _)| label.contains(long)),
+        "{choices:?}"
+    );
+    for (label, choice) in &choices {
+        assert!(choice.right() <= edge, "{label}: {choice:?}");
+    }
+    // And the button beside it stays in the window.
+    let run = h
+        .get_by_role_and_label(Role::Button, "Run rehearsal")
+        .rect();
+    assert!(run.right() <= edge, "{run:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
