@@ -149,17 +149,43 @@ pub fn draw(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> Drawi
     solve(tiers, edges, spacing).0
 }
 
-/// The drawing, and the layers (lowest first) of real nodes in their final left-to-right order.
-fn solve(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> (Drawing, Vec<Vec<usize>>) {
+/// A drawing before its last step: the graph, its proper form, the layers of real nodes in order
+/// and the centre of every node (real and virtual), as the refinement receives them.
+struct Unrefined {
+    graph: Adjacency,
+    proper: order::Proper,
+    /// The layers (lowest first) of real nodes, each in left-to-right order.
+    layers: Vec<Vec<usize>>,
+    at: Vec<(f64, f64)>,
+}
+
+/// Everything up to the refinement: ranks, order, placement and coordinates.
+fn unrefined(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> Unrefined {
     let graph = Adjacency::new(tiers.len(), edges);
     let proper = order::Proper::new(&ranks(tiers, &graph), &graph.edges);
     let layers = order::order(&proper);
     let placement = place::place(&proper, &layers, spacing, row_width(tiers.len(), spacing));
-    let mut at = coordinates(&proper, &layers, &placement, spacing);
-    let mut real_layers: Vec<Vec<usize>> = layers
+    let at = coordinates(&proper, &layers, &placement, spacing);
+    let layers = layers
         .iter()
         .map(|layer| layer.iter().copied().filter(|&n| n < tiers.len()).collect())
         .collect();
+    Unrefined {
+        graph,
+        proper,
+        layers,
+        at,
+    }
+}
+
+/// The drawing, and the layers (lowest first) of real nodes in their final left-to-right order.
+fn solve(tiers: &[Tier], edges: &[(usize, usize)], spacing: Spacing) -> (Drawing, Vec<Vec<usize>>) {
+    let Unrefined {
+        graph,
+        proper,
+        layers: mut real_layers,
+        mut at,
+    } = unrefined(tiers, edges, spacing);
     refine::refine(
         &mut real_layers,
         &proper.rank[..tiers.len()],

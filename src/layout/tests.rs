@@ -427,35 +427,6 @@ fn relayout_without_previous_positions_is_the_fresh_layout() {
     );
 }
 
-/// The drawing of a plan up to its last step, as `solve` hands it to the refinement.
-struct Unrefined {
-    /// The real layers, each in order.
-    layers: Vec<Vec<usize>>,
-    /// Each node's layer.
-    rank: Vec<usize>,
-    edges: Vec<(usize, usize)>,
-    /// Every node's centre.
-    at: Vec<(f64, f64)>,
-}
-
-fn before_refinement(plan: &Plan) -> Unrefined {
-    let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
-    let graph = Adjacency::new(tiers.len(), &dependency_edges(plan));
-    let proper = order::Proper::new(&ranks(&tiers, &graph), &graph.edges);
-    let layers = order::order(&proper);
-    let spacing = Spacing::default();
-    let placement = place::place(&proper, &layers, spacing, row_width(tiers.len(), spacing));
-    Unrefined {
-        at: coordinates(&proper, &layers, &placement, spacing),
-        layers: layers
-            .iter()
-            .map(|layer| layer.iter().copied().filter(|&n| n < tiers.len()).collect())
-            .collect(),
-        rank: proper.rank[..tiers.len()].to_vec(),
-        edges: graph.edges,
-    }
-}
-
 #[test]
 fn remembering_refused_switches_gives_the_same_drawing_with_fewer_tests() {
     let mut fewer = 0;
@@ -465,28 +436,17 @@ fn remembering_refused_switches_gives_the_same_drawing_with_fewer_tests() {
             regions: 1,
             seed,
         });
-        let Unrefined {
-            layers,
-            rank,
-            edges,
-            at,
-        } = before_refinement(&plan);
-        let (mut plain_layers, mut plain_at) = (layers.clone(), at.clone());
-        let every = refine::switch_neighbours(
-            &mut plain_layers,
-            &rank,
-            &edges,
-            &mut plain_at,
-            refine::Memory::None,
-        );
-        let (mut kept_layers, mut kept_at) = (layers, at);
-        let remembering = refine::switch_neighbours(
-            &mut kept_layers,
-            &rank,
-            &edges,
-            &mut kept_at,
-            refine::Memory::Refusals,
-        );
+        let tiers: Vec<Tier> = plan.services.iter().map(|s| s.tier).collect();
+        let before = unrefined(&tiers, &dependency_edges(&plan), Spacing::default());
+        let rank = &before.proper.rank[..tiers.len()];
+        let switched = |memory| {
+            let (mut layers, mut at) = (before.layers.clone(), before.at.clone());
+            let tests =
+                refine::switch_neighbours(&mut layers, rank, &before.graph.edges, &mut at, memory);
+            (layers, at, tests)
+        };
+        let (plain_layers, plain_at, every) = switched(refine::Memory::None);
+        let (kept_layers, kept_at, remembering) = switched(refine::Memory::Refusals);
         assert_eq!(
             kept_layers, plain_layers,
             "{services} services, seed {seed}"

@@ -19,8 +19,17 @@ pub(super) fn harness(startup: Startup) -> Harness<'static, CutoverApp> {
 
 /// A harness whose frames are `step` seconds apart (a double click needs two clicks within 0.3 s).
 pub(super) fn harness_stepping(startup: Startup, step: f32) -> Harness<'static, CutoverApp> {
+    harness_sized(startup, egui::vec2(1440.0, 900.0), step)
+}
+
+/// A harness in a window of `size`, its frames `step` seconds apart.
+pub(super) fn harness_sized(
+    startup: Startup,
+    size: egui::Vec2,
+    step: f32,
+) -> Harness<'static, CutoverApp> {
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1440.0, 900.0))
+        .with_size(size)
         .with_step_dt(step)
         .build_ui_state(
             |ui, app: &mut CutoverApp| app.ui(ui),

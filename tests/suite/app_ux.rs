@@ -10,7 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _, by};
 
 use super::app_ui::{
-    click_at, click_button, ctrl, has_dependency, menu, meridian, node_pos, starter,
+    click_at, click_button, ctrl, harness_sized, has_dependency, menu, meridian, node_pos, starter,
 };
 
 /// Types `text` one key at a time, as a keyboard does: a key press (when the character has a key)
@@ -415,18 +415,11 @@ fn the_preview_opens_leaving_the_canvas_usable_and_can_be_detached() {
 
 /// A window `width` pixels wide (800 high) on the plan at `plan`.
 fn narrow_window(width: f32, plan: std::path::PathBuf) -> Harness<'static, CutoverApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(width, 800.0))
-        .with_step_dt(0.25)
-        .build_ui_state(
-            |ui, app: &mut CutoverApp| app.ui(ui),
-            CutoverApp::new(cutover::app::Startup {
-                plan: Some(plan),
-                ..cutover::app::Startup::default()
-            }),
-        );
-    h.run_steps(3);
-    h
+    let startup = cutover::app::Startup {
+        plan: Some(plan),
+        ..cutover::app::Startup::default()
+    };
+    harness_sized(startup, egui::vec2(width, 800.0), 0.25)
 }
 
 /// Every combo box as "label: choice", and its place on the screen.
