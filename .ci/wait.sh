@@ -15,9 +15,21 @@ wait_until() {
 }
 
 # Starts Xvfb on a display number the server picks itself (-displayfd: no collision with a display
-# already in use) and waits until it accepts connections; Xvfb writes the number only then.
-# Sets XVFB_DISPLAY (":N") and XVFB_PID. Returns 1 when no server is ready within ${XVFB_WAIT:-60} s.
+# already in use) and waits until it accepts connections; Xvfb writes the number only then, and a
+# client (xdotool) is let connect before it counts as started. A server that cannot be reached is
+# stopped and another started, up to three times. Sets XVFB_DISPLAY (":N") and XVFB_PID. Returns 1
+# when no server is ready within ${XVFB_WAIT:-60} s.
 start_xvfb() {
+  local attempt
+  for attempt in 1 2 3; do
+    start_one_xvfb && return 0
+    echo "wait.sh: Xvfb attempt $attempt could not be reached; starting another" >&2
+    stop_xvfb
+  done
+  return 1
+}
+
+start_one_xvfb() {
   local ready
   ready=$(mktemp)
   Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$ready" >/dev/null 2>&1 &
@@ -30,5 +42,15 @@ start_xvfb() {
   fi
   XVFB_DISPLAY=:$(head -n 1 "$ready")
   rm -f "$ready"
-  [[ $XVFB_DISPLAY =~ ^:[0-9]+$ ]]
+  [[ $XVFB_DISPLAY =~ ^:[0-9]+$ ]] &&
+    wait_until 10 env DISPLAY="$XVFB_DISPLAY" xdotool getdisplaygeometry >/dev/null 2>&1
+}
+
+# Stops the Xvfb start_xvfb started and waits until it has exited: a server still taking its socket
+# down when the next one starts on the same display number can take the new server's socket with it.
+stop_xvfb() {
+  [[ -n ${XVFB_PID:-} ]] || return 0
+  kill "$XVFB_PID" 2>/dev/null || true
+  wait "$XVFB_PID" 2>/dev/null || true
+  XVFB_PID=
 }

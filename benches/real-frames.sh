@@ -16,7 +16,7 @@ source .ci/wait.sh
 start_xvfb || { echo "real-frames: Xvfb did not start" >&2; exit 1; }
 home=$(mktemp -d)
 log=$home/frames.log
-trap 'kill "$app" "$XVFB_PID" 2>/dev/null || true; rm -rf "$home"' EXIT
+trap 'kill "$app" 2>/dev/null || true; stop_xvfb; rm -rf "$home"' EXIT
 export DISPLAY=$XVFB_DISPLAY
 # Every line the app writes, stamped with the time it arrived (seconds).
 HOME=$home XDG_CONFIG_HOME=$home/config XDG_DATA_HOME=$home/data WAYLAND_DISPLAY='' \
