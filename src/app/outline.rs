@@ -1,5 +1,7 @@
 //! The outline: every object of the plan in a list by kind, to select, add and remove.
 
+use std::borrow::Cow;
+
 use egui::RichText;
 
 use super::commands::Command;
@@ -8,9 +10,6 @@ use super::selection::Selection;
 use crate::analysis::Severity;
 use crate::plan::{Collection, ObjectRef};
 use crate::plan::{Id, Plan};
-
-/// A titled list of one kind of object: `(id, name)` per object.
-type Section<'a> = (&'a str, Collection, Vec<(&'a Id, &'a str)>);
 
 /// Draws the outline and collects what the user did as commands.
 pub fn outline_ui(
@@ -35,45 +34,103 @@ pub fn outline_ui(
                 }
             }
             ui.separator();
-            services_section(ui, plan, worst, selection, out);
-            let sections: [Section; 4] = [
-                (
-                    "Migrations",
-                    Collection::Migration,
-                    plan.migrations
-                        .iter()
-                        .map(|o| (&o.id, o.name.as_str()))
-                        .collect(),
-                ),
-                (
-                    "Runbooks",
-                    Collection::Runbook,
-                    plan.runbooks
-                        .iter()
-                        .map(|o| (&o.id, o.name.as_str()))
-                        .collect(),
-                ),
-                (
-                    "Environments",
-                    Collection::Environment,
-                    plan.environments
-                        .iter()
-                        .map(|o| (&o.id, o.name.as_str()))
-                        .collect(),
-                ),
-                (
-                    "Regions",
-                    Collection::Region,
-                    plan.regions
-                        .iter()
-                        .map(|o| (&o.id, o.name.as_str()))
-                        .collect(),
-                ),
-            ];
-            for (title, kind, items) in sections {
-                section(ui, title, kind, &items, selection, out);
-            }
+            let mut sections = Sections { selection, out };
+            sections.show(
+                ui,
+                "Services",
+                Collection::Service,
+                plan.services.len(),
+                Message::Command(Command::AddService),
+                |index| {
+                    let service = &plan.services[index];
+                    let text = match worst.get(index).copied().flatten() {
+                        Some(severity) => {
+                            let icon = super::style::severity_icon(severity);
+                            Cow::Owned(format!("{icon} {}", service.name))
+                        }
+                        None => Cow::Borrowed(service.name.as_str()),
+                    };
+                    (text, &service.id)
+                },
+            );
+            sections.objects(
+                ui,
+                "Migrations",
+                Collection::Migration,
+                &plan.migrations,
+                |m| (&m.id, &m.name),
+            );
+            sections.objects(ui, "Runbooks", Collection::Runbook, &plan.runbooks, |r| {
+                (&r.id, &r.name)
+            });
+            sections.objects(
+                ui,
+                "Environments",
+                Collection::Environment,
+                &plan.environments,
+                |e| (&e.id, &e.name),
+            );
+            sections.objects(ui, "Regions", Collection::Region, &plan.regions, |r| {
+                (&r.id, &r.name)
+            });
         });
+}
+
+/// The tallest a section's list grows before it scrolls within itself, so that the sections below
+/// a long one stay in reach.
+const SECTION_HEIGHT: f32 = 320.0;
+
+/// The outline's sections, one per kind of object, and where what the user does in them goes.
+struct Sections<'s> {
+    selection: &'s Selection,
+    out: &'s mut Vec<Message>,
+}
+
+impl Sections<'_> {
+    /// A section of the objects in `items`, each shown by the name `id_and_name` gives.
+    fn objects<'p, T>(
+        &mut self,
+        ui: &mut egui::Ui,
+        title: &str,
+        kind: Collection,
+        items: &'p [T],
+        id_and_name: impl Fn(&'p T) -> (&'p Id, &'p String),
+    ) {
+        let add = Message::AddObject(kind);
+        self.show(ui, title, kind, items.len(), add, |index| {
+            let (id, name) = id_and_name(&items[index]);
+            (Cow::Borrowed(name.as_str()), id)
+        });
+    }
+
+    /// A section of `len` objects of `kind`: its header (with `add` behind its "+"), then, while it
+    /// is open, a row per object with the text and id `item` gives. However many objects there are,
+    /// only the rows in view are laid out.
+    fn show<'p>(
+        &mut self,
+        ui: &mut egui::Ui,
+        title: &str,
+        kind: Collection,
+        len: usize,
+        add: Message,
+        item: impl Fn(usize) -> (Cow<'p, str>, &'p Id),
+    ) {
+        let add_label = format!("Add {}", kind.name());
+        if !section_header(ui, title, len, &add_label, add, self.out) {
+            return;
+        }
+        let row_height = ui.spacing().interact_size.y;
+        egui::ScrollArea::vertical()
+            .id_salt(("outline-section", title))
+            .max_height(SECTION_HEIGHT)
+            .auto_shrink([false, true])
+            .show_rows(ui, row_height, len, |ui, rows| {
+                for index in rows {
+                    let (text, id) = item(index);
+                    row(ui, &text, id, kind, index, self.selection, self.out);
+                }
+            });
+    }
 }
 
 fn section_header(
@@ -107,74 +164,6 @@ fn section_header(
     open
 }
 
-fn services_section(
-    ui: &mut egui::Ui,
-    plan: &Plan,
-    worst: &[Option<Severity>],
-    selection: &Selection,
-    out: &mut Vec<Message>,
-) {
-    let open = section_header(
-        ui,
-        "Services",
-        plan.services.len(),
-        "Add service",
-        Message::Command(Command::AddService),
-        out,
-    );
-    if !open {
-        return;
-    }
-    let row_height = ui.spacing().interact_size.y;
-    // Big plans: only the visible rows are laid out.
-    egui::ScrollArea::vertical()
-        .id_salt("outline-services")
-        .max_height(320.0)
-        .auto_shrink([false, true])
-        .show_rows(ui, row_height, plan.services.len(), |ui, rows| {
-            for index in rows {
-                let service = &plan.services[index];
-                let marker = match worst.get(index).copied().flatten() {
-                    Some(severity) => format!("{} ", super::style::severity_icon(severity)),
-                    None => String::new(),
-                };
-                row(
-                    ui,
-                    &format!("{marker}{}", service.name),
-                    &service.id,
-                    Collection::Service,
-                    index,
-                    selection,
-                    out,
-                );
-            }
-        });
-}
-
-fn section(
-    ui: &mut egui::Ui,
-    title: &str,
-    kind: Collection,
-    items: &[(&Id, &str)],
-    selection: &Selection,
-    out: &mut Vec<Message>,
-) {
-    let add_label = format!("Add {}", kind.name());
-    if !section_header(
-        ui,
-        title,
-        items.len(),
-        &add_label,
-        Message::AddObject(kind),
-        out,
-    ) {
-        return;
-    }
-    for (index, (id, name)) in items.iter().enumerate() {
-        row(ui, name, id, kind, index, selection, out);
-    }
-}
-
 fn row(
     ui: &mut egui::Ui,
     text: &str,
@@ -192,7 +181,9 @@ fn row(
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
                 .small_button("🗑")
-                .on_hover_text(format!("Remove {} `{id}`", kind.name()))
+                .on_hover_ui(|ui| {
+                    ui.label(format!("Remove {} `{id}`", kind.name()));
+                })
                 .clicked()
             {
                 out.push(Message::Remove(kind, index));
@@ -201,7 +192,9 @@ fn row(
                 let selected = *selection == target;
                 if ui
                     .add(egui::Button::selectable(selected, text).truncate())
-                    .on_hover_text(format!("{text}\n{} `{id}`", kind.name()))
+                    .on_hover_ui(|ui| {
+                        ui.label(format!("{text}\n{} `{id}`", kind.name()));
+                    })
                     .clicked()
                 {
                     // A service out of view is also centred on the canvas, however big the plan.

@@ -62,7 +62,7 @@ fn wheel_zoom_stops_when_the_wheel_stops() {
 }
 
 /// The app on a synthetic plan of `services` services (laid out as the generator places them).
-fn synthetic(services: usize) -> (tempfile::TempDir, Harness<'static, CutoverApp>) {
+pub(super) fn synthetic(services: usize) -> (tempfile::TempDir, Harness<'static, CutoverApp>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("big.ron");
     let plan = cutover::synth::generate(&cutover::synth::SynthOptions {

@@ -11,6 +11,8 @@ mod app_canvas;
 #[cfg(feature = "gui")]
 mod app_export;
 #[cfg(feature = "gui")]
+mod app_large_plans;
+#[cfg(feature = "gui")]
 mod app_ui;
 #[cfg(feature = "gui")]
 mod app_ux;

@@ -8,6 +8,7 @@ mod service;
 mod traffic;
 mod widgets;
 
+use std::collections::HashSet;
 use std::hash::{Hash as _, Hasher as _};
 
 use egui::Ui;
@@ -276,29 +277,34 @@ impl Editor<'_> {
                     }
                 });
             }
-            let candidates: Vec<&Id> = plan
+            // Every service it does not depend on yet: one pass over the dependencies, one over
+            // the services (a quadratic filter cost whole frames at 2,000 services).
+            let already: HashSet<&Id> = plan
+                .dependencies
+                .iter()
+                .filter(|d| &d.service == id)
+                .map(|d| &d.on)
+                .collect();
+            let candidates: Vec<&widgets::Choice> = self
+                .choices
                 .services
                 .iter()
-                .map(|s| &s.id)
-                .filter(|c| {
-                    *c != id
-                        && !plan
-                            .dependencies
-                            .iter()
-                            .any(|d| &d.service == id && &d.on == *c)
-                })
+                .filter(|c| c.id != id && !already.contains(c.id))
                 .collect();
             if !candidates.is_empty() {
-                let options: Vec<(Id, String)> = candidates
-                    .into_iter()
-                    .map(|c| (c.clone(), service_text(plan, c)))
-                    .collect();
-                if let Some(on) =
-                    widgets::add_menu(ui, "add-dependency", "+ Add dependency", heading, &options)
-                {
+                let text_of = |index: usize| candidates[index].text();
+                let len = candidates.len();
+                if let Some(index) = widgets::add_menu(
+                    ui,
+                    "add-dependency",
+                    "+ Add dependency",
+                    heading,
+                    len,
+                    text_of,
+                ) {
                     self.out.push(Message::Connect {
                         service: id.clone(),
-                        on,
+                        on: candidates[index].id.clone(),
                     });
                 }
             }

@@ -1,6 +1,9 @@
 //! The form widgets the inspector is built from: one labelled row per field, with the label tied to
 //! the widget for screen readers (and for the UI tests, which find widgets by label).
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use egui::{Response, RichText, Ui};
 
 use crate::plan::Id;
@@ -105,115 +108,177 @@ pub fn choice<T: PartialEq + Clone>(
     value: &mut T,
     options: &[(T, &str)],
 ) -> Response {
-    let current = options
-        .iter()
-        .find(|(o, _)| o == value)
-        .map_or("?", |(_, text)| *text)
-        .to_owned();
-    row(ui, label, |ui| {
-        // As wide as the field column, the choice cut short rather than running past the
-        // panel's edge (the list shows it whole).
-        let mut response = egui::ComboBox::from_id_salt(("choice", label))
-            .width(ui.available_width())
-            .truncate()
-            .selected_text(current)
-            .show_ui(ui, |ui| {
-                let mut changed = arrow_keys_choose(ui, value, options);
-                for (option, text) in options {
-                    changed |= ui.selectable_value(value, option.clone(), *text).changed();
-                }
-                changed
-            });
-        if response.inner == Some(true) {
-            response.response.mark_changed();
-        }
-        response.response
-    })
+    let current = options.iter().position(|(option, _)| option == value);
+    let current_text = current.map_or("?", |index| options[index].1).to_owned();
+    let text_of = |index: usize| Cow::Borrowed(options[index].1);
+    let (response, picked) = choose(ui, label, options.len(), current, current_text, text_of);
+    if let Some(index) = picked {
+        *value = options[index].0.clone();
+    }
+    response
 }
 
-/// An object a reference can point at: its id, and how pickers show it (its name with the id
-/// beside it, "API (api)").
+/// A choice among `len` options in a row labelled `label`. The field shows `current_text`; its open
+/// list shows each option whole (`text_of`) with `current` marked. A click, or the arrow keys, pick
+/// another; Enter closes the list. Returns the field's response, marked changed when another option
+/// was picked, and that option.
+fn choose<'t>(
+    ui: &mut Ui,
+    label: &str,
+    len: usize,
+    current: Option<usize>,
+    current_text: String,
+    text_of: impl Fn(usize) -> Cow<'t, str>,
+) -> (Response, Option<usize>) {
+    let mut picked = None;
+    let mut response = row(ui, label, |ui| {
+        // As wide as the field column, the choice cut short rather than running past the
+        // panel's edge (the list shows it whole).
+        egui::ComboBox::from_id_salt(("choice", label))
+            .width(ui.available_width())
+            .truncate()
+            .selected_text(current_text)
+            .show_ui(ui, |ui| {
+                let keys = ListKeys::take(ui);
+                let moved = keys.moved(current, len);
+                let clicked = option_rows(ui, len, moved.or(current), moved.is_some(), &text_of);
+                picked = clicked.or(moved).filter(|index| Some(*index) != current);
+                if keys.enter {
+                    ui.close();
+                }
+            })
+            .response
+    });
+    if picked.is_some() {
+        response.mark_changed();
+    }
+    (response, picked)
+}
+
+/// The arrow keys and Enter pressed this frame while a list is open, taken from the input so that
+/// nothing else acts on them.
+struct ListKeys {
+    down: bool,
+    up: bool,
+    enter: bool,
+}
+
+impl ListKeys {
+    fn take(ui: &mut Ui) -> Self {
+        use egui::{Key, Modifiers};
+        ui.input_mut(|i| Self {
+            down: i.consume_key(Modifiers::NONE, Key::ArrowDown),
+            up: i.consume_key(Modifiers::NONE, Key::ArrowUp),
+            enter: i.consume_key(Modifiers::NONE, Key::Enter),
+        })
+    }
+
+    /// The row of a list of `len` that the arrow keys move to from `from` (the first row when none
+    /// is marked), or `None` when no arrow was pressed.
+    fn moved(&self, from: Option<usize>, len: usize) -> Option<usize> {
+        if len == 0 || self.down == self.up {
+            return None;
+        }
+        Some(match (from, self.down) {
+            (None, _) => 0,
+            (Some(index), true) => (index + 1).min(len - 1),
+            (Some(index), false) => index.saturating_sub(1),
+        })
+    }
+}
+
+/// The rows of an open list of `len` options, with `marked` shown selected, and scrolled to it
+/// when `reveal` is set. Only the rows in view are laid out, so choosing among every service of a
+/// big plan costs what choosing among a dozen does. Returns the row clicked.
+fn option_rows<'t>(
+    ui: &mut Ui,
+    len: usize,
+    marked: Option<usize>,
+    reveal: bool,
+    text_of: impl Fn(usize) -> Cow<'t, str>,
+) -> Option<usize> {
+    let row_height = ui.spacing().interact_size.y;
+    let step = row_height + ui.spacing().item_spacing.y;
+    let height = ui.spacing().combo_height;
+    let mut area = egui::ScrollArea::vertical()
+        .id_salt("options")
+        .max_height(height);
+    if let Some(index) = marked.filter(|_| reveal) {
+        // The marked row in the middle of the list, or as near as the list's ends allow.
+        area = area.vertical_scroll_offset((index as f32 * step - (height - step) / 2.0).max(0.0));
+    }
+    let mut clicked = None;
+    area.show_rows(ui, row_height, len, |ui, rows| {
+        for index in rows {
+            if ui
+                .selectable_label(marked == Some(index), text_of(index))
+                .clicked()
+            {
+                clicked = Some(index);
+            }
+        }
+    });
+    clicked
+}
+
+/// An object a reference can point at: its id and name, shown in pickers as the name with the id
+/// beside it ("API (api)").
+#[derive(Clone, Copy)]
 pub struct Choice<'a> {
     /// The object's id.
     pub id: &'a Id,
-    /// The text a picker shows.
-    pub text: String,
+    /// The object's name.
+    name: &'a str,
 }
 
 impl<'a> Choice<'a> {
-    /// The choice of `id` named `name`: "name (id)", or the id alone when the name is empty or
-    /// the same.
-    pub fn named(id: &'a Id, name: &str) -> Self {
-        let text = if name.is_empty() || name == id.as_str() {
-            id.to_string()
-        } else {
-            format!("{name} ({id})")
-        };
-        Self { id, text }
+    /// The choice of `id` named `name`.
+    pub fn named(id: &'a Id, name: &'a str) -> Self {
+        Self { id, name }
     }
-}
 
-/// How `id` reads among `choices`: its choice's text, or the id marked missing.
-fn choice_text(choices: &[Choice], id: &Id) -> Option<String> {
-    choices.iter().find(|c| c.id == id).map(|c| c.text.clone())
-}
-
-/// While a choice's list is open, the arrow keys move to the next or previous option and Enter
-/// (or Escape) closes the list; returns whether the value changed.
-fn arrow_keys_choose<T: PartialEq + Clone>(
-    ui: &mut Ui,
-    value: &mut T,
-    options: &[(T, &str)],
-) -> bool {
-    use egui::{Key, Modifiers};
-    let (down, up, enter) = ui.input_mut(|i| {
-        (
-            i.consume_key(Modifiers::NONE, Key::ArrowDown),
-            i.consume_key(Modifiers::NONE, Key::ArrowUp),
-            i.consume_key(Modifiers::NONE, Key::Enter),
-        )
-    });
-    let mut changed = false;
-    if down || up {
-        let current = options.iter().position(|(o, _)| o == value);
-        let next = match (current, down) {
-            (None, _) => 0,
-            (Some(i), true) => (i + 1).min(options.len().saturating_sub(1)),
-            (Some(i), false) => i.saturating_sub(1),
-        };
-        if let Some((option, _)) = options.get(next)
-            && option != value
-        {
-            *value = option.clone();
-            changed = true;
+    /// How pickers show it: "name (id)", or the id alone when the name is empty or the same.
+    pub fn text(&self) -> Cow<'a, str> {
+        if self.name.is_empty() || self.name == self.id.as_str() {
+            Cow::Borrowed(self.id.as_str())
+        } else {
+            Cow::Owned(format!("{} ({})", self.name, self.id))
         }
     }
-    if enter {
-        ui.close();
+}
+
+/// How `id` reads among `choices`: its choice's text, or `None` when no choice has it.
+fn choice_text<'a>(choices: &[Choice<'a>], id: &Id) -> Option<Cow<'a, str>> {
+    choices.iter().find(|c| c.id == id).map(Choice::text)
+}
+
+/// How a reference to `id` reads when no object has it.
+fn missing_text(id: &Id) -> String {
+    if id.as_str().is_empty() {
+        "(none)".to_owned()
+    } else {
+        format!("{id} (missing)")
     }
-    changed
 }
 
 /// A reference to another object: a choice among the objects that exist, shown by name with the
-/// id beside it (a dangling id stays shown).
+/// id beside it (a dangling id stays shown, as the list's first option).
 pub fn reference(ui: &mut Ui, label: &str, value: &mut Id, choices: &[Choice]) -> Response {
-    let mut options: Vec<(Id, String)> = choices
-        .iter()
-        .map(|c| (c.id.clone(), c.text.clone()))
-        .collect();
-    if choice_text(choices, value).is_none() {
-        let text = if value.as_str().is_empty() {
-            "(none)".to_owned()
-        } else {
-            format!("{value} (missing)")
-        };
-        options.insert(0, (value.clone(), text));
+    let found = choices.iter().position(|c| c.id == value);
+    let dangling = usize::from(found.is_none());
+    let missing = missing_text(value);
+    let current_text = found.map_or_else(|| missing.clone(), |i| choices[i].text().into_owned());
+    let text_of = |index: usize| match index.checked_sub(dangling) {
+        Some(index) => choices[index].text(),
+        None => Cow::Borrowed(missing.as_str()),
+    };
+    let current = Some(found.unwrap_or(0));
+    let len = choices.len() + dangling;
+    let (response, picked) = choose(ui, label, len, current, current_text, text_of);
+    if let Some(index) = picked.and_then(|index| index.checked_sub(dangling)) {
+        *value = choices[index].id.clone();
     }
-    let borrowed: Vec<(Id, &str)> = options
-        .iter()
-        .map(|(id, text)| (id.clone(), text.as_str()))
-        .collect();
-    choice(ui, label, value, &borrowed)
+    response
 }
 
 /// An optional value: a checkbox turns it on (with `make` giving the starting value) and off; the
@@ -324,7 +389,7 @@ pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[
                         remove = Some(index);
                     }
                     if let Some(text) = choice_text(choices, item) {
-                        ui.label(text);
+                        ui.label(text.as_ref());
                     } else {
                         ui.label(RichText::new(format!("{item} (missing)")).italics());
                     }
@@ -333,14 +398,14 @@ pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[
             if let Some(index) = remove {
                 items.remove(index);
             }
-            let available: Vec<(Id, String)> = choices
-                .iter()
-                .filter(|c| !items.contains(c.id))
-                .map(|c| (c.id.clone(), c.text.clone()))
-                .collect();
+            let listed: HashSet<&Id> = items.iter().collect();
+            let available: Vec<&Choice> =
+                choices.iter().filter(|c| !listed.contains(c.id)).collect();
             if !available.is_empty() {
                 let text = format!("+ Add to {}", label.to_lowercase());
-                if let Some(id) = add_menu(ui, "add", &text, heading, &available) {
+                let text_of = |index: usize| available[index].text();
+                if let Some(index) = add_menu(ui, "add", &text, heading, available.len(), text_of) {
+                    let id = available[index].id.clone();
                     items.push(id);
                 }
             }
@@ -348,16 +413,16 @@ pub fn reference_list(ui: &mut Ui, label: &str, items: &mut Vec<Id>, choices: &[
     });
 }
 
-/// A "+ Add…" choice labelled by `heading`: a click on an option, or the arrow keys then Enter,
-/// picks it; returns the option picked this frame.
-pub fn add_menu<T: Clone>(
+/// A "+ Add…" choice among `len` options (each shown by `text_of`), labelled by `heading`: a click
+/// on an option, or the arrow keys then Enter, picks it; returns the option picked this frame.
+pub fn add_menu<'t>(
     ui: &mut Ui,
     salt: &str,
     text: &str,
     heading: egui::Id,
-    options: &[(T, String)],
-) -> Option<T> {
-    use egui::{Key, Modifiers};
+    len: usize,
+    text_of: impl Fn(usize) -> Cow<'t, str>,
+) -> Option<usize> {
     let key = ui.make_persistent_id(("add-menu-highlight", salt));
     let mut chosen = None;
     egui::ComboBox::from_id_salt(salt)
@@ -365,32 +430,12 @@ pub fn add_menu<T: Clone>(
         .show_ui(ui, |ui| {
             let mut highlight: Option<usize> =
                 ui.data(|d| d.get_temp::<Option<usize>>(key)).flatten();
-            let (down, up, enter) = ui.input_mut(|i| {
-                (
-                    i.consume_key(Modifiers::NONE, Key::ArrowDown),
-                    i.consume_key(Modifiers::NONE, Key::ArrowUp),
-                    i.consume_key(Modifiers::NONE, Key::Enter),
-                )
-            });
-            let last = options.len().saturating_sub(1);
-            if down {
-                highlight = Some(highlight.map_or(0, |i| (i + 1).min(last)));
-            }
-            if up {
-                highlight = Some(highlight.map_or(0, |i| i.saturating_sub(1)));
-            }
-            for (index, (value, label)) in options.iter().enumerate() {
-                if ui
-                    .selectable_label(highlight == Some(index), label)
-                    .clicked()
-                {
-                    chosen = Some(value.clone());
-                }
-            }
-            if enter {
-                if let Some((value, _)) = highlight.and_then(|i| options.get(i)) {
-                    chosen = Some(value.clone());
-                }
+            let keys = ListKeys::take(ui);
+            let moved = keys.moved(highlight, len);
+            highlight = moved.or(highlight);
+            chosen = option_rows(ui, len, highlight, moved.is_some(), &text_of);
+            if keys.enter {
+                chosen = chosen.or(highlight.filter(|index| *index < len));
                 ui.close();
             }
             if chosen.is_some() {
