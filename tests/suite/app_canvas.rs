@@ -363,6 +363,35 @@ fn a_thousand_services_fit_without_unreadable_text_and_overlays_cover_none() {
 }
 
 #[test]
+fn zoomed_out_the_tiers_are_named_in_a_strip_and_not_tinted_across_the_canvas() {
+    let (_dir, mut h) = synthetic(1_000);
+    h.key_press(Key::F);
+    h.run_steps(2);
+    let canvas = h.state().canvas().screen_rect();
+    // Every fill over the graph's area: what a software renderer fills again on every frame.
+    let filled: f32 = h
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::Shape::Rect(rect) if rect.fill.a() > 0 => Some(rect.rect.intersect(canvas)),
+            _ => None,
+        })
+        .filter(|rect| rect.is_positive())
+        .map(|rect| rect.area())
+        .sum();
+    assert!(
+        filled < 0.2 * canvas.area(),
+        "fills cover {:.0} % of the graph's area",
+        100.0 * filled / canvas.area()
+    );
+    let texts = texts_in(&h, canvas);
+    for tier in ["infrastructure", "database", "API", "frontend"] {
+        assert!(texts.iter().any(|(t, _)| t == tier), "{tier}: {texts:?}");
+    }
+}
+
+#[test]
 fn a_zoomed_out_plan_is_drawn_once_as_an_image_and_the_pointer_moving_over_it_draws_none() {
     let (_dir, mut h) = synthetic(300);
     settle(&mut h);

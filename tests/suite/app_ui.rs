@@ -35,6 +35,8 @@ pub(super) fn harness_sized(
             |ui, app: &mut CutoverApp| app.ui(ui),
             CutoverApp::new(startup),
         );
+    // The window's style as the app sets it when it opens one.
+    cutover::app::style::panels_without_fill(&harness.ctx);
     // Never run(): the canvas asks for a repaint every frame.
     harness.run_steps(3);
     harness

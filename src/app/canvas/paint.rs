@@ -194,35 +194,54 @@ fn callouts(painter: &Painter, look: &Look<'_>, visible: Rect) {
     }
 }
 
-/// The tiers' bands, named at the canvas's left edge, when the boxes are too small to read.
+/// The tiers' bands, when zoomed out too far to read the services' names: each tier's rows are
+/// bounded by a hairline in its colour across the canvas and named in a tinted strip at the canvas's
+/// left edge. Only the strip is filled: a tint over the whole canvas was the largest area Mesa's
+/// software renderer filled on every frame, about a third of the frame's work at 2,000 services
+/// (`BENCHMARKS.md`, "Real frames").
 fn bands(painter: &Painter, look: &Look<'_>, shapes: &mut Vec<Shape>) {
     if NAME_SIZE * look.view.zoom >= MIN_TEXT {
         return;
     }
-    for &(tier, top, bottom) in &look.scene.bands {
-        let (top, bottom) = (
-            look.screen(Pos2::new(0.0, top)).y,
-            look.screen(Pos2::new(0.0, bottom)).y,
-        );
-        let band = Rect::from_x_y_ranges(look.rect.x_range(), top..=bottom);
-        if !band.intersects(look.rect) {
-            continue;
+    let canvas = look.rect;
+    let labels: Vec<_> = look
+        .scene
+        .bands
+        .iter()
+        .map(|&(tier, top, bottom)| {
+            let (top, bottom) = (
+                look.screen(Pos2::new(0.0, top)).y,
+                look.screen(Pos2::new(0.0, bottom)).y,
+            );
+            let galley = painter.layout_no_wrap(
+                tier.label().to_owned(),
+                FontId::proportional(12.0),
+                look.weak,
+            );
+            (tier, top, bottom, galley)
+        })
+        .filter(|(_, top, bottom, _)| *top <= canvas.bottom() && *bottom >= canvas.top())
+        .collect();
+    let strip = labels
+        .iter()
+        .map(|(.., galley)| galley.size().x)
+        .fold(0.0, f32::max)
+        + 2.0 * BAND_LABEL_MARGIN;
+    for (tier, top, bottom, galley) in labels {
+        let colour = style::tier_colour(tier, look.dark);
+        let band = Rect::from_x_y_ranges(canvas.left()..=canvas.left() + strip, top..=bottom);
+        shapes.push(Shape::rect_filled(band, 0.0, colour.gamma_multiply(0.18)));
+        let edge = Stroke::new(1.0, colour.gamma_multiply(0.5));
+        for y in [top, bottom] {
+            if canvas.y_range().contains(y) {
+                shapes.push(Shape::hline(canvas.x_range(), y, edge));
+            }
         }
-        shapes.push(Shape::rect_filled(
-            band,
-            0.0,
-            style::tier_colour(tier, look.dark).gamma_multiply(0.12),
-        ));
         let at = Pos2::new(
-            look.rect.left() + 6.0,
+            canvas.left() + BAND_LABEL_MARGIN,
             band.center()
                 .y
-                .clamp(look.rect.top() + 8.0, look.rect.bottom() - 8.0),
-        );
-        let galley = painter.layout_no_wrap(
-            tier.label().to_owned(),
-            FontId::proportional(12.0),
-            look.weak,
+                .clamp(canvas.top() + 8.0, canvas.bottom() - 8.0),
         );
         shapes.push(Shape::galley(
             Align2::LEFT_CENTER.anchor_size(at, galley.size()).min,
@@ -231,6 +250,9 @@ fn bands(painter: &Painter, look: &Look<'_>, shapes: &mut Vec<Shape>) {
         ));
     }
 }
+
+/// The room on either side of a tier's name in its band's strip, in points.
+const BAND_LABEL_MARGIN: f32 = 6.0;
 
 /// How one arrow is drawn: on the screen, from a dependent to what it depends on.
 pub(super) struct EdgeLook {
