@@ -7,6 +7,8 @@
 //! For each size it prints the median of:
 //!
 //! - `hover`: a frame caused by the pointer moving over the canvas (what any input costs);
+//! - `selected`: the same with a service selected, so the inspector shows it: its fields, its
+//!   dependencies both ways, and the lists to choose a service from;
 //! - `drag`: a frame of dragging a service;
 //! - `edit frame`: the frame right after a service was renamed (re-analysis, problems, canvas);
 //! - `edit core`: the rename alone, as the document does it: apply the edit and re-analyse.
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use cutover::app::{CutoverApp, Document, Message, Settings, Startup};
 use cutover::edit::{Edit, Object};
+use cutover::plan::ObjectRef;
 use cutover::synth::{SynthOptions, generate};
 use egui::{Event, PointerButton, Pos2, RawInput, Rect, Vec2};
 
@@ -82,6 +85,25 @@ fn hover(bench: &mut Bench, runs: usize) -> Duration {
         })
         .collect();
     support::median(samples)
+}
+
+/// Hover frames with a service in the middle of the plan (one that depends on another) selected.
+fn hover_selected(bench: &mut Bench, runs: usize) -> Duration {
+    let plan = bench.app.document().plan();
+    let middle = &plan.services[plan.services.len() / 2..];
+    let Some(service) = middle
+        .iter()
+        .find(|s| plan.dependencies.iter().any(|d| d.service == s.id))
+    else {
+        return Duration::ZERO;
+    };
+    let select = Message::Select(Some(ObjectRef::Service(service.id.clone())));
+    let ctx = bench.ctx.clone();
+    bench.app.execute(&ctx, select);
+    bench.frame(Vec::new());
+    let took = hover(bench, runs);
+    bench.app.execute(&ctx, Message::Select(None));
+    took
 }
 
 fn drag(bench: &mut Bench, runs: usize) -> Duration {
@@ -167,8 +189,8 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("cutover-frame-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     println!(
-        "{:>8} {:>12} {:>12} {:>12} {:>12}",
-        "services", "hover", "drag", "edit frame", "edit core"
+        "{:>8} {:>12} {:>12} {:>12} {:>12} {:>12}",
+        "services", "hover", "selected", "drag", "edit frame", "edit core"
     );
     for services in sizes {
         let plan = generate(&SynthOptions {
@@ -181,12 +203,14 @@ fn main() {
         let runs = if services <= 100 { 61 } else { 21 };
         let mut bench = Bench::new(path);
         let hover = hover(&mut bench, runs);
+        let selected = hover_selected(&mut bench, runs);
         let drag = drag(&mut bench, runs);
         let edit = edit_frame(&mut bench, runs);
         let core = edit_core(&plan, runs);
         println!(
-            "{services:>8} {:>12} {:>12} {:>12} {:>12}",
+            "{services:>8} {:>12} {:>12} {:>12} {:>12} {:>12}",
             format!("{:.2} ms", hover.as_secs_f64() * 1e3),
+            format!("{:.2} ms", selected.as_secs_f64() * 1e3),
             format!("{:.2} ms", drag.as_secs_f64() * 1e3),
             format!("{:.2} ms", edit.as_secs_f64() * 1e3),
             format!("{:.2} ms", core.as_secs_f64() * 1e3),

@@ -3,13 +3,20 @@
 # the canvas in a stream (one xdotool process: 1,000 moves 5 ms apart, faster than frames come).
 # Prints the frames drawn, the median and 90th percentile of eframe's CPU time per frame (what
 # `CUTOVER_FRAME_STATS` prints: the app, tessellation and GL calls, not the rasterising that finishes
-# in the buffer swap) and the median time from one frame to the next (all of it: what a user sees).
+# in the buffer swap), the median time from one frame to the next (all of it: what a user sees), and
+# the CPU time all the app's threads (the rasteriser's included) and the X server used per frame:
+# what a frame costs in all, which another program on the machine moves less than the time between
+# frames.
 #
-# Usage: benches/real-frames.sh BINARY PLAN   (a release build: cargo build --release)
+# With SERVICE, that service is found (Ctrl+F, its id, Enter) and selected first, so the inspector
+# shows it while the pointer moves.
+#
+# Usage: benches/real-frames.sh BINARY PLAN [SERVICE]   (a release build: cargo build --release)
 # Needs xvfb, xdotool and Mesa (the packages .ci/gui-smoke installs).
 set -euo pipefail
 binary=$1
 plan=$2
+service=${3:-}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=.ci/wait.sh
 source .ci/wait.sh
@@ -25,17 +32,35 @@ HOME=$home XDG_CONFIG_HOME=$home/config XDG_DATA_HOME=$home/data WAYLAND_DISPLAY
 ) >/dev/null &
 app=$!
 window=
-find_window() { window=$(xdotool search --name Cutover | head -n 1) && [[ -n $window ]]; }
-wait_until 90 find_window || { echo "real-frames: no window" >&2; exit 1; }
+find_window() { window=$(xdotool search --limit 1 --name Cutover) && [[ -n $window ]]; }
+if ! wait_until 90 find_window; then
+  echo "real-frames: no window; the app $(kill -0 "$app" 2>/dev/null && echo runs || echo exited); it wrote:" >&2
+  tail -n 20 "$log" >&2
+  exit 1
+fi
 sleep 10 # the plan opened, analysed and fitted; the app idle
 xdotool windowfocus "$window" 2>/dev/null || true
+if [[ -n $service ]]; then
+  xdotool key ctrl+f
+  sleep 0.5
+  xdotool type "$service"
+  xdotool key Return
+  sleep 2
+fi
 moves=()
 for i in $(seq 1000); do moves+=(mousemove $((500 + i % 40 * 10)) $((350 + i % 7 * 10)) sleep 0.005); done
+# The CPU time (user and system, in clock ticks) all of a process's threads have used so far.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+app_ticks=$(ticks "$app")
+server_ticks=$(ticks "$XVFB_PID")
 start=$EPOCHREALTIME
 xdotool "${moves[@]}"
 end=$EPOCHREALTIME
+app_ticks=$(($(ticks "$app") - app_ticks))
+server_ticks=$(($(ticks "$XVFB_PID") - server_ticks))
 sleep 1
-awk -v start="$start" -v end="$end" '
+awk -v start="$start" -v end="$end" -v app_ticks="$app_ticks" -v server_ticks="$server_ticks" \
+  -v hz="$(getconf CLK_TCK)" '
   $2 == "frame" && $1 >= start && $1 <= end + 0.3 {
     n++; cpu[n] = $4 + 0; at[n] = $1
   }
@@ -49,6 +74,7 @@ awk -v start="$start" -v end="$end" '
   END {
     if (n < 3) { print "real-frames: too few frames (" n ")"; exit 1 }
     for (i = 2; i <= n; i++) gap[i - 1] = (at[i] - at[i - 1]) * 1000
-    printf "%d frames in %.1f s; CPU per frame: median %.2f ms, 90th percentile %.2f ms; frame to frame: median %.1f ms\n",
-      n, end - start, median(cpu, n), p90(cpu, n), median(gap, n - 1)
+    printf "%d frames in %.1f s; CPU per frame: median %.2f ms, 90th percentile %.2f ms; frame to frame: median %.1f ms; all threads per frame: app %.1f ms, X server %.1f ms\n",
+      n, end - start, median(cpu, n), p90(cpu, n), median(gap, n - 1),
+      app_ticks * 1000 / hz / n, server_ticks * 1000 / hz / n
   }' "$log"
