@@ -436,6 +436,39 @@ fn a_zoomed_out_plan_is_drawn_once_as_an_image_and_the_pointer_moving_over_it_dr
 }
 
 #[test]
+fn typing_a_service_s_name_draws_neither_the_canvas_image_nor_the_minimap_again() {
+    let (_dir, mut h) = synthetic(300);
+    settle(&mut h);
+    let first = h.state().document().plan().services[0].clone();
+    h.get_all_by_label(&first.name)
+        .next()
+        .expect("the service's row in the outline")
+        .click();
+    settle(&mut h);
+    assert_eq!(selected(&h), service(first.id.as_str()));
+    let canvas = |h: &Harness<'_, CutoverApp>| {
+        let canvas = h.state().canvas();
+        (canvas.images_drawn(), canvas.minimap_images_drawn())
+    };
+    let before = canvas(&h);
+    let field = h.get_by_role_and_label(Role::TextInput, "Name");
+    field.focus();
+    h.run_steps(1);
+    for key in ["x", "y", "z"] {
+        h.event(Event::Text(key.to_owned()));
+        h.run_steps(2);
+    }
+    settle(&mut h);
+    let renamed = &h.state().document().plan().services[0].name;
+    assert_eq!(renamed, &format!("{}xyz", first.name));
+    assert_eq!(canvas(&h), before, "(canvas image, minimap) drawn again");
+    // Moving services changes the map: it is drawn again.
+    menu(&mut h, "View", "Fresh layout");
+    settle(&mut h);
+    assert!(canvas(&h).1 > before.1, "the map follows the layout");
+}
+
+#[test]
 fn a_click_on_the_minimap_moves_the_view_there() {
     let (_dir, mut h) = synthetic(300);
     for _ in 0..6 {

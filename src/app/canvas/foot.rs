@@ -4,7 +4,6 @@
 
 use egui::{Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2};
 
-use super::super::document::Revision;
 use super::super::style;
 use super::image::CachedImage;
 use super::raster::Raster;
@@ -17,9 +16,9 @@ pub const FOOT_HEIGHT: f32 = 76.0;
 /// The minimap's size.
 const MINIMAP: Vec2 = Vec2::new(168.0, 68.0);
 
-/// The minimap's dots as an image, drawn again when the scene's revision, the map's place or the
-/// extent it shows changes.
-pub type MinimapImage = CachedImage<(Option<Revision>, Rect, Rect, f32)>;
+/// The minimap's dots as an image, drawn again when the boxes' places or tiers (the canvas's places
+/// serial), the map's place or the extent it shows change.
+pub type MinimapImage = CachedImage<(u64, Rect, Rect, f32)>;
 
 /// What the strip shows this frame.
 pub struct FootText<'a> {
@@ -35,7 +34,7 @@ pub struct FootText<'a> {
 /// on it.
 pub fn foot_ui(
     ui: &mut egui::Ui,
-    scene: (&Scene, Option<Revision>),
+    scene: (&Scene, u64),
     map: &mut MinimapImage,
     view: View,
     graph: Rect,
@@ -104,7 +103,7 @@ pub fn foot_ui(
 /// The whole plan in small, the part in view outlined; a click or drag centres the view there.
 fn minimap(
     ui: &mut egui::Ui,
-    (scene, revision): (&Scene, Option<Revision>),
+    (scene, places): (&Scene, u64),
     image: &mut MinimapImage,
     view: View,
     graph: Rect,
@@ -139,7 +138,7 @@ fn minimap(
     let dot = (NODE_SIZE * scale).max(Vec2::splat(1.5));
     // Thousands of dots are one image, drawn again only when the plan or the map's extent changes.
     let pixels_per_point = ui.ctx().pixels_per_point();
-    let drawn_for = (revision, inner, world, pixels_per_point);
+    let drawn_for = (places, inner, world, pixels_per_point);
     image.show(
         &painter,
         inner.min,

@@ -90,6 +90,9 @@ enum ViewRequest {
 pub struct Canvas {
     scene: Scene,
     built_revision: Option<Revision>,
+    /// Counts the scenes whose boxes were placed or coloured differently from the scene before:
+    /// what the minimap shows, which a rename leaves as it is.
+    places_serial: u64,
     view: View,
     /// The graph's area on the screen, from the last drawn frame.
     rect: Rect,
@@ -133,6 +136,7 @@ impl Default for Canvas {
         Self {
             scene: Scene::default(),
             built_revision: None,
+            places_serial: 0,
             view: View::default(),
             rect: Rect::from_min_size(Pos2::ZERO, Vec2::new(800.0, 600.0)),
             view_request: None,
@@ -233,6 +237,11 @@ impl Canvas {
         self.image.times_drawn()
     }
 
+    /// How many times the minimap's dots have been drawn as an image.
+    pub fn minimap_images_drawn(&self) -> u64 {
+        self.minimap_image.times_drawn()
+    }
+
     /// The services selected together (by a box or Ctrl+click); empty when at most one is.
     pub fn group(&self) -> &[Id] {
         &self.group
@@ -326,7 +335,11 @@ impl Canvas {
         out: &mut Vec<Message>,
     ) {
         if self.built_revision != Some(document.revision()) {
-            self.scene = Scene::build(document);
+            let scene = Scene::build(document);
+            if !scene.same_places(&self.scene) {
+                self.places_serial += 1;
+            }
+            self.scene = scene;
             self.built_revision = Some(document.revision());
             self.group.retain(|id| self.scene.node_of(id).is_some());
         }
@@ -371,7 +384,7 @@ impl Canvas {
                 };
                 foot::foot_ui(
                     ui,
-                    (&self.scene, self.built_revision),
+                    (&self.scene, self.places_serial),
                     &mut self.minimap_image,
                     self.view,
                     self.rect,

@@ -59,11 +59,32 @@ pub struct Scene {
     dependents: Vec<Vec<usize>>,
 }
 
+/// `name` and `id` in lower case on two lines: what find and the text filter match. The same text
+/// as lowering `"{name}\n{id}"` (the line break ends any word, so each half lowers alike alone),
+/// in one allocation for the usual ASCII id.
+fn search_text(name: &str, id: &Id) -> String {
+    let id = id.as_str();
+    let mut text = name.to_lowercase();
+    text.reserve(1 + id.len());
+    text.push('\n');
+    if id.is_ascii() {
+        text.extend(id.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        text.push_str(&id.to_lowercase());
+    }
+    text
+}
+
 impl Scene {
     /// The scene of the document's plan as it is now.
     pub fn build(document: &Document) -> Scene {
         let plan = document.plan();
-        let mut scene = Scene::default();
+        let mut scene = Scene {
+            nodes: Vec::with_capacity(plan.services.len()),
+            edges: Vec::with_capacity(plan.dependencies.len()),
+            node_of: HashMap::with_capacity(plan.services.len()),
+            ..Scene::default()
+        };
         for (index, service) in plan.services.iter().enumerate() {
             if scene.node_of.contains_key(&service.id) {
                 continue; // A duplicate id: the analysis reports it; draw the first only.
@@ -77,7 +98,7 @@ impl Scene {
                 wave: document.waves().get(index).copied().flatten(),
                 problem: document.worst_severity().get(index).copied().flatten(),
                 centre: Pos2::new(service.position.x, service.position.y),
-                search: format!("{}\n{}", service.name, service.id).to_lowercase(),
+                search: search_text(&service.name, &service.id),
             });
         }
         let n = scene.nodes.len();
@@ -113,6 +134,17 @@ impl Scene {
             }
         }
         scene
+    }
+
+    /// Whether `other` has the same boxes in the same places and tiers (names aside): what the
+    /// minimap shows.
+    pub fn same_places(&self, other: &Scene) -> bool {
+        self.nodes.len() == other.nodes.len()
+            && self
+                .nodes
+                .iter()
+                .zip(&other.nodes)
+                .all(|(a, b)| a.centre == b.centre && a.tier == b.tier)
     }
 
     /// The node number of a service.
@@ -227,10 +259,23 @@ fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{Scene, distance_to_segment};
+    use super::{Scene, distance_to_segment, search_text};
     use crate::app::document::Document;
     use crate::plan::{Dependency, Id, templates};
     use egui::Pos2;
+
+    #[test]
+    fn the_search_text_is_the_name_and_id_lowered_together() {
+        for (name, id) in [
+            ("Orders API", "orders-api"),
+            ("ΟΔΟΣ Σ", "ΟΔΟΣ-Σ"),
+            ("İstanbul ǅ", "x"),
+            ("", "ÅNGSTRÖM"),
+        ] {
+            let together = format!("{name}\n{id}").to_lowercase();
+            assert_eq!(search_text(name, &Id::new(id)), together, "{name} / {id}");
+        }
+    }
 
     fn chain() -> Scene {
         // a ← b ← c ← d, and e beside: "b depends on a", and so on.
