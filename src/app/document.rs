@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::analysis::{Analysis, Severity, analyse};
 use crate::edit::{Edit, EditError, History};
@@ -21,6 +22,15 @@ pub struct Revision {
 /// Numbers the documents of this run.
 static NEXT_DOCUMENT: AtomicU64 = AtomicU64::new(1);
 
+/// From this many services, the plan is not analysed again on every keystroke while the user types
+/// into a field ([`Document::refresh_between_keystrokes`]): at 2,000 services the analysis takes
+/// about 6 ms, and with the rest of the frame it held each keystroke back past the next frame
+/// (`BENCHMARKS.md`, "Real frames"). A count, not a timing, so the app behaves the same on every run.
+pub const SLOW_TO_ANALYSE: usize = 1_500;
+
+/// How long typing pauses before an analysis put off while typing runs.
+pub const TYPING_PAUSE: Duration = Duration::from_millis(250);
+
 /// One plan being edited.
 pub struct Document {
     id: u64,
@@ -35,6 +45,8 @@ pub struct Document {
     content_revision: u64,
     analysis: Analysis,
     analysed_revision: u64,
+    /// When the plan last changed by typing (an edit joined to a group), while its last change is one.
+    typed_at: Option<Instant>,
     waves: Vec<Option<usize>>,
     worst: Vec<Option<Severity>>,
     /// Each time the services were laid out, the plan state (history id) and the services present
@@ -59,6 +71,7 @@ impl Document {
             content_revision: 0,
             analysis,
             analysed_revision: 0,
+            typed_at: None,
             waves: Vec::new(),
             worst: Vec::new(),
             laid_out: Vec::new(),
@@ -132,6 +145,9 @@ impl Document {
         let layout_only = edit.is_layout_only();
         self.history.apply(&mut self.plan, edit, label, group)?;
         self.changed(layout_only);
+        if !layout_only {
+            self.typed_at = group.map(|_| Instant::now());
+        }
         Ok(())
     }
 
@@ -143,6 +159,7 @@ impl Document {
     /// Undoes the last step; returns its label.
     pub fn undo(&mut self) -> Option<String> {
         let label = self.history.undo(&mut self.plan)?;
+        self.typed_at = None;
         self.changed(false);
         Some(label)
     }
@@ -150,6 +167,7 @@ impl Document {
     /// Redoes the last undone step; returns its label.
     pub fn redo(&mut self) -> Option<String> {
         let label = self.history.redo(&mut self.plan)?;
+        self.typed_at = None;
         self.changed(false);
         Some(label)
     }
@@ -182,6 +200,31 @@ impl Document {
             self.analysed_revision = self.content_revision;
             self.derive_service_facts();
         }
+    }
+
+    /// Re-analyses the plan if its content changed, as [`Document::refresh`] does, except while the
+    /// user types into a field of a plan of [`SLOW_TO_ANALYSE`] services or more: then the analysis
+    /// waits until [`TYPING_PAUSE`] after the last keystroke, so that each keystroke shows in the
+    /// next frame and the problems follow when the typing pauses. Returns how long after `now` a
+    /// put-off analysis is due.
+    pub fn refresh_between_keystrokes(&mut self, now: Instant) -> Option<Duration> {
+        if let Some(typed_at) = self.typed_at
+            && self.analysis_pending()
+            && self.plan.services.len() >= SLOW_TO_ANALYSE
+        {
+            let due = typed_at + TYPING_PAUSE;
+            if now < due {
+                return Some(due - now);
+            }
+        }
+        self.refresh();
+        None
+    }
+
+    /// Whether the plan changed since its analysis was computed (the analysis waits for a pause in
+    /// the typing: [`Document::refresh_between_keystrokes`]).
+    pub fn analysis_pending(&self) -> bool {
+        self.analysed_revision != self.content_revision
     }
 
     /// For each service (by plan index), whether it had its place at the last layout, so that
@@ -257,5 +300,80 @@ impl Document {
             }
         }
         self.worst = worst;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::Object;
+    use crate::synth::{SynthOptions, generate};
+
+    fn document(services: usize) -> Document {
+        let plan = generate(&SynthOptions {
+            services,
+            regions: 1,
+            seed: 1,
+        });
+        Document::new(plan, None)
+    }
+
+    /// Service 0 renamed to `name`, as the inspector's name field sends it.
+    fn rename(document: &Document, name: &str) -> Edit {
+        let mut service = document.plan().services[0].clone();
+        service.name = name.to_owned();
+        Edit::Set {
+            index: 0,
+            object: Object::Service(service),
+        }
+    }
+
+    fn type_name(document: &mut Document, name: &str, group: Option<u64>) -> Instant {
+        let edit = rename(document, name);
+        let before = Instant::now();
+        document
+            .apply(edit, "Rename service", group)
+            .expect("renamed");
+        before
+    }
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn typing_into_a_large_plan_is_analysed_when_the_typing_pauses() {
+        let mut document = document(SLOW_TO_ANALYSE);
+        let typed = type_name(&mut document, "Typed", Some(1));
+        // The frames while typing go on: the analysis waits, and says for how long at most.
+        let wait = document.refresh_between_keystrokes(typed + 10 * MS);
+        assert!(wait.is_some_and(|w| w <= TYPING_PAUSE), "{wait:?}");
+        assert!(document.analysis_pending());
+        // The pause: the next frame analyses.
+        let later = Instant::now() + TYPING_PAUSE;
+        assert_eq!(document.refresh_between_keystrokes(later), None);
+        assert!(!document.analysis_pending());
+        // Whoever asks for the analysis itself (export, the graph's SVG) gets it up to date.
+        type_name(&mut document, "Typed more", Some(1));
+        document.refresh_between_keystrokes(Instant::now());
+        assert!(document.analysis_pending());
+        document.analysis();
+        assert!(!document.analysis_pending());
+    }
+
+    #[test]
+    fn anything_but_typing_into_a_large_plan_is_analysed_at_once() {
+        // A smaller plan, typing.
+        let mut small = document(SLOW_TO_ANALYSE - 1);
+        type_name(&mut small, "Typed", Some(1));
+        assert_eq!(small.refresh_between_keystrokes(Instant::now()), None);
+        assert!(!small.analysis_pending());
+        // A large plan: an edit that is not typing (no group), then an undo of typing.
+        let mut large = document(SLOW_TO_ANALYSE);
+        type_name(&mut large, "Chosen", None);
+        assert_eq!(large.refresh_between_keystrokes(Instant::now()), None);
+        assert!(!large.analysis_pending());
+        type_name(&mut large, "Typed", Some(2));
+        large.undo().expect("undone");
+        assert_eq!(large.refresh_between_keystrokes(Instant::now()), None);
+        assert!(!large.analysis_pending());
     }
 }

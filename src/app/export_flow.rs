@@ -16,7 +16,7 @@ impl CutoverApp {
     /// Starts an export: a refusal for a plan with errors, else the folder question.
     pub(super) fn show_export(&mut self, ctx: &egui::Context, typed: bool) {
         self.export = None;
-        let analysis = self.document.current_analysis();
+        let analysis = self.document.analysis();
         if analysis.has_errors() {
             let errors = analysis
                 .diagnostics

@@ -30,6 +30,7 @@ impl CutoverApp {
 
     /// Writes the service graph's SVG to `path`, and says so (or why not) in the status bar.
     pub(super) fn write_graph(&mut self, path: &Path) {
+        self.document.refresh();
         let plan = self.document.plan();
         let positions: Vec<_> = plan.services.iter().map(|s| s.position).collect();
         let order = self.document.current_analysis().order.as_ref();

@@ -294,11 +294,22 @@ impl CutoverApp {
         &self.title
     }
 
+    /// Brings the analysis up to date with the plan, or, while the user types into a field of a
+    /// plan slow to analyse, comes back for it when the typing pauses.
+    fn refresh_analysis(&mut self, ctx: &egui::Context) {
+        if let Some(due) = self
+            .document
+            .refresh_between_keystrokes(std::time::Instant::now())
+        {
+            ctx.request_repaint_after(due);
+        }
+    }
+
     /// Draws one frame and executes what the user asked for during it.
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.drawn_serial = self.document_serial;
-        self.document.refresh();
+        self.refresh_analysis(&ctx);
         self.seal_on_focus_change(&ctx);
         if self.settings.show_preview {
             self.preview.update(&ctx, &self.document);
@@ -355,7 +366,7 @@ impl CutoverApp {
         if self.canvas.wants_frame() {
             ctx.request_repaint();
         }
-        self.document.refresh();
+        self.refresh_analysis(&ctx);
         self.autosave(&ctx);
         self.update_title(&ctx);
         self.typing.end_frame(&ctx);

@@ -181,11 +181,15 @@ impl Default for Preview {
 impl Preview {
     /// Brings the preview up to date with `document` as far as this frame allows: collects a
     /// finished worker, and regenerates now, later or in the background (see [`next_step`]). Does
-    /// nothing when the plan has errors (the panel lists them instead) or the preview is current.
+    /// nothing when the plan has errors (the panel lists them instead), while its analysis waits for
+    /// a pause in the typing, or when the preview is current.
     pub fn update(&mut self, ctx: &egui::Context, document: &Document) {
         self.collect();
         let revision = document.content_revision();
-        if document.current_analysis().has_errors() || self.is_current(revision) {
+        if document.analysis_pending()
+            || document.current_analysis().has_errors()
+            || self.is_current(revision)
+        {
             self.waiting = None;
             return;
         }
