@@ -9,14 +9,16 @@
 # frames.
 #
 # With SERVICE, that service is found (Ctrl+F, its id, Enter) and selected first, so the inspector
-# shows it while the pointer moves.
+# shows it while the pointer moves. With `type` after it, the service's name field is clicked and 300
+# letters are typed into it, 20 ms apart, instead of the pointer moving.
 #
-# Usage: benches/real-frames.sh BINARY PLAN [SERVICE]   (a release build: cargo build --release)
+# Usage: benches/real-frames.sh BINARY PLAN [SERVICE [type]]   (a release build: cargo build --release)
 # Needs xvfb, xdotool and Mesa (the packages .ci/gui-smoke installs).
 set -euo pipefail
 binary=$1
 plan=$2
 service=${3:-}
+typing=${4:-}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=.ci/wait.sh
 source .ci/wait.sh
@@ -46,6 +48,11 @@ if [[ -n $service ]]; then
   xdotool type "$service"
   xdotool key Return
   sleep 2
+  if [[ $typing == type ]]; then
+    # The inspector's Name field, where it is in the 1440×900 screen start_xvfb makes.
+    xdotool mousemove 1348 199 click 1
+    sleep 1
+  fi
 fi
 moves=()
 for i in $(seq 1000); do moves+=(mousemove $((500 + i % 40 * 10)) $((350 + i % 7 * 10)) sleep 0.005); done
@@ -54,7 +61,11 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 app_ticks=$(ticks "$app")
 server_ticks=$(ticks "$XVFB_PID")
 start=$EPOCHREALTIME
-xdotool "${moves[@]}"
+if [[ $typing == type ]]; then
+  xdotool type --delay 20 "$(printf 'abcdefghij%.0s' $(seq 30))"
+else
+  xdotool "${moves[@]}"
+fi
 end=$EPOCHREALTIME
 app_ticks=$(($(ticks "$app") - app_ticks))
 server_ticks=$(($(ticks "$XVFB_PID") - server_ticks))
