@@ -221,6 +221,16 @@ impl Document {
         None
     }
 
+    /// The content revision the current analysis was computed for: views that show what the
+    /// analysis found (waves, problem markers) follow it, since the analysis can catch up with the
+    /// plan without a change of its own ([`Document::refresh_between_keystrokes`]).
+    pub fn analysed_revision(&self) -> Revision {
+        Revision {
+            document: self.id,
+            change: self.analysed_revision,
+        }
+    }
+
     /// Whether the plan changed since its analysis was computed (the analysis waits for a pause in
     /// the typing: [`Document::refresh_between_keystrokes`]).
     pub fn analysis_pending(&self) -> bool {

@@ -168,3 +168,44 @@ fn adding_a_dependency_among_every_service_lays_out_only_the_options_in_view() {
             .any(|d| d.service == top.id && !plan.dependencies.contains(d))
     );
 }
+
+#[test]
+fn typing_into_a_large_plan_shows_its_problem_on_the_canvas_once_the_typing_pauses() {
+    use cutover::app::document::{SLOW_TO_ANALYSE, TYPING_PAUSE};
+    let (_dir, mut h) = synthetic(SLOW_TO_ANALYSE);
+    let first = plan(&h).services[0].clone();
+    h.get_all_by_label(&first.name)
+        .next()
+        .expect("the service's row in the outline")
+        .click();
+    h.run_steps(2);
+    let problem = |h: &Harness<'_, CutoverApp>| {
+        h.state()
+            .canvas()
+            .node_data(&first.id)
+            .expect("drawn")
+            .problem
+    };
+    assert_eq!(problem(&h), None);
+    h.get_by_role_and_label(Role::TextInput, "Name").focus();
+    h.run_steps(1);
+    // A logging command in the name: a problem, found once the typing pauses.
+    h.event(Event::Text("##vso[".to_owned()));
+    h.run_steps(2);
+    assert!(
+        h.state().document().plan().services[0]
+            .name
+            .ends_with("##vso[")
+    );
+    assert!(
+        h.state().document().analysis_pending(),
+        "analysed on a keystroke"
+    );
+    std::thread::sleep(TYPING_PAUSE + TYPING_PAUSE / 5);
+    h.run_steps(2);
+    assert!(!h.state().document().analysis_pending());
+    assert!(
+        problem(&h).is_some(),
+        "the canvas shows what the analysis found"
+    );
+}

@@ -86,10 +86,15 @@ enum ViewRequest {
     Zoom(f32),
 }
 
+/// The plan revision and the analysed revision a scene was built from: what it shows follows both.
+type SceneKey = (Revision, Revision);
+
 /// The canvas panel and what it draws.
 pub struct Canvas {
     scene: Scene,
     built_revision: Option<Revision>,
+    /// The analysis the scene's waves and problem markers come from.
+    built_analysis: Option<Revision>,
     /// Counts the scenes whose boxes were placed or coloured differently from the scene before:
     /// what the minimap shows, which a rename leaves as it is.
     places_serial: u64,
@@ -120,7 +125,7 @@ pub struct Canvas {
     /// Find, focus and filters.
     lens: Lens,
     /// What the lens made of the scene, and for which scene, lens and focused node.
-    highlight: Option<(Revision, Lens, Option<usize>, Highlight)>,
+    highlight: Option<(SceneKey, Lens, Option<usize>, Highlight)>,
     /// Give the find field the keyboard on the next frame.
     find_requested: bool,
     /// The minimap's area on the screen, from the last drawn frame.
@@ -136,6 +141,7 @@ impl Default for Canvas {
         Self {
             scene: Scene::default(),
             built_revision: None,
+            built_analysis: None,
             places_serial: 0,
             view: View::default(),
             rect: Rect::from_min_size(Pos2::ZERO, Vec2::new(800.0, 600.0)),
@@ -334,13 +340,16 @@ impl Canvas {
         selection: &Selection,
         out: &mut Vec<Message>,
     ) {
-        if self.built_revision != Some(document.revision()) {
+        if self.built_revision != Some(document.revision())
+            || self.built_analysis != Some(document.analysed_revision())
+        {
             let scene = Scene::build(document);
             if !scene.same_places(&self.scene) {
                 self.places_serial += 1;
             }
             self.scene = scene;
             self.built_revision = Some(document.revision());
+            self.built_analysis = Some(document.analysed_revision());
             self.group.retain(|id| self.scene.node_of(id).is_some());
         }
         self.primary = selected_service(selection).cloned();
@@ -409,7 +418,7 @@ impl Canvas {
     /// service changed.
     fn highlight(&mut self, document: &Document) -> Highlight {
         let focused = self.primary.as_ref().and_then(|p| self.scene.node_of(p));
-        let revision = document.revision();
+        let revision = (document.revision(), document.analysed_revision());
         if let Some((r, lens, f, highlight)) = &self.highlight
             && *r == revision
             && *lens == self.lens
