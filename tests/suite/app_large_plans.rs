@@ -99,7 +99,14 @@ fn a_long_outline_section_lays_out_only_the_rows_in_view_and_scrolls_to_its_last
 fn a_choice_among_every_service_lays_out_only_the_options_in_view() {
     let (_dir, mut h) = synthetic(1_000);
     let plan = plan(&h);
-    let migration = &plan.migrations[0];
+    let index = |id: &Id| plan.services.iter().position(|s| &s.id == id);
+    // A migration whose database is far down the list of services.
+    let (number, migration) = plan
+        .migrations
+        .iter()
+        .enumerate()
+        .find(|(_, m)| index(&m.database).is_some_and(|i| i > 2 * IN_VIEW))
+        .expect("a database past the first rows");
     h.get_all_by_label(&migration.name)
         .next()
         .expect("the migration's row")
@@ -108,16 +115,21 @@ fn a_choice_among_every_service_lays_out_only_the_options_in_view() {
     h.get_by_role_and_label(Role::ComboBox, "Database").click();
     h.run_steps(4);
     let options = service_options(&h, &plan);
+    // The list opens at the service chosen now.
+    let database = plan.service(&migration.database).expect("the database");
+    assert!(
+        laid_out(&h, &choice_text(database)),
+        "the current choice in view"
+    );
     assert!(
         (1..=IN_VIEW).contains(&options),
         "{options} of 1,000 laid out"
     );
     // The arrow keys still move through the whole list: the next service, then Enter.
-    let index = |id: &Id| plan.services.iter().position(|s| &s.id == id);
     press(&mut h, Key::ArrowDown);
     press(&mut h, Key::Enter);
     h.run_steps(2);
-    let chosen = &h.state().document().plan().migrations[0].database;
+    let chosen = &h.state().document().plan().migrations[number].database;
     assert_eq!(index(chosen), index(&migration.database).map(|i| i + 1));
 }
 

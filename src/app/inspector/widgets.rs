@@ -188,8 +188,9 @@ impl ListKeys {
 }
 
 /// The rows of an open list of `len` options, with `marked` shown selected, and scrolled to it
-/// when `reveal` is set. Only the rows in view are laid out, so choosing among every service of a
-/// big plan costs what choosing among a dozen does. Returns the row clicked.
+/// when the list opens or when `reveal` is set. Only the rows in view are laid out, so choosing
+/// among every service of a big plan costs what choosing among a dozen does. Returns the row
+/// clicked.
 fn option_rows<'t>(
     ui: &mut Ui,
     len: usize,
@@ -197,6 +198,14 @@ fn option_rows<'t>(
     reveal: bool,
     text_of: impl Fn(usize) -> Cow<'t, str>,
 ) -> Option<usize> {
+    // The list opened this frame unless it was drawn the frame before.
+    let shown_key = ui.make_persistent_id("options-shown");
+    let pass = ui.ctx().cumulative_pass_nr();
+    let opened = ui
+        .data(|d| d.get_temp::<u64>(shown_key))
+        .is_none_or(|last| last + 1 < pass);
+    ui.data_mut(|d| d.insert_temp(shown_key, pass));
+    let reveal = reveal || opened;
     let row_height = ui.spacing().interact_size.y;
     let step = row_height + ui.spacing().item_spacing.y;
     let height = ui.spacing().combo_height;
