@@ -32,7 +32,9 @@ start_xvfb() {
 start_one_xvfb() {
   local ready
   ready=$(mktemp)
-  Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$ready" >/dev/null 2>&1 &
+  # -noreset: by default the server resets when its last client leaves, and the readiness check
+  # below is such a client; an app connecting while the server resets can be turned away.
+  Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp -noreset 3>"$ready" >/dev/null 2>&1 &
   XVFB_PID=$!
   # shellcheck disable=SC2016 # expanded by the inner shell
   if ! wait_until "${XVFB_WAIT:-60}" bash -c '[[ $(head -n 1 "$1") =~ ^[0-9]+$ ]] || ! kill -0 "$2" 2>/dev/null' \
@@ -53,4 +55,33 @@ stop_xvfb() {
   kill "$XVFB_PID" 2>/dev/null || true
   wait "$XVFB_PID" 2>/dev/null || true
   XVFB_PID=
+}
+
+# Waits up to SECONDS_TO_WAIT for the app's window (named Cutover) on $DISPLAY and sets `window`. The
+# app is started by the caller's `start_app`, which runs it in the background, writing to LOG, and sets
+# `app`. An app that exits because it could not connect to the X server (its log says so) is started
+# once more and the retry is said; any other exit, or a second such one, fails (returns 1).
+# Usage: wait_for_window SECONDS_TO_WAIT LOG
+# shellcheck disable=SC2154 # app is set by the caller's start_app
+wait_for_window() {
+  local seconds=$1 log=$2 attempt
+  window=
+  for attempt in 1 2; do
+    start_app
+    wait_until "$seconds" _window_or_exit
+    [[ -n $window ]] && return 0
+    kill -0 "$app" 2>/dev/null && return 1
+    grep -q 'Failed to open connection to X server' "$log" && ((attempt == 1)) || return 1
+    echo "wait.sh: the app could not connect to the X server; starting it once more:" >&2
+    cat "$log" >&2
+  done
+  return 1
+}
+
+# Succeeds once the window is up (setting `window`) or the app has exited.
+# shellcheck disable=SC2154 # app is set by the caller's start_app
+_window_or_exit() {
+  window=$(xdotool search --limit 1 --name 'Cutover' 2>/dev/null) && [[ -n $window ]] && return 0
+  window=
+  ! kill -0 "$app" 2>/dev/null
 }
