@@ -25,17 +25,18 @@ source .ci/wait.sh
 start_xvfb || { echo "real-frames: Xvfb did not start" >&2; exit 1; }
 home=$(mktemp -d)
 log=$home/frames.log
-trap 'kill "$app" 2>/dev/null || true; stop_xvfb; rm -rf "$home"' EXIT
+app=
+trap 'if [[ -n $app ]]; then kill "$app" 2>/dev/null || true; fi; stop_xvfb; rm -rf "$home"' EXIT
 export DISPLAY=$XVFB_DISPLAY
 # Every line the app writes, stamped with the time it arrived (seconds).
-HOME=$home XDG_CONFIG_HOME=$home/config XDG_DATA_HOME=$home/data WAYLAND_DISPLAY='' \
-  LIBGL_ALWAYS_SOFTWARE=1 CUTOVER_FRAME_STATS=1 "$binary" "$plan" 2> >(
-  while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done >"$log"
-) >/dev/null &
-app=$!
-window=
-find_window() { window=$(xdotool search --limit 1 --name Cutover) && [[ -n $window ]]; }
-if ! wait_until 90 find_window; then
+start_app() {
+  HOME=$home XDG_CONFIG_HOME=$home/config XDG_DATA_HOME=$home/data WAYLAND_DISPLAY='' \
+    LIBGL_ALWAYS_SOFTWARE=1 CUTOVER_FRAME_STATS=1 "$binary" "$plan" 2> >(
+    while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done >"$log"
+  ) >/dev/null &
+  app=$!
+}
+if ! wait_for_window 90 "$log"; then
   echo "real-frames: no window; the app $(kill -0 "$app" 2>/dev/null && echo runs || echo exited); it wrote:" >&2
   tail -n 20 "$log" >&2
   exit 1

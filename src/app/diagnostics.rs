@@ -3,6 +3,8 @@
 //! refuse an export). Each row shows the severity's icon and colour, its hint on hover, and a click
 //! reveals the object it is about.
 
+use std::borrow::Cow;
+
 use egui::{RichText, Ui};
 
 use super::message::Message;
@@ -171,9 +173,17 @@ pub fn subject_text(plan: &Plan, subject: &ObjectRef) -> String {
 /// A service as pickers and rows show it: "API (api)", or the id alone when it has no other name
 /// (or no longer exists).
 pub fn service_text(plan: &Plan, id: &Id) -> String {
-    match plan.service(id).map(|s| s.name.as_str()) {
-        Some(name) if !name.is_empty() && name != id.as_str() => format!("{name} ({id})"),
-        _ => id.to_string(),
+    let name = plan.service(id).map_or("", |s| s.name.as_str());
+    name_and_id(name, id).into_owned()
+}
+
+/// An object as pickers and rows show it: its name with the id beside it ("API (api)"), or the id
+/// alone when the name is empty or the same.
+pub fn name_and_id<'a>(name: &str, id: &'a Id) -> Cow<'a, str> {
+    if name.is_empty() || name == id.as_str() {
+        Cow::Borrowed(id.as_str())
+    } else {
+        Cow::Owned(format!("{name} ({id})"))
     }
 }
 

@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 use super::app_ui::{
-    DeleteKey as _, click_at, click_button, ctrl, drag, menu, meridian, node_pos, starter,
+    DeleteKey as _, click_at, click_button, ctrl, drag, menu, meridian, node_pos, starter, wheel,
 };
 
 /// Runs frames until the app stops asking for one at once, and says how many that took; panics if
@@ -47,12 +47,7 @@ fn wheel_zoom_stops_when_the_wheel_stops() {
     let portal = node_pos(&h, "claims-portal");
     let before = h.state().canvas().zoom(&h.ctx);
     h.event(Event::PointerMoved(portal));
-    h.event(Event::MouseWheel {
-        unit: egui::MouseWheelUnit::Point,
-        delta: egui::vec2(0.0, 120.0),
-        phase: egui::TouchPhase::Move,
-        modifiers: Modifiers::NONE,
-    });
+    wheel(&mut h, 120.0);
     // egui smooths the wheel over a few frames; then the zoom holds and the frames stop.
     settle(&mut h);
     let zoomed = h.state().canvas().zoom(&h.ctx);
@@ -76,6 +71,15 @@ pub(super) fn synthetic(services: usize) -> (tempfile::TempDir, Harness<'static,
         ..cutover::app::Startup::default()
     });
     (dir, h)
+}
+
+/// The app on a synthetic plan of `services` services, fitted (`F`), and the graph's area.
+fn fitted(services: usize) -> (tempfile::TempDir, Harness<'static, CutoverApp>, egui::Rect) {
+    let (dir, mut h) = synthetic(services);
+    h.key_press(Key::F);
+    h.run_steps(2);
+    let canvas = h.state().canvas().screen_rect();
+    (dir, h, canvas)
 }
 
 fn selected(h: &Harness<'_, CutoverApp>) -> Option<ObjectRef> {
@@ -295,10 +299,7 @@ fn texts_in(h: &Harness<'_, CutoverApp>, area: egui::Rect) -> Vec<(String, f32)>
 
 #[test]
 fn a_thousand_services_fit_without_unreadable_text_and_overlays_cover_none() {
-    let (_dir, mut h) = synthetic(1_000);
-    h.key_press(Key::F);
-    h.run_steps(2);
-    let canvas = h.state().canvas().screen_rect();
+    let (_dir, mut h, canvas) = fitted(1_000);
     let texts = texts_in(&h, canvas);
     assert!(
         texts.iter().all(|(_, size)| *size >= 6.0),
@@ -364,10 +365,7 @@ fn a_thousand_services_fit_without_unreadable_text_and_overlays_cover_none() {
 
 #[test]
 fn zoomed_out_the_tiers_are_named_in_a_strip_and_not_tinted_across_the_canvas() {
-    let (_dir, mut h) = synthetic(1_000);
-    h.key_press(Key::F);
-    h.run_steps(2);
-    let canvas = h.state().canvas().screen_rect();
+    let (_dir, h, canvas) = fitted(1_000);
     // Every fill over the graph's area: what a software renderer fills again on every frame.
     let filled: f32 = h
         .output()

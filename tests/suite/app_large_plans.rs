@@ -10,6 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
 use super::app_canvas::synthetic;
+use super::app_ui::wheel;
 
 /// The most rows a list shows at once (at most 320 points of rows 22 points apart), with room.
 const IN_VIEW: usize = 30;
@@ -70,12 +71,7 @@ fn a_long_outline_section_lays_out_only_the_rows_in_view_and_scrolls_to_its_last
         .center();
     h.event(Event::PointerMoved(first));
     for _ in 0..10 {
-        h.event(Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, -2_000.0),
-            phase: egui::TouchPhase::Move,
-            modifiers: Modifiers::NONE,
-        });
+        wheel(&mut h, -2_000.0);
         h.run_steps(2);
     }
     h.run_steps(10);

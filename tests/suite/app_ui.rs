@@ -108,6 +108,16 @@ pub(super) fn drag(
     harness.run_steps(2);
 }
 
+/// One turn of the mouse wheel by `delta` points (positive: up), wherever the pointer is.
+pub(super) fn wheel(harness: &mut Harness<'_, CutoverApp>, delta: f32) {
+    harness.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, delta),
+        phase: egui::TouchPhase::Move,
+        modifiers: Modifiers::NONE,
+    });
+}
+
 pub(super) fn ctrl(harness: &mut Harness<'_, CutoverApp>, key: egui::Key) {
     harness.key_press_modifiers(Modifiers::COMMAND, key);
     harness.run_steps(2);
@@ -662,12 +672,7 @@ fn zoom_with_the_toolbar_and_the_wheel_and_fit_back() {
     assert!((zoomed / fitted - 1.25).abs() < 0.01, "{fitted} → {zoomed}");
     let portal = node_pos(&h, "claims-portal");
     h.event(Event::PointerMoved(portal));
-    h.event(Event::MouseWheel {
-        unit: egui::MouseWheelUnit::Point,
-        delta: egui::vec2(0.0, -200.0),
-        phase: egui::TouchPhase::Move,
-        modifiers: Modifiers::NONE,
-    });
+    wheel(&mut h, -200.0);
     h.run_steps(6);
     assert!(
         h.state().canvas().zoom(&h.ctx) < zoomed,

@@ -89,12 +89,16 @@ enum ViewRequest {
 /// The plan revision and the analysed revision a scene was built from: what it shows follows both.
 type SceneKey = (Revision, Revision);
 
+/// The scene key of `document` as it is now.
+fn scene_key(document: &Document) -> SceneKey {
+    (document.revision(), document.analysed_revision())
+}
+
 /// The canvas panel and what it draws.
 pub struct Canvas {
     scene: Scene,
-    built_revision: Option<Revision>,
-    /// The analysis the scene's waves and problem markers come from.
-    built_analysis: Option<Revision>,
+    /// The plan and the analysis the scene was built from.
+    built: Option<SceneKey>,
     /// Counts the scenes whose boxes were placed or coloured differently from the scene before:
     /// what the minimap shows, which a rename leaves as it is.
     places_serial: u64,
@@ -140,8 +144,7 @@ impl Default for Canvas {
     fn default() -> Self {
         Self {
             scene: Scene::default(),
-            built_revision: None,
-            built_analysis: None,
+            built: None,
             places_serial: 0,
             view: View::default(),
             rect: Rect::from_min_size(Pos2::ZERO, Vec2::new(800.0, 600.0)),
@@ -234,7 +237,7 @@ impl Canvas {
 
     /// The document revision the scene was last built from.
     pub fn built_revision(&self) -> Option<Revision> {
-        self.built_revision
+        self.built.map(|(plan, _)| plan)
     }
 
     /// How many times the zoomed-out canvas has been drawn as an image: frames that only show it
@@ -340,16 +343,14 @@ impl Canvas {
         selection: &Selection,
         out: &mut Vec<Message>,
     ) {
-        if self.built_revision != Some(document.revision())
-            || self.built_analysis != Some(document.analysed_revision())
-        {
+        let key = scene_key(document);
+        if self.built != Some(key) {
             let scene = Scene::build(document);
             if !scene.same_places(&self.scene) {
                 self.places_serial += 1;
             }
             self.scene = scene;
-            self.built_revision = Some(document.revision());
-            self.built_analysis = Some(document.analysed_revision());
+            self.built = Some(key);
             self.group.retain(|id| self.scene.node_of(id).is_some());
         }
         self.primary = selected_service(selection).cloned();
@@ -418,7 +419,7 @@ impl Canvas {
     /// service changed.
     fn highlight(&mut self, document: &Document) -> Highlight {
         let focused = self.primary.as_ref().and_then(|p| self.scene.node_of(p));
-        let revision = (document.revision(), document.analysed_revision());
+        let revision = scene_key(document);
         if let Some((r, lens, f, highlight)) = &self.highlight
             && *r == revision
             && *lens == self.lens

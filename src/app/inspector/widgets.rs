@@ -248,11 +248,7 @@ impl<'a> Choice<'a> {
 
     /// How pickers show it: "name (id)", or the id alone when the name is empty or the same.
     pub fn text(&self) -> Cow<'a, str> {
-        if self.name.is_empty() || self.name == self.id.as_str() {
-            Cow::Borrowed(self.id.as_str())
-        } else {
-            Cow::Owned(format!("{} ({})", self.name, self.id))
-        }
+        crate::app::diagnostics::name_and_id(self.name, self.id)
     }
 }
 
