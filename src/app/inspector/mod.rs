@@ -33,6 +33,14 @@ pub fn inspector_ui(
         .id_salt("inspector")
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            let Some(selected) = selection else {
+                ui.heading("Inspector");
+                ui.label(
+                    "Select a service on the canvas, or anything in the outline, to edit it here.",
+                );
+                return;
+            };
+            // The lists a reference field chooses from, made only when something is selected.
             let mut editor = Editor {
                 plan,
                 out,
@@ -54,18 +62,14 @@ pub fn inspector_ui(
                         .collect(),
                 },
             };
-            match selection {
-                None => {
-                    ui.heading("Inspector");
-                    ui.label("Select a service on the canvas, or anything in the outline, to edit it here.");
-                }
-                Some(ObjectRef::Plan) => editor.plan_ui(ui, analysis),
-                Some(ObjectRef::Platforms) => editor.platforms_ui(ui),
-                Some(ObjectRef::Rollout) => editor.rollout_ui(ui, analysis),
-                Some(ObjectRef::Dependency { service, on }) => {
+            match selected {
+                ObjectRef::Plan => editor.plan_ui(ui, analysis),
+                ObjectRef::Platforms => editor.platforms_ui(ui),
+                ObjectRef::Rollout => editor.rollout_ui(ui, analysis),
+                ObjectRef::Dependency { service, on } => {
                     editor.dependency_ui(ui, analysis, service, on);
                 }
-                Some(other) => match other.locate(plan) {
+                other => match other.locate(plan) {
                     Some((kind, index)) => editor.object_ui(ui, analysis, kind, index),
                     None => {
                         ui.heading("Inspector");
